@@ -1,0 +1,25 @@
+package graph
+
+import "github.com/gendertrack/gendertrack/graph/generated"
+
+// cost of a connection or list with first: first times the cost of its
+// selection (RULES.md section 2). def is the schema's default for first.
+func cost(def int) func(child int, first *int) int {
+	return func(child int, first *int) int {
+		n := def
+		if first != nil {
+			n = *first
+		}
+		if n < 1 {
+			n = 1
+		}
+		return n * child
+	}
+}
+
+// setComplexity gives every paginated field its cost function.
+func setComplexity(c *generated.ComplexityRoot) {
+	c.Query.Institutions = func(child int, first *int, _ *string, _ *string) int { return cost(50)(child, first) }
+	c.Query.Partners = func(child int, first *int, _ *string) int { return cost(50)(child, first) }
+	c.Institution.Units = func(child int, first *int, _ *string) int { return cost(100)(child, first) }
+}

@@ -1,0 +1,67 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/gendertrack/gendertrack/internal/store"
+)
+
+// Loaders batch the lookups of one request so that a list of N objects costs
+// one query per field, not N.
+type Loaders struct {
+	Institution *dataloadgen.Loader[int64, *store.Institution]
+	Unit        *dataloadgen.Loader[int64, *store.Unit]
+	Children    *dataloadgen.Loader[int64, []store.Unit]
+	Partner     *dataloadgen.Loader[int64, *store.Partner]
+}
+
+type loadersKey struct{}
+
+var wait = dataloadgen.WithWait(time.Millisecond)
+
+// NewLoaders makes a fresh loader set for one request.
+func (r *Resolver) NewLoaders() *Loaders {
+	return &Loaders{
+		Institution: dataloadgen.NewMappedLoader(r.Org.InstitutionsByID, wait),
+		Unit:        dataloadgen.NewMappedLoader(r.Org.UnitsByID, wait),
+		Children: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64][]store.Unit, error) {
+			m, err := r.Org.Children(ctx, ids)
+			for _, id := range ids {
+				if _, ok := m[id]; !ok && err == nil {
+					m[id] = []store.Unit{}
+				}
+			}
+			return m, err
+		}, wait),
+		Partner: dataloadgen.NewMappedLoader(r.Org.PartnersByID, wait),
+	}
+}
+
+// WithLoaders puts a loader set in the request context.
+func WithLoaders(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+func loaders(ctx context.Context) *Loaders {
+	return ctx.Value(loadersKey{}).(*Loaders)
+}
+
+// load fetches one object through a loader; a missing object is nil.
+func load[T any](ctx context.Context, l *dataloadgen.Loader[int64, *T], id int64) (*T, error) {
+	v, err := l.Load(ctx, id)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, nil
+	}
+	return v, err
+}
+
+func ignoreNotFound(err error) error {
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,134 @@
+package graph
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+
+	"github.com/gendertrack/gendertrack/graph/model"
+	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/store"
+)
+
+// MaxFirst is the largest page a client may ask for.
+const MaxFirst = 500
+
+// EncodeID makes the opaque global ID of object id of the given GraphQL type.
+func EncodeID(typ string, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(typ + ":" + strconv.FormatInt(id, 10)))
+}
+
+// DecodeID splits a global ID into its type and row id.
+func DecodeID(gid string) (typ string, id int64, ok bool) {
+	b, err := base64.RawURLEncoding.DecodeString(gid)
+	if err != nil {
+		return "", 0, false
+	}
+	typ, num, found := strings.Cut(string(b), ":")
+	if !found {
+		return "", 0, false
+	}
+	id, err = strconv.ParseInt(num, 10, 64)
+	if err != nil || id <= 0 {
+		return "", 0, false
+	}
+	return typ, id, true
+}
+
+// idOf decodes a global ID that must name an object of type typ; anything
+// else is a NOT_FOUND user error at field.
+func idOf(gid string, typ string, field ...string) (int64, error) {
+	t, id, ok := DecodeID(gid)
+	if !ok || t != typ {
+		return 0, errs.Newf(errs.NotFound, field, "No %s has this ID.", strings.ToLower(typ))
+	}
+	return id, nil
+}
+
+// optIDOf is idOf for an optional ID.
+func optIDOf(gid *string, typ string, field ...string) (*int64, error) {
+	if gid == nil {
+		return nil, nil
+	}
+	id, err := idOf(*gid, typ, field...)
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+// idsOf decodes a list of global IDs of one type; each bad one is a
+// NOT_FOUND user error at field.i.
+func idsOf(gids []string, typ string, field ...string) ([]int64, error) {
+	var l errs.List
+	out := make([]int64, 0, len(gids))
+	for i, g := range gids {
+		id, err := idOf(g, typ, append(append([]string{}, field...), strconv.Itoa(i))...)
+		if u, ok := errs.AsUser(err); ok {
+			l.UserErrors = append(l.UserErrors, u...)
+			continue
+		}
+		out = append(out, id)
+	}
+	return out, l.Err()
+}
+
+func encodeCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("c:" + strconv.FormatInt(id, 10)))
+}
+
+// page checks first and after. first above MaxFirst or below 0, or a cursor
+// this API did not make, is BAD_USER_INPUT.
+func page(first *int, after *string, def int) (store.Page, error) {
+	p := store.Page{First: def}
+	if first != nil {
+		p.First = *first
+	}
+	if p.First < 0 || p.First > MaxFirst {
+		return p, errs.BadInput{Message: "first must be between 0 and " + strconv.Itoa(MaxFirst) + "."}
+	}
+	if after != nil && *after != "" {
+		b, err := base64.RawURLEncoding.DecodeString(*after)
+		num, ok := strings.CutPrefix(string(b), "c:")
+		id, perr := strconv.ParseInt(num, 10, 64)
+		if err != nil || !ok || perr != nil || id < 0 {
+			return p, errs.BadInput{Message: "after is not a cursor returned by this API."}
+		}
+		p.After = id
+	}
+	return p, nil
+}
+
+// connect builds the edges and page info of one page of items.
+func connect[T any, E any](items []T, more bool, p store.Page, id func(*T) int64, edge func(cursor string, node *T) E) ([]E, *model.PageInfo) {
+	edges := make([]E, len(items))
+	pi := &model.PageInfo{HasNextPage: more, HasPreviousPage: p.After > 0}
+	for i := range items {
+		c := encodeCursor(id(&items[i]))
+		edges[i] = edge(c, &items[i])
+		if i == 0 {
+			pi.StartCursor = &c
+		}
+		if i == len(items)-1 {
+			pi.EndCursor = &c
+		}
+	}
+	return edges, pi
+}
+
+// userErrors splits a service error into the payload's user errors (nil
+// error) or an error for the GraphQL errors list.
+func userErrors(err error) ([]model.UserError, error) {
+	out := []model.UserError{}
+	if err == nil {
+		return out, nil
+	}
+	u, ok := errs.AsUser(err)
+	if !ok {
+		return nil, err
+	}
+	for _, e := range u {
+		out = append(out, model.UserError{Field: e.Field, Message: e.Message, Code: string(e.Code)})
+	}
+	return out, nil
+}

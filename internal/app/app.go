@@ -1,0 +1,270 @@
+// Package app wires the service together: configuration, database,
+// services and the HTTP server; and runs the command line.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gendertrack/gendertrack/graph"
+	"github.com/gendertrack/gendertrack/internal/demo"
+	"github.com/gendertrack/gendertrack/internal/httpserver"
+	"github.com/gendertrack/gendertrack/internal/org"
+	"github.com/gendertrack/gendertrack/internal/store"
+)
+
+// Config is the service configuration: flags override environment
+// variables, which override the defaults.
+type Config struct {
+	DB            string
+	Addr          string
+	Demo          bool
+	MaxBody       int64
+	Timeout       time.Duration
+	Complexity    int
+	Depth         int
+	Introspection bool
+	LogFormat     string
+	// Now is the clock; tests set it to fix "today".
+	Now func() time.Time
+}
+
+// Defaults returns the documented defaults.
+func Defaults() Config {
+	return Config{
+		DB: "sqlite:gendertrack.db", Addr: "127.0.0.1:8080",
+		MaxBody: 1 << 20, Timeout: 30 * time.Second,
+		Complexity: 50000, Depth: 20, Introspection: true, LogFormat: "text",
+		Now: time.Now,
+	}
+}
+
+// fromEnv applies the GENDERTRACK_* variables.
+func (c *Config) fromEnv(getenv func(string) string) error {
+	str := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	integer := func(name string, dst *int) error {
+		if v := getenv(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("%s: %q is not a positive whole number", name, v)
+			}
+			*dst = n
+		}
+		return nil
+	}
+	str("GENDERTRACK_DB", &c.DB)
+	str("GENDERTRACK_ADDR", &c.Addr)
+	str("GENDERTRACK_LOG_FORMAT", &c.LogFormat)
+	if err := integer("GENDERTRACK_MAX_COMPLEXITY", &c.Complexity); err != nil {
+		return err
+	}
+	if err := integer("GENDERTRACK_MAX_DEPTH", &c.Depth); err != nil {
+		return err
+	}
+	if v := getenv("GENDERTRACK_REQUEST_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("GENDERTRACK_REQUEST_TIMEOUT: %q is not a duration such as 30s", v)
+		}
+		c.Timeout = d
+	}
+	if v := getenv("GENDERTRACK_INTROSPECTION"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("GENDERTRACK_INTROSPECTION: %q is not true or false", v)
+		}
+		c.Introspection = b
+	}
+	return nil
+}
+
+// Server is a running service's parts, for tests and the CLI.
+type Server struct {
+	Config  Config
+	DB      *store.DB
+	Handler http.Handler
+	Log     *slog.Logger
+}
+
+// NewServer opens and migrates the database, loads the demo data when asked,
+// and builds the HTTP handler.
+func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "count", len(applied), "last", applied[len(applied)-1])
+	}
+	orgs := &org.Service{DB: db, Now: cfg.Now}
+	if cfg.Demo {
+		loaded, err := demo.Load(ctx, demo.Services{Org: orgs, DB: db})
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("demo data: %w", err)
+		}
+		if loaded {
+			log.Info("demo data loaded")
+		} else {
+			log.Info("demo data skipped: the database already holds institutions")
+		}
+	}
+	res := &graph.Resolver{Org: orgs, Now: cfg.Now}
+	gql := graph.NewHandler(res, graph.Limits{Complexity: cfg.Complexity, Depth: cfg.Depth, Introspection: cfg.Introspection})
+	h := httpserver.New(httpserver.Deps{
+		DB: db, GraphQL: gql, Log: log, MaxBody: cfg.MaxBody, Timeout: cfg.Timeout,
+		Registry: prometheus.NewRegistry(),
+		Prepare: func(r *http.Request) (*http.Request, error) {
+			return r.WithContext(graph.WithLoaders(r.Context(), res.NewLoaders())), nil
+		},
+	})
+	return &Server{Config: cfg, DB: db, Handler: h, Log: log}, nil
+}
+
+// Serve answers on ln until ctx is cancelled, then shuts down gracefully:
+// requests in flight finish (up to 30 s).
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.Log.Info("shutting down: waiting for requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	return err
+}
+
+// Close releases the database.
+func (s *Server) Close() error { return s.DB.Close() }
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// Run is the command line: gendertrack serve | migrate status|up.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) < 1 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cfg := Defaults()
+	if err := cfg.fromEnv(getenv); err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("gendertrack "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "database: postgres://… or sqlite:PATH (env GENDERTRACK_DB)")
+	switch args[0] {
+	case "serve":
+		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env GENDERTRACK_ADDR)")
+		fs.BoolVar(&cfg.Demo, "demo", false, "load the demo data set into an empty database")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return serve(ctx, cfg, stderr)
+	case "migrate":
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return migrateCmd(ctx, cfg, fs.Args(), stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+const usage = `gendertrack: gender self-assessments and action plans for security institutions
+
+Commands:
+  gendertrack serve [--db URL] [--addr HOST:PORT] [--demo]
+  gendertrack migrate status|up [--db URL]
+
+The database is postgres://… or sqlite:PATH (default sqlite:gendertrack.db).
+`
+
+func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
+	log := newLogger(cfg.LogFormat, stderr)
+	slog.SetDefault(log)
+	srv, err := NewServer(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("gendertrack listening", "addr", "http://"+ln.Addr().String(), "db", srv.DB.Redacted())
+	return srv.Serve(ctx, ln)
+}
+
+func migrateCmd(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
+	if len(args) != 1 || (args[0] != "status" && args[0] != "up") {
+		return errors.New("usage: gendertrack migrate status|up [--db URL]")
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if args[0] == "up" {
+		applied, err := db.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "applied %d migration(s)%s\n", len(applied), list(applied))
+		return nil
+	}
+	states, err := db.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range states {
+		state := "pending"
+		if s.Applied {
+			state = "applied " + s.AppliedAt.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(stdout, "%-40s %s\n", s.Name, state)
+	}
+	return nil
+}
+
+func list(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(names, ", ")
+}

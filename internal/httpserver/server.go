@@ -1,0 +1,219 @@
+// Package httpserver holds the HTTP side of the service: routes,
+// middleware, health and readiness, metrics and the GraphiQL page.
+package httpserver
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/gendertrack/gendertrack/internal/reqinfo"
+	"github.com/gendertrack/gendertrack/internal/store"
+)
+
+// Deps are what the HTTP server needs.
+type Deps struct {
+	DB       *store.DB
+	GraphQL  http.Handler
+	Log      *slog.Logger
+	MaxBody  int64
+	Timeout  time.Duration
+	Prepare  func(*http.Request) (*http.Request, error) // per-request context: loaders, sign-in
+	Registry *prometheus.Registry
+}
+
+// New returns the service's HTTP handler with every route.
+func New(d Deps) http.Handler {
+	m := newMetrics(d.Registry, d.DB)
+	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", playground.Handler("gendertrack", "/graphql"))
+	mux.Handle("/graphql", graphqlEndpoint(d, m))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain")
+		if err := d.DB.Ready(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "not ready: "+err.Error()+"\n")
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
+	return requestID(mux)
+}
+
+// graphqlEndpoint wraps the GraphQL handler with the body limit, the
+// timeout, the per-request context, one log line and the metrics.
+func graphqlEndpoint(d Deps, m *metrics) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := reqinfo.From(r.Context())
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			name, kind := info.Operation()
+			dur := time.Since(start)
+			m.observe(name, rec.status, info.Errors(), dur)
+			d.Log.Info("graphql", "request_id", info.ID, "operation", name, "kind", kind,
+				"status", rec.status, "errors", len(info.Errors()), "duration_ms", float64(dur.Microseconds())/1000)
+		}()
+		if r.Method != http.MethodPost && r.Method != http.MethodGet {
+			w.Header().Set("Allow", "GET, POST")
+			http.Error(rec, "use POST (or GET for queries)", http.StatusMethodNotAllowed)
+			return
+		}
+		if r.Body != nil && r.Method == http.MethodPost {
+			if r.ContentLength > d.MaxBody {
+				http.Error(rec, "request body larger than "+strconv.FormatInt(d.MaxBody, 10)+" bytes", http.StatusRequestEntityTooLarge)
+				return
+			}
+			body, err := io.ReadAll(io.LimitReader(r.Body, d.MaxBody+1))
+			if err != nil {
+				http.Error(rec, "could not read the request body", http.StatusBadRequest)
+				return
+			}
+			if int64(len(body)) > d.MaxBody {
+				http.Error(rec, "request body larger than "+strconv.FormatInt(d.MaxBody, 10)+" bytes", http.StatusRequestEntityTooLarge)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), d.Timeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+		if d.Prepare != nil {
+			var err error
+			if r, err = d.Prepare(r); err != nil {
+				writeGraphQLError(rec, err)
+				return
+			}
+		}
+		d.GraphQL.ServeHTTP(rec, r)
+	})
+}
+
+// requestID gives every request an id (kept from X-Request-Id when it is
+// sane) and echoes it in the response.
+func requestID(next http.Handler) http.Handler {
+	valid := regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if !valid.MatchString(id) {
+			var b [8]byte
+			rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(reqinfo.With(r.Context(), &reqinfo.Info{ID: id})))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	once   sync.Once
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.once.Do(func() { s.status = code })
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// metrics are the Prometheus series of the service.
+type metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	errors   *prometheus.CounterVec
+
+	mu    sync.Mutex
+	names map[string]bool
+}
+
+func newMetrics(reg *prometheus.Registry, db *store.DB) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gendertrack_graphql_requests_total", Help: "GraphQL requests by operation name and HTTP status.",
+		}, []string{"operation", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "gendertrack_graphql_request_duration_seconds", Help: "GraphQL request latency by operation name.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"operation"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gendertrack_graphql_errors_total", Help: "GraphQL errors by operation name and extensions.code.",
+		}, []string{"operation", "code"}),
+		names: map[string]bool{},
+	}
+	reg.MustRegister(m.requests, m.latency, m.errors,
+		collectors.NewDBStatsCollector(db.DB.DB, "gendertrack"),
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+var opName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// label bounds the operation label's cardinality: clients choose operation
+// names, so odd or too many distinct ones are folded into "other".
+func (m *metrics) label(name string) string {
+	if name == "" {
+		return "anonymous"
+	}
+	if !opName.MatchString(name) {
+		return "other"
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.names[name] {
+		if len(m.names) >= 500 {
+			return "other"
+		}
+		m.names[name] = true
+	}
+	return name
+}
+
+func (m *metrics) observe(name string, status int, errCodes []string, d time.Duration) {
+	op := m.label(name)
+	m.requests.WithLabelValues(op, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(op).Observe(d.Seconds())
+	for _, c := range errCodes {
+		m.errors.WithLabelValues(op, c).Inc()
+	}
+}
+
+// writeGraphQLError answers a request refused before execution (e.g. an
+// unknown or expired credential) in the GraphQL response shape.
+func writeGraphQLError(w http.ResponseWriter, err error) {
+	code, status := "INTERNAL_SERVER_ERROR", http.StatusInternalServerError
+	var coded interface{ Code() string }
+	if c, ok := err.(interface{ Code() string }); ok {
+		coded = c
+	}
+	if coded != nil {
+		code, status = coded.Code(), http.StatusUnauthorized
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	body, _ := json.Marshal(map[string]any{
+		"errors": []any{map[string]any{"message": err.Error(), "extensions": map[string]any{"code": code}}},
+		"data":   nil,
+	})
+	w.Write(body)
+}

@@ -1,0 +1,358 @@
+// Package org manages institutions, their unit trees and partner
+// organisations.
+package org
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/store"
+)
+
+// Service is the organisation service.
+type Service struct {
+	DB  *store.DB
+	Now func() time.Time
+}
+
+// Enumerations of the contract, for validation of stored values.
+var (
+	Sectors      = set("POLICE", "GENDARMERIE", "ARMED_FORCES", "JUSTICE", "PENITENTIARY", "CIVIL_PROTECTION", "BORDER_MANAGEMENT", "OVERSIGHT", "MINISTRY", "OTHER")
+	UnitKinds    = set("HEADQUARTERS", "DIRECTORATE", "REGIONAL_COMMAND", "LOCAL_STATION", "TRAINING_ACADEMY", "SPECIALISED_UNIT", "GENDER_COMMITTEE", "OVERSIGHT_BODY", "OTHER")
+	PartnerKinds = set("UN_AGENCY", "INTERNATIONAL_ORGANISATION", "BILATERAL_DONOR", "NGO", "CIVIL_SOCIETY", "NATIONAL_GOVERNMENT", "OTHER")
+)
+
+func set(vs ...string) map[string]bool {
+	m := make(map[string]bool, len(vs))
+	for _, v := range vs {
+		m[v] = true
+	}
+	return m
+}
+
+// InstitutionInput holds the fields of a new or changed institution; nil
+// fields are left as they are on update.
+type InstitutionInput struct {
+	Name    *string
+	Acronym *string
+	Sector  *string
+	Country *string
+}
+
+func (in *InstitutionInput) validate(l *errs.List, create bool) {
+	l.Text(in.Name, 200, create, "input", "name")
+	l.Text(in.Acronym, 20, false, "input", "acronym")
+	if in.Sector != nil && !Sectors[*in.Sector] {
+		l.Add(errs.Invalid, "Unknown sector.", "input", "sector")
+	}
+	if in.Country != nil {
+		c := strings.ToUpper(strings.TrimSpace(*in.Country))
+		in.Country = &c
+		if !ValidCountry(c) {
+			l.Add(errs.Invalid, "Country must be an ISO 3166-1 alpha-2 code such as ML or FR.", "input", "country")
+		}
+	}
+}
+
+// CreateInstitution stores a new institution.
+func (s *Service) CreateInstitution(ctx context.Context, in InstitutionInput) (*store.Institution, error) {
+	var l errs.List
+	in.validate(&l, true)
+	if err := l.Err(); err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC()
+	inst := &store.Institution{Name: *in.Name, Acronym: errs.BlankNil(in.Acronym), Sector: *in.Sector, Country: *in.Country, Version: 1, CreatedAt: now, UpdatedAt: now}
+	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := store.Unique(ctx, tx, "institutions", "name", inst.Name, 0); err != nil {
+			return err
+		}
+		_, err := tx.NewInsert().Model(inst).Returning("id").Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inst, nil
+}
+
+// UpdateInstitution changes the given fields if the stored version is
+// expectedVersion.
+func (s *Service) UpdateInstitution(ctx context.Context, id int64, expectedVersion int, in InstitutionInput) (*store.Institution, error) {
+	var l errs.List
+	in.validate(&l, false)
+	if err := l.Err(); err != nil {
+		return nil, err
+	}
+	var inst store.Institution
+	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewSelect().Model(&inst).Where("id = ?", id).Scan(ctx); err != nil {
+			return errs.NotFoundIf(err, "institution", "input", "id")
+		}
+		if inst.Version != expectedVersion {
+			return errs.Stale(inst.Version)
+		}
+		if in.Name != nil {
+			if err := store.Unique(ctx, tx, "institutions", "name", *in.Name, id); err != nil {
+				return err
+			}
+			inst.Name = *in.Name
+		}
+		if in.Acronym != nil {
+			inst.Acronym = errs.BlankNil(in.Acronym)
+		}
+		if in.Sector != nil {
+			inst.Sector = *in.Sector
+		}
+		if in.Country != nil {
+			inst.Country = *in.Country
+		}
+		inst.UpdatedAt = s.Now().UTC()
+		return store.UpdateVersioned(ctx, tx, &inst, inst.ID, expectedVersion, &inst.Version, "name", "acronym", "sector", "country", "updated_at")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &inst, nil
+}
+
+// Institutions lists institutions in id order. ids limits the list (nil: all);
+// search matches name or acronym, case-insensitively.
+func (s *Service) Institutions(ctx context.Context, ids []int64, search string, p store.Page) ([]store.Institution, bool, int, error) {
+	return store.List[store.Institution](ctx, s.DB, func(q *bun.SelectQuery) *bun.SelectQuery {
+		if ids != nil {
+			q = q.Where("id IN (?)", bun.In(append(ids, 0)))
+		}
+		if search = strings.TrimSpace(search); search != "" {
+			pat := "%" + store.EscapeLike(strings.ToLower(search)) + "%"
+			q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+				return q.Where("LOWER(name) LIKE ? ESCAPE '\\'", pat).WhereOr("LOWER(acronym) LIKE ? ESCAPE '\\'", pat)
+			})
+		}
+		return q
+	}, "id", p)
+}
+
+// InstitutionsByID loads institutions by id.
+func (s *Service) InstitutionsByID(ctx context.Context, ids []int64) (map[int64]*store.Institution, error) {
+	return store.ByIDs(ctx, s.DB, ids, func(i *store.Institution) int64 { return i.ID })
+}
+
+// UnitInput holds the fields of a new or changed unit; nil fields are left
+// as they are on update. ClearParent moves the unit to the top of the tree.
+type UnitInput struct {
+	InstitutionID       int64
+	ParentID            *int64
+	Name                *string
+	Kind                *string
+	Region              *string
+	GenderFocalPoint    *string
+	FocalPointDedicated *bool
+}
+
+func (in *UnitInput) validate(l *errs.List, create bool) {
+	l.Text(in.Name, 200, create, "input", "name")
+	if in.Kind != nil && !UnitKinds[*in.Kind] {
+		l.Add(errs.Invalid, "Unknown unit kind.", "input", "kind")
+	}
+	l.Text(in.Region, 100, false, "input", "region")
+	l.Text(in.GenderFocalPoint, 200, false, "input", "genderFocalPoint")
+}
+
+// CreateUnit adds a unit to an institution's tree.
+func (s *Service) CreateUnit(ctx context.Context, in UnitInput) (*store.Unit, error) {
+	var l errs.List
+	in.validate(&l, true)
+	if err := l.Err(); err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC()
+	u := &store.Unit{InstitutionID: in.InstitutionID, ParentID: in.ParentID, Name: *in.Name, Kind: *in.Kind,
+		Region: errs.BlankNil(in.Region), GenderFocalPoint: errs.BlankNil(in.GenderFocalPoint), Version: 1, CreatedAt: now, UpdatedAt: now}
+	if in.FocalPointDedicated != nil {
+		u.FocalPointDedicated = *in.FocalPointDedicated
+	}
+	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		ok, err := tx.NewSelect().Table("institutions").Where("id = ?", in.InstitutionID).Exists(ctx)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errs.New(errs.NotFound, "No such institution.", "input", "institutionId")
+		}
+		if in.ParentID != nil {
+			if err := checkParent(ctx, tx, in.InstitutionID, 0, *in.ParentID); err != nil {
+				return err
+			}
+		}
+		_, err = tx.NewInsert().Model(u).Returning("id").Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// UpdateUnit changes a unit; a new parent must be in the same institution
+// and must not be the unit itself or one of its descendants.
+func (s *Service) UpdateUnit(ctx context.Context, id int64, expectedVersion int, in UnitInput) (*store.Unit, error) {
+	var l errs.List
+	in.validate(&l, false)
+	if err := l.Err(); err != nil {
+		return nil, err
+	}
+	var u store.Unit
+	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewSelect().Model(&u).Where("id = ?", id).Scan(ctx); err != nil {
+			return errs.NotFoundIf(err, "unit", "input", "id")
+		}
+		if u.Version != expectedVersion {
+			return errs.Stale(u.Version)
+		}
+		if in.ParentID != nil {
+			if err := checkParent(ctx, tx, u.InstitutionID, u.ID, *in.ParentID); err != nil {
+				return err
+			}
+			u.ParentID = in.ParentID
+		}
+		if in.Name != nil {
+			u.Name = *in.Name
+		}
+		if in.Kind != nil {
+			u.Kind = *in.Kind
+		}
+		if in.Region != nil {
+			u.Region = errs.BlankNil(in.Region)
+		}
+		if in.GenderFocalPoint != nil {
+			u.GenderFocalPoint = errs.BlankNil(in.GenderFocalPoint)
+		}
+		if in.FocalPointDedicated != nil {
+			u.FocalPointDedicated = *in.FocalPointDedicated
+		}
+		u.UpdatedAt = s.Now().UTC()
+		return store.UpdateVersioned(ctx, tx, &u, u.ID, expectedVersion, &u.Version,
+			"parent_id", "name", "kind", "region", "gender_focal_point", "focal_point_dedicated", "updated_at")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// checkParent verifies that parentID is a unit of institution inst and, when
+// unitID is set, that making it unitID's parent creates no cycle.
+func checkParent(ctx context.Context, tx bun.IDB, inst, unitID, parentID int64) error {
+	field := []string{"input", "parentId"}
+	var p store.Unit
+	if err := tx.NewSelect().Model(&p).Column("id", "institution_id").Where("id = ?", parentID).Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.New(errs.NotFound, "No such parent unit.", field...)
+		}
+		return err
+	}
+	if p.InstitutionID != inst {
+		return errs.New(errs.Invalid, "The parent unit belongs to another institution.", field...)
+	}
+	if unitID == 0 {
+		return nil
+	}
+	if parentID == unitID {
+		return errs.New(errs.Invalid, "A unit cannot be its own parent.", field...)
+	}
+	// Walk up from the new parent with a recursive query: if the unit is
+	// among its ancestors, the move would create a cycle.
+	var n int
+	err := tx.NewRaw(`WITH RECURSIVE up(id, parent_id) AS (
+			SELECT id, parent_id FROM units WHERE id = ?
+			UNION
+			SELECT u.id, u.parent_id FROM units u JOIN up ON u.id = up.parent_id
+		) SELECT count(*) FROM up WHERE id = ?`, parentID, unitID).Scan(ctx, &n)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return errs.New(errs.Invalid, "The new parent is inside this unit's own subtree; the move would create a cycle.", field...)
+	}
+	return nil
+}
+
+// Units lists an institution's units in id order.
+func (s *Service) Units(ctx context.Context, institutionID int64, p store.Page) ([]store.Unit, bool, int, error) {
+	return store.List[store.Unit](ctx, s.DB, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("institution_id = ?", institutionID)
+	}, "id", p)
+}
+
+// UnitsByID loads units by id.
+func (s *Service) UnitsByID(ctx context.Context, ids []int64) (map[int64]*store.Unit, error) {
+	return store.ByIDs(ctx, s.DB, ids, func(u *store.Unit) int64 { return u.ID })
+}
+
+// Children loads the direct children of each parent, in id order.
+func (s *Service) Children(ctx context.Context, parentIDs []int64) (map[int64][]store.Unit, error) {
+	var rows []store.Unit
+	if err := s.DB.NewSelect().Model(&rows).Where("parent_id IN (?)", bun.In(parentIDs)).Order("id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]store.Unit, len(parentIDs))
+	for _, u := range rows {
+		out[*u.ParentID] = append(out[*u.ParentID], u)
+	}
+	return out, nil
+}
+
+// PartnerInput holds the fields of a new partner.
+type PartnerInput struct {
+	Name    string
+	Kind    string
+	Country *string
+}
+
+// CreatePartner stores a new partner organisation.
+func (s *Service) CreatePartner(ctx context.Context, in PartnerInput) (*store.Partner, error) {
+	var l errs.List
+	l.Text(&in.Name, 200, true, "input", "name")
+	if !PartnerKinds[in.Kind] {
+		l.Add(errs.Invalid, "Unknown partner kind.", "input", "kind")
+	}
+	if in.Country != nil {
+		c := strings.ToUpper(strings.TrimSpace(*in.Country))
+		in.Country = &c
+		if c != "" && !ValidCountry(c) {
+			l.Add(errs.Invalid, "Country must be an ISO 3166-1 alpha-2 code such as ML or FR.", "input", "country")
+		}
+	}
+	if err := l.Err(); err != nil {
+		return nil, err
+	}
+	p := &store.Partner{Name: in.Name, Kind: in.Kind, Country: errs.BlankNil(in.Country), Version: 1, CreatedAt: s.Now().UTC()}
+	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := store.Unique(ctx, tx, "partners", "name", p.Name, 0); err != nil {
+			return err
+		}
+		_, err := tx.NewInsert().Model(p).Returning("id").Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Partners lists partners in id order.
+func (s *Service) Partners(ctx context.Context, p store.Page) ([]store.Partner, bool, int, error) {
+	return store.List[store.Partner](ctx, s.DB, func(q *bun.SelectQuery) *bun.SelectQuery { return q }, "id", p)
+}
+
+// PartnersByID loads partners by id.
+func (s *Service) PartnersByID(ctx context.Context, ids []int64) (map[int64]*store.Partner, error) {
+	return store.ByIDs(ctx, s.DB, ids, func(p *store.Partner) int64 { return p.ID })
+}

@@ -1,0 +1,202 @@
+// Package store opens the database (PostgreSQL or embedded SQLite), runs the
+// migrations and holds the bun models and queries shared by the services.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/migrate"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+
+	"github.com/gendertrack/gendertrack/migrations"
+)
+
+// DB is the service's database handle.
+type DB struct {
+	*bun.DB
+	// Postgres is true on PostgreSQL, false on SQLite.
+	Postgres bool
+	// URL is the connection string the handle was opened with.
+	URL string
+
+	queries atomic.Int64
+}
+
+// Open connects to dsn: "postgres://…" (or "postgresql://…") or "sqlite:PATH".
+// It does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	var (
+		sqldb *sql.DB
+		bdb   *bun.DB
+		pg    bool
+		err   error
+	)
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		pg = true
+		sqldb, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sqldb.SetMaxOpenConns(20)
+		sqldb.SetMaxIdleConns(10)
+		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+		bdb = bun.NewDB(sqldb, pgdialect.New())
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, errors.New("sqlite: a file path is required, e.g. sqlite:gendertrack.db")
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("create database directory: %w", err)
+			}
+		}
+		q := url.Values{}
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Set("_txlock", "immediate")
+		q.Set("_time_format", "sqlite")
+		sqldb, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		// WAL allows many readers and one writer; immediate transactions
+		// queue writers on busy_timeout instead of failing on upgrade.
+		sqldb.SetMaxOpenConns(8)
+		sqldb.SetMaxIdleConns(8)
+		bdb = bun.NewDB(sqldb, sqlitedialect.New())
+	default:
+		return nil, fmt.Errorf("database %q: use postgres://… or sqlite:PATH", redact(dsn))
+	}
+	db := &DB{DB: bdb, Postgres: pg, URL: dsn}
+	bdb.AddQueryHook(counter{&db.queries})
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqldb.PingContext(pctx); err != nil {
+		_ = sqldb.Close()
+		return nil, fmt.Errorf("connect to %s: %w", redact(dsn), err)
+	}
+	return db, nil
+}
+
+// Queries is the number of SQL statements run through this handle so far.
+// Tests use it to show that a request's statement count does not grow with
+// the data.
+func (db *DB) Queries() int64 { return db.queries.Load() }
+
+type counter struct{ n *atomic.Int64 }
+
+func (c counter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+func (counter) AfterQuery(context.Context, *bun.QueryEvent) {}
+
+// redact hides a password in a connection string before it is logged.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Redacted is the connection string with any password hidden.
+func (db *DB) Redacted() string { return redact(db.URL) }
+
+// migrationLockKey is the PostgreSQL advisory lock that serialises migrations
+// when several instances start at once.
+const migrationLockKey = 727_411_001
+
+// Migrate applies every pending migration. On PostgreSQL concurrent starters
+// wait for each other on an advisory lock; on SQLite the immediate
+// transactions serialise them.
+func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
+	if db.Postgres {
+		conn, err := db.DB.DB.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockKey); err != nil {
+			return nil, fmt.Errorf("migration lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLockKey) //nolint:errcheck
+	}
+	m := migrate.NewMigrator(db.DB, migrations.All, migrate.WithMarkAppliedOnSuccess(true))
+	if err := m.Init(ctx); err != nil {
+		return nil, fmt.Errorf("migration tables: %w", err)
+	}
+	group, err := m.Migrate(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	for _, mg := range group.Migrations {
+		applied = append(applied, mg.Name)
+	}
+	return applied, nil
+}
+
+// MigrationState is one migration and whether it has been applied.
+type MigrationState struct {
+	Name      string
+	Applied   bool
+	AppliedAt time.Time
+}
+
+// MigrationStatus lists every known migration with its state.
+func (db *DB) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
+	m := migrate.NewMigrator(db.DB, migrations.All)
+	if err := m.Init(ctx); err != nil {
+		return nil, err
+	}
+	ms, err := m.MigrationsWithStatus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MigrationState, len(ms))
+	for i, mg := range ms {
+		out[i] = MigrationState{Name: mg.Name, Applied: mg.IsApplied(), AppliedAt: mg.MigratedAt}
+	}
+	return out, nil
+}
+
+// Ready reports whether the database answers and every migration is applied.
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.PingContext(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	var n int
+	if err := db.NewSelect().Table("bun_migrations").ColumnExpr("count(*)").Scan(ctx, &n); err != nil {
+		return fmt.Errorf("migrations unreadable: %w", err)
+	}
+	if want := len(migrations.All.Sorted()); n < want {
+		return fmt.Errorf("%d of %d migrations applied", n, want)
+	}
+	return nil
+}
+
+// Tx runs fn in one transaction: committed when fn returns nil, rolled back
+// otherwise.
+func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return db.RunInTx(ctx, nil, fn)
+}

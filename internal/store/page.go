@@ -1,0 +1,92 @@
+package store
+
+import (
+	"strings"
+
+	"context"
+	"github.com/gendertrack/gendertrack/internal/errs"
+
+	"github.com/uptrace/bun"
+)
+
+// Page asks for First rows after the row with id After (0: from the start),
+// in id order.
+type Page struct {
+	First int
+	After int64
+}
+
+// List returns one page of T in id order, whether more rows follow, and the
+// count of all rows that filter selects. filter adds the WHERE clauses; idCol
+// names the id column as the query sees it (e.g. "u.id").
+func List[T any](ctx context.Context, db bun.IDB, filter func(*bun.SelectQuery) *bun.SelectQuery, idCol string, p Page) (items []T, more bool, total int, err error) {
+	n, err := filter(db.NewSelect().Model((*T)(nil))).Count(ctx)
+	if err != nil {
+		return nil, false, 0, err
+	}
+	total = int(n)
+	q := filter(db.NewSelect().Model(&items))
+	if p.After > 0 {
+		q = q.Where(idCol+" > ?", p.After)
+	}
+	// One row beyond the page tells whether there is a next page.
+	if err := q.OrderExpr(idCol + " ASC").Limit(int64(p.First) + 1).Scan(ctx); err != nil {
+		return nil, false, 0, err
+	}
+	if len(items) > p.First {
+		items, more = items[:p.First], true
+	}
+	return items, more, total, nil
+}
+
+// ByIDs loads the rows of T with the given ids, keyed by id. Missing ids are
+// absent from the map.
+func ByIDs[T any](ctx context.Context, db bun.IDB, ids []int64, id func(*T) int64) (map[int64]*T, error) {
+	out := make(map[int64]*T, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []T
+	if err := db.NewSelect().Model(&rows).Where("?TableAlias.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		out[id(&rows[i])] = &rows[i]
+	}
+	return out, nil
+}
+
+// Unique answers DUPLICATE at input.<col> when another row of table (not
+// exceptID) has value in col.
+func Unique(ctx context.Context, tx bun.IDB, table, col, value string, exceptID int64) error {
+	ok, err := tx.NewSelect().Table(table).Where("? = ?", bun.Ident(col), value).Where("id <> ?", exceptID).Exists(ctx)
+	if err != nil {
+		return err
+	}
+	if ok {
+		return errs.Newf(errs.Duplicate, []string{"input", col}, "Another record already has the %s %q.", col, value)
+	}
+	return nil
+}
+
+// EscapeLike escapes the LIKE wildcards of s (use with ESCAPE '\').
+func EscapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// UpdateVersioned writes cols of model (a pointer to a row struct) when the
+// stored version still is expected, and bumps the version by one. Zero rows
+// updated means someone else changed the row first: CONFLICT.
+func UpdateVersioned(ctx context.Context, tx bun.IDB, model any, id int64, expected int, version *int, cols ...string) error {
+	res, err := tx.NewUpdate().Model(model).Column(cols...).
+		Set("version = version + 1").
+		Where("id = ?", id).Where("version = ?", expected).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errs.Stale(expected)
+	}
+	*version = expected + 1
+	return nil
+}
