@@ -1,0 +1,352 @@
+// Package plan holds the action-plan domain: plans, objectives, actions,
+// resource requirements and indicators.
+//
+// rules.go and money.go are its pure rules (RULES.md sections 5 and 7):
+// calendar dates, Action.health, Indicator.status, ResourceRequirement.status,
+// exact money sums and currency codes. They use no database and no clock:
+// "today" is always passed in by the caller (the server's current date in
+// UTC, see DateOf).
+package plan
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+	"time"
+)
+
+// ---------------------------------------------------------------- enums
+
+// ActionStatus names (GraphQL enum ActionStatus).
+const (
+	ActionStatusNotStarted = "NOT_STARTED"
+	ActionStatusInProgress = "IN_PROGRESS"
+	ActionStatusCompleted  = "COMPLETED"
+	ActionStatusBlocked    = "BLOCKED"
+	ActionStatusCancelled  = "CANCELLED"
+)
+
+// ActionStatusOrder returns every ActionStatus in enum order, as
+// PlanProgress.actionsByStatus lists them. The slice is a fresh copy.
+func ActionStatusOrder() []string {
+	return []string{
+		ActionStatusNotStarted,
+		ActionStatusInProgress,
+		ActionStatusCompleted,
+		ActionStatusBlocked,
+		ActionStatusCancelled,
+	}
+}
+
+// ValidActionStatus reports whether s is an ActionStatus name.
+func ValidActionStatus(s string) bool {
+	for _, v := range ActionStatusOrder() {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Health names (GraphQL enum Health).
+const (
+	HealthGrey  = "GREY"
+	HealthGreen = "GREEN"
+	HealthAmber = "AMBER"
+	HealthRed   = "RED"
+	HealthBlue  = "BLUE"
+)
+
+// IndicatorStatus names (GraphQL enum IndicatorStatus).
+const (
+	IndicatorStatusNotMeasured = "NOT_MEASURED"
+	IndicatorStatusOffTrack    = "OFF_TRACK"
+	IndicatorStatusOnTrack     = "ON_TRACK"
+	IndicatorStatusAchieved    = "ACHIEVED"
+)
+
+// FundingStatus names (GraphQL enum FundingStatus).
+const (
+	FundingStatusUnsecured = "UNSECURED"
+	FundingStatusPartial   = "PARTIAL"
+	FundingStatusSecured   = "SECURED"
+)
+
+// Plan states (GraphQL ActionPlan status; RULES.md 5).
+const (
+	PlanStateDraft   = "DRAFT"
+	PlanStateAdopted = "ADOPTED"
+	PlanStateClosed  = "CLOSED"
+)
+
+// PlanAllowsStructureChanges reports whether objectives, actions, resources
+// and indicators of a plan in this state may be created or changed
+// (RULES.md 5: DRAFT and ADOPTED; nothing changes in CLOSED).
+func PlanAllowsStructureChanges(state string) bool {
+	return state == PlanStateDraft || state == PlanStateAdopted
+}
+
+// PlanAllowsRecording reports whether recordProgress, recordMeasurement and
+// recordDissemination are allowed for a plan in this state (RULES.md 5:
+// ADOPTED only).
+func PlanAllowsRecording(state string) bool {
+	return state == PlanStateAdopted
+}
+
+// ValidateProgress checks a recordProgress input (RULES.md 5): a known
+// ActionStatus, progressPercent within 0..100, and 100 for COMPLETED.
+// The error is an English sentence suitable for a userError message.
+func ValidateProgress(status string, progressPercent int) error {
+	if !ValidActionStatus(status) {
+		return fmt.Errorf("The status %q is not an action status.", status)
+	}
+	if progressPercent < 0 || progressPercent > 100 {
+		return fmt.Errorf("The progress %d%% is out of range; it must be between 0 and 100.", progressPercent)
+	}
+	if status == ActionStatusCompleted && progressPercent != 100 {
+		return fmt.Errorf("A completed action needs progress 100%%, not %d%%.", progressPercent)
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------- dates
+
+// DateLayout is the layout of the GraphQL Date scalar and of stored dates.
+const DateLayout = "2006-01-02"
+
+// ParseDate parses a calendar date "YYYY-MM-DD" strictly: exactly ten
+// characters, four-digit year from 0001, two-digit month and day, and a day
+// that exists in that month. The result is midnight UTC of that day.
+func ParseDate(s string) (time.Time, error) {
+	ok := len(s) == 10 && s[4] == '-' && s[7] == '-'
+	for i := 0; ok && i < len(s); i++ {
+		if i != 4 && i != 7 && (s[i] < '0' || s[i] > '9') {
+			ok = false
+		}
+	}
+	if !ok {
+		return time.Time{}, fmt.Errorf("The date %q is not in the form YYYY-MM-DD.", s)
+	}
+	t, err := time.ParseInLocation(DateLayout, s, time.UTC)
+	if err != nil || t.Year() < 1 {
+		return time.Time{}, fmt.Errorf("The date %q is not a valid calendar date.", s)
+	}
+	return t, nil
+}
+
+// FormatDate formats the UTC calendar day of t as "YYYY-MM-DD".
+func FormatDate(t time.Time) string {
+	return t.UTC().Format(DateLayout)
+}
+
+// DateOf returns midnight UTC of the UTC calendar day containing t. The
+// service's "today" is DateOf(time.Now()).
+func DateOf(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// dayNumber counts days since 1970-01-01 for the UTC calendar day of t.
+func dayNumber(t time.Time) int64 {
+	return DateOf(t).Unix() / 86400
+}
+
+// DaysBetween returns the number of calendar days from a to b (b minus a),
+// comparing the UTC calendar days that contain them; the time of day is
+// ignored. It is negative when b is before a.
+func DaysBetween(a, b time.Time) int {
+	return int(dayNumber(b) - dayNumber(a))
+}
+
+// ---------------------------------------------------------------- health
+
+// Health computes Action.health (RULES.md 7); the first matching rule wins:
+//
+//  1. COMPLETED: BLUE
+//  2. CANCELLED: GREY
+//  3. BLOCKED: RED
+//  4. dueDate < today: RED
+//  5. NOT_STARTED with startDate <= today: AMBER
+//  6. NOT_STARTED: GREY
+//  7. IN_PROGRESS with both dates and
+//     progressPercent < 100 * elapsed - 25: AMBER
+//  8. otherwise GREEN
+//
+// status is an ActionStatus name and the result a Health name. All dates are
+// compared as UTC calendar days (time of day is ignored).
+//
+// elapsed = (today - startDate) / (dueDate - startDate) in days, clamped to
+// [0, 1]. When dueDate is not after startDate the ratio is undefined; then
+// elapsed is 1 if today >= dueDate and 0 otherwise (for dueDate == startDate
+// this means "the whole span has elapsed" from the due date on). The
+// comparison is done in integers, so it is exact at the threshold:
+// progressPercent == 100 * elapsed - 25 is GREEN.
+func Health(status string, startDate, dueDate *time.Time, progressPercent int, today time.Time) string {
+	switch status {
+	case ActionStatusCompleted:
+		return HealthBlue
+	case ActionStatusCancelled:
+		return HealthGrey
+	case ActionStatusBlocked:
+		return HealthRed
+	}
+	if dueDate != nil && DaysBetween(*dueDate, today) > 0 {
+		return HealthRed
+	}
+	if status == ActionStatusNotStarted {
+		if startDate != nil && DaysBetween(*startDate, today) >= 0 {
+			return HealthAmber
+		}
+		return HealthGrey
+	}
+	if status == ActionStatusInProgress && startDate != nil && dueDate != nil {
+		num, den := elapsedDays(*startDate, *dueDate, today)
+		// progress < 100*num/den - 25  <=>  (progress + 25) * den < 100 * num  (den > 0)
+		if (int64(progressPercent)+25)*den < 100*num {
+			return HealthAmber
+		}
+	}
+	return HealthGreen
+}
+
+// elapsedDays returns elapsed = num/den (den > 0, 0 <= num <= den) for the
+// span start..end at today, in whole days, clamped to [0, 1]. A span whose
+// end is not after its start gives 1/1 from end on and 0/1 before it.
+func elapsedDays(start, end, today time.Time) (num, den int64) {
+	den = dayNumber(end) - dayNumber(start)
+	if den <= 0 {
+		if dayNumber(today) >= dayNumber(end) {
+			return 1, 1
+		}
+		return 0, 1
+	}
+	num = dayNumber(today) - dayNumber(start)
+	return min(max(num, 0), den), den
+}
+
+// ---------------------------------------------------------------- indicators
+
+// MeasurementPoint is one measurement of an indicator: its value and the
+// calendar day it was measured on.
+type MeasurementPoint struct {
+	Value      float64
+	MeasuredOn time.Time
+}
+
+// Latest returns the measurement with the newest MeasuredOn (compared as
+// UTC calendar days); among several on that day, the one that comes last in
+// ms. It returns nil when ms is empty. The result is a copy.
+func Latest(ms []MeasurementPoint) *MeasurementPoint {
+	best := -1
+	for i := range ms {
+		if best < 0 || dayNumber(ms[i].MeasuredOn) >= dayNumber(ms[best].MeasuredOn) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	p := ms[best]
+	return &p
+}
+
+// IndicatorStatus computes Indicator.status (RULES.md 7):
+//
+//   - no measurement (latest == nil): NOT_MEASURED;
+//   - with b = baseline (0 when nil), t = target and v = latest.Value:
+//     ACHIEVED when v has reached t in the direction from b to t, that is
+//     v >= t when t >= b (so also when t == b) and v <= t when t < b;
+//   - otherwise, with start = baselineDate or planStart, end = targetDate or
+//     planEnd, elapsed = (today - start) / (end - start) in days clamped to
+//     [0, 1], and progress = (v - b) / (t - b): OFF_TRACK when
+//     progress < elapsed - 0.25, else ON_TRACK.
+//
+// When end is not after start, elapsed is 1 from end on and 0 before it (as
+// in Health). When t == b and v has not reached t (v < b), progress is
+// minus infinity, so the indicator is OFF_TRACK.
+//
+// The comparison is exact: each value is taken as the shortest decimal that
+// identifies its float64 (the number the client sent) and the arithmetic is
+// done in rationals, so progress exactly at elapsed - 0.25 is ON_TRACK.
+func IndicatorStatus(baseline *float64, target float64, baselineDate, targetDate *time.Time,
+	planStart, planEnd time.Time, latest *MeasurementPoint, today time.Time) string {
+	if latest == nil {
+		return IndicatorStatusNotMeasured
+	}
+	b := 0.0
+	if baseline != nil {
+		b = *baseline
+	}
+	t, v := target, latest.Value
+	if t >= b {
+		if v >= t {
+			return IndicatorStatusAchieved
+		}
+	} else if v <= t {
+		return IndicatorStatusAchieved
+	}
+	if t == b {
+		// Not reached and no distance to cover: progress is -Inf.
+		return IndicatorStatusOffTrack
+	}
+
+	start, end := planStart, planEnd
+	if baselineDate != nil {
+		start = *baselineDate
+	}
+	if targetDate != nil {
+		end = *targetDate
+	}
+	num, den := elapsedDays(start, end, today)
+
+	br, okB := exactRat(b)
+	tr, okT := exactRat(t)
+	vr, okV := exactRat(v)
+	if !okB || !okT || !okV {
+		// Non-finite input: fall back to float arithmetic.
+		progress := (v - b) / (t - b)
+		if progress < float64(num)/float64(den)-0.25 {
+			return IndicatorStatusOffTrack
+		}
+		return IndicatorStatusOnTrack
+	}
+	progress := new(big.Rat).Quo(new(big.Rat).Sub(vr, br), new(big.Rat).Sub(tr, br))
+	threshold := new(big.Rat).Sub(big.NewRat(num, den), big.NewRat(1, 4))
+	if progress.Cmp(threshold) < 0 {
+		return IndicatorStatusOffTrack
+	}
+	return IndicatorStatusOnTrack
+}
+
+// exactRat returns the shortest decimal representation of f as a rational.
+func exactRat(f float64) (*big.Rat, bool) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, false
+	}
+	return new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64))
+}
+
+// ---------------------------------------------------------------- funding
+
+// FundingStatusQuantity is ResourceRequirement.status for a requirement
+// counted in quantities (every kind but BUDGET; RULES.md 7): secured (nil
+// counts as 0) of 0 UNSECURED, below required PARTIAL, else SECURED. A nil
+// required counts as 0. A secured quantity at or below zero is UNSECURED.
+func FundingStatusQuantity(required, secured *float64) string {
+	var req, sec float64
+	if required != nil {
+		req = *required
+	}
+	if secured != nil {
+		sec = *secured
+	}
+	switch {
+	case sec <= 0:
+		return FundingStatusUnsecured
+	case sec < req:
+		return FundingStatusPartial
+	default:
+		return FundingStatusSecured
+	}
+}
