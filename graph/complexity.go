@@ -1,6 +1,9 @@
 package graph
 
-import "github.com/gendertrack/gendertrack/graph/generated"
+import (
+	"github.com/gendertrack/gendertrack/graph/generated"
+	"github.com/gendertrack/gendertrack/graph/model"
+)
 
 // cost of a connection or list with first: first times the cost of its
 // selection (RULES.md section 2). def is the schema's default for first.
@@ -21,5 +24,6 @@ func cost(def int) func(child int, first *int) int {
 func setComplexity(c *generated.ComplexityRoot) {
 	c.Query.Institutions = func(child int, first *int, _ *string, _ *string) int { return cost(50)(child, first) }
 	c.Query.Partners = func(child int, first *int, _ *string) int { return cost(50)(child, first) }
+	c.Query.AuditEvents = func(child int, _ *model.AuditFilter, first *int, _ *string) int { return cost(50)(child, first) }
 	c.Institution.Units = func(child int, first *int, _ *string) int { return cost(100)(child, first) }
 }

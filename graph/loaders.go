@@ -17,6 +17,7 @@ type Loaders struct {
 	Unit        *dataloadgen.Loader[int64, *store.Unit]
 	Children    *dataloadgen.Loader[int64, []store.Unit]
 	Partner     *dataloadgen.Loader[int64, *store.Partner]
+	User        *dataloadgen.Loader[int64, *store.User]
 }
 
 type loadersKey struct{}
@@ -38,6 +39,7 @@ func (r *Resolver) NewLoaders() *Loaders {
 			return m, err
 		}, wait),
 		Partner: dataloadgen.NewMappedLoader(r.Org.PartnersByID, wait),
+		User:    dataloadgen.NewMappedLoader(r.Account.UsersByID, wait),
 	}
 }
 

@@ -23,6 +23,16 @@ func (r *Resolver) nodeThunk(ctx context.Context, gid string) func() (model.Node
 		return thunk(l.Unit.LoadThunk(ctx, id))
 	case "Partner":
 		return thunk(l.Partner.LoadThunk(ctx, id))
+	case "User":
+		return thunk(l.User.LoadThunk(ctx, id))
+	case "AuditEvent":
+		return func() (model.Node, error) {
+			ev, err := r.Account.AuditEvent(ctx, id)
+			if err != nil || ev == nil {
+				return nil, err
+			}
+			return ev, nil
+		}
 	}
 	return none
 }

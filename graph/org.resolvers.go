@@ -123,7 +123,7 @@ func (r *queryResolver) Institutions(ctx context.Context, first *int, after *str
 	if err != nil {
 		return nil, err
 	}
-	items, more, total, err := r.Org.Institutions(ctx, nil, deref(search), p)
+	items, more, total, err := r.Org.Institutions(ctx, deref(search), p)
 	if err != nil {
 		return nil, err
 	}

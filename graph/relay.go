@@ -7,6 +7,7 @@ import (
 
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -14,26 +15,10 @@ import (
 const MaxFirst = 500
 
 // EncodeID makes the opaque global ID of object id of the given GraphQL type.
-func EncodeID(typ string, id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(typ + ":" + strconv.FormatInt(id, 10)))
-}
+func EncodeID(typ string, id int64) string { return gid.Encode(typ, id) }
 
 // DecodeID splits a global ID into its type and row id.
-func DecodeID(gid string) (typ string, id int64, ok bool) {
-	b, err := base64.RawURLEncoding.DecodeString(gid)
-	if err != nil {
-		return "", 0, false
-	}
-	typ, num, found := strings.Cut(string(b), ":")
-	if !found {
-		return "", 0, false
-	}
-	id, err = strconv.ParseInt(num, 10, 64)
-	if err != nil || id <= 0 {
-		return "", 0, false
-	}
-	return typ, id, true
-}
+func DecodeID(g string) (typ string, id int64, ok bool) { return gid.Decode(g) }
 
 // idOf decodes a global ID that must name an object of type typ; anything
 // else is a NOT_FOUND user error at field.
@@ -131,4 +116,15 @@ func userErrors(err error) ([]model.UserError, error) {
 		out = append(out, model.UserError{Field: e.Field, Message: e.Message, Code: string(e.Code)})
 	}
 	return out, nil
+}
+
+// result splits a service answer into the payload's object, its user
+// errors, and an error for the GraphQL errors list.
+func result[T any](v T, err error) (T, []model.UserError, error) {
+	ue, err := userErrors(err)
+	if err != nil || len(ue) > 0 {
+		var zero T
+		return zero, ue, err
+	}
+	return v, ue, nil
 }

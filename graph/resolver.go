@@ -3,13 +3,35 @@
 package graph
 
 import (
+	"context"
 	"time"
 
+	"github.com/gendertrack/gendertrack/graph/model"
+	"github.com/gendertrack/gendertrack/internal/account"
+	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/org"
+	"github.com/gendertrack/gendertrack/internal/store"
 )
 
 // Resolver holds the services the resolvers call.
 type Resolver struct {
-	Org *org.Service
-	Now func() time.Time
+	Org     *org.Service
+	Account *account.Service
+	Guard   *authz.Guard
+	Now     func() time.Time
+}
+
+// roleChange decodes a RoleInput and calls grant or revoke.
+func (r *mutationResolver) roleChange(ctx context.Context, in model.RoleInput, do func(context.Context, account.RoleInput) (*store.User, error)) (*store.User, error) {
+	uid, err := idOf(in.UserID, "User", "input", "userId")
+	if err != nil {
+		return nil, err
+	}
+	var inst int64
+	if in.InstitutionID != nil {
+		if inst, err = idOf(*in.InstitutionID, "Institution", "input", "institutionId"); err != nil {
+			return nil, err
+		}
+	}
+	return do(ctx, account.RoleInput{UserID: uid, Role: in.Role, InstitutionID: inst})
 }

@@ -23,6 +23,7 @@ var placeholders = map[string][2]string{
 	"{ts}":      {"TIMESTAMPTZ", "TIMESTAMP"},
 	"{decimal}": {"NUMERIC", "TEXT"},
 	"{bigint}":  {"BIGINT", "INTEGER"},
+	"{float}":   {"DOUBLE PRECISION", "REAL"},
 }
 
 // Exec runs each statement after expanding the dialect placeholders.

@@ -3,8 +3,42 @@
 package model
 
 import (
+	"time"
+
 	"github.com/gendertrack/gendertrack/internal/store"
 )
+
+type AuditEventConnection struct {
+	Edges      []AuditEventEdge `json:"edges"`
+	PageInfo   *PageInfo        `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+type AuditEventEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *store.AuditEvent `json:"node"`
+}
+
+type AuditFilter struct {
+	InstitutionID *string    `json:"institutionId,omitempty"`
+	SubjectID     *string    `json:"subjectId,omitempty"`
+	ActorID       *string    `json:"actorId,omitempty"`
+	Since         *time.Time `json:"since,omitempty"`
+}
+
+// An API key acts with one role over the listed institutions; only PARTNER and AUDITOR keys can be made.
+type CreateAPIKeyInput struct {
+	Name           string   `json:"name"`
+	Role           string   `json:"role"`
+	InstitutionIds []string `json:"institutionIds"`
+}
+
+// The secret is shown once, here, and never again.
+type CreateAPIKeyPayload struct {
+	ID         *string     `json:"id,omitempty"`
+	Secret     *string     `json:"secret,omitempty"`
+	UserErrors []UserError `json:"userErrors"`
+}
 
 type CreateInstitutionInput struct {
 	Name    string  `json:"name"`
@@ -29,6 +63,12 @@ type CreateUnitInput struct {
 	FocalPointDedicated *bool   `json:"focalPointDedicated,omitempty"`
 }
 
+type CreateUserInput struct {
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
 type InstitutionConnection struct {
 	Edges      []InstitutionEdge `json:"edges"`
 	PageInfo   *PageInfo         `json:"pageInfo"`
@@ -43,6 +83,27 @@ type InstitutionEdge struct {
 type InstitutionPayload struct {
 	Institution *store.Institution `json:"institution,omitempty"`
 	UserErrors  []UserError        `json:"userErrors"`
+}
+
+type LoginInput struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type LoginPayload struct {
+	Token      *string     `json:"token,omitempty"`
+	ExpiresAt  *time.Time  `json:"expiresAt,omitempty"`
+	User       *store.User `json:"user,omitempty"`
+	UserErrors []UserError `json:"userErrors"`
+}
+
+type LogoutInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+type LogoutPayload struct {
+	Ok         bool        `json:"ok"`
+	UserErrors []UserError `json:"userErrors"`
 }
 
 type Mutation struct {
@@ -72,6 +133,21 @@ type PartnerPayload struct {
 }
 
 type Query struct {
+}
+
+type RevokeAPIKeyInput struct {
+	ID string `json:"id"`
+}
+
+type RevokeAPIKeyPayload struct {
+	Ok         bool        `json:"ok"`
+	UserErrors []UserError `json:"userErrors"`
+}
+
+type RoleInput struct {
+	UserID        string  `json:"userId"`
+	Role          string  `json:"role"`
+	InstitutionID *string `json:"institutionId,omitempty"`
 }
 
 type UnitConnection struct {
@@ -116,4 +192,9 @@ type UserError struct {
 	Field   []string `json:"field,omitempty"`
 	Message string   `json:"message"`
 	Code    string   `json:"code"`
+}
+
+type UserPayload struct {
+	User       *store.User `json:"user,omitempty"`
+	UserErrors []UserError `json:"userErrors"`
 }

@@ -18,6 +18,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gendertrack/gendertrack/graph"
+	"github.com/gendertrack/gendertrack/internal/account"
+	"github.com/gendertrack/gendertrack/internal/auth"
+	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/demo"
 	"github.com/gendertrack/gendertrack/internal/httpserver"
 	"github.com/gendertrack/gendertrack/internal/org"
@@ -36,6 +39,10 @@ type Config struct {
 	Depth         int
 	Introspection bool
 	LogFormat     string
+	TokenTTL      time.Duration
+	RolePoll      time.Duration
+	AdminEmail    string
+	AdminPassword string
 	// Now is the clock; tests set it to fix "today".
 	Now func() time.Time
 }
@@ -46,6 +53,7 @@ func Defaults() Config {
 		DB: "sqlite:gendertrack.db", Addr: "127.0.0.1:8080",
 		MaxBody: 1 << 20, Timeout: 30 * time.Second,
 		Complexity: 50000, Depth: 20, Introspection: true, LogFormat: "text",
+		TokenTTL: 12 * time.Hour, RolePoll: time.Second,
 		Now: time.Now,
 	}
 }
@@ -76,13 +84,17 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	if err := integer("GENDERTRACK_MAX_DEPTH", &c.Depth); err != nil {
 		return err
 	}
-	if v := getenv("GENDERTRACK_REQUEST_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("GENDERTRACK_REQUEST_TIMEOUT: %q is not a duration such as 30s", v)
+	for name, dst := range map[string]*time.Duration{"GENDERTRACK_REQUEST_TIMEOUT": &c.Timeout, "GENDERTRACK_TOKEN_TTL": &c.TokenTTL} {
+		if v := getenv(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("%s: %q is not a duration such as 30s or 12h", name, v)
+			}
+			*dst = d
 		}
-		c.Timeout = d
 	}
+	str("GENDERTRACK_ADMIN_EMAIL", &c.AdminEmail)
+	str("GENDERTRACK_ADMIN_PASSWORD", &c.AdminPassword)
 	if v := getenv("GENDERTRACK_INTROSPECTION"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -99,6 +111,9 @@ type Server struct {
 	DB      *store.DB
 	Handler http.Handler
 	Log     *slog.Logger
+	Account *account.Service
+
+	stop context.CancelFunc
 }
 
 // NewServer opens and migrates the database, loads the demo data when asked,
@@ -116,9 +131,30 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 	if len(applied) > 0 {
 		log.Info("migrations applied", "count", len(applied), "last", applied[len(applied)-1])
 	}
-	orgs := &org.Service{DB: db, Now: cfg.Now}
+	guard, err := authz.NewGuard()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	accounts := &account.Service{DB: db, Guard: guard, TokenTTL: cfg.TokenTTL, Now: cfg.Now, Log: log,
+		Limiter: auth.NewLimiter(auth.DefaultMaxFailures, auth.DefaultFailureWindow, auth.DefaultLockFor, cfg.Now)}
+	if err := accounts.Reload(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if cfg.AdminEmail != "" && cfg.AdminPassword != "" {
+		created, err := accounts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("first admin from GENDERTRACK_ADMIN_EMAIL: %w", err)
+		}
+		if created {
+			log.Info("first admin created", "email", cfg.AdminEmail)
+		}
+	}
+	orgs := &org.Service{DB: db, Guard: guard, Now: cfg.Now}
 	if cfg.Demo {
-		loaded, err := demo.Load(ctx, demo.Services{Org: orgs, DB: db})
+		loaded, err := demo.Load(authz.System(ctx), demo.Services{Org: orgs, Account: accounts, DB: db})
 		if err != nil {
 			db.Close()
 			return nil, fmt.Errorf("demo data: %w", err)
@@ -129,16 +165,30 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 			log.Info("demo data skipped: the database already holds institutions")
 		}
 	}
-	res := &graph.Resolver{Org: orgs, Now: cfg.Now}
+	res := &graph.Resolver{Org: orgs, Account: accounts, Guard: guard, Now: cfg.Now}
 	gql := graph.NewHandler(res, graph.Limits{Complexity: cfg.Complexity, Depth: cfg.Depth, Introspection: cfg.Introspection})
 	h := httpserver.New(httpserver.Deps{
 		DB: db, GraphQL: gql, Log: log, MaxBody: cfg.MaxBody, Timeout: cfg.Timeout,
 		Registry: prometheus.NewRegistry(),
 		Prepare: func(r *http.Request) (*http.Request, error) {
-			return r.WithContext(graph.WithLoaders(r.Context(), res.NewLoaders())), nil
+			ctx := r.Context()
+			if h := r.Header.Get("Authorization"); h != "" {
+				scheme, cred, _ := strings.Cut(h, " ")
+				if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(cred) == "" {
+					return nil, account.ErrBadCredential
+				}
+				actor, err := accounts.Authenticate(ctx, strings.TrimSpace(cred))
+				if err != nil {
+					return nil, err
+				}
+				ctx = auth.WithActor(ctx, actor)
+			}
+			return r.WithContext(graph.WithLoaders(ctx, res.NewLoaders())), nil
 		},
 	})
-	return &Server{Config: cfg, DB: db, Handler: h, Log: log}, nil
+	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	go accounts.WatchRoles(wctx, cfg.RolePoll)
+	return &Server{Config: cfg, DB: db, Handler: h, Log: log, Account: accounts, stop: stop}, nil
 }
 
 // Serve answers on ln until ctx is cancelled, then shuts down gracefully:
@@ -163,7 +213,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // Close releases the database.
-func (s *Server) Close() error { return s.DB.Close() }
+func (s *Server) Close() error {
+	s.stop()
+	return s.DB.Close()
+}
 
 func newLogger(format string, w io.Writer) *slog.Logger {
 	if format == "json" {
@@ -194,10 +247,14 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return serve(ctx, cfg, stderr)
 	case "migrate":
-		if err := fs.Parse(args[1:]); err != nil {
+		sub, rest := subcommand(args[1:])
+		if err := fs.Parse(rest); err != nil {
 			return err
 		}
-		return migrateCmd(ctx, cfg, fs.Args(), stdout)
+		return migrateCmd(ctx, cfg, append(sub, fs.Args()...), stdout)
+	case "user":
+		sub, rest := subcommand(args[1:])
+		return userCmd(ctx, cfg, fs, append(sub, rest...), stdin, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -211,6 +268,8 @@ const usage = `gendertrack: gender self-assessments and action plans for securit
 Commands:
   gendertrack serve [--db URL] [--addr HOST:PORT] [--demo]
   gendertrack migrate status|up [--db URL]
+  gendertrack user add --email E --name N [--role ROLE --institution ID] [--db URL]   (password on stdin)
+  gendertrack user set-password --email E [--db URL]                                  (password on stdin)
 
 The database is postgres://… or sqlite:PATH (default sqlite:gendertrack.db).
 `
@@ -260,6 +319,14 @@ func migrateCmd(ctx context.Context, cfg Config, args []string, stdout io.Writer
 		fmt.Fprintf(stdout, "%-40s %s\n", s.Name, state)
 	}
 	return nil
+}
+
+// subcommand splits "up --db X" into ["up"] and the flags.
+func subcommand(args []string) ([]string, []string) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[:1], args[1:]
+	}
+	return nil, args
 }
 
 func list(names []string) string {

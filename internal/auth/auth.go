@@ -381,8 +381,12 @@ type Actor struct {
 	APIKeyID int64 // non-zero when the request carries an API key
 	Email    string
 	Name     string
-	Admin    bool               // holds ADMIN (every institution)
-	Roles    map[int64][]string // institution ID → roles held there
+	Admin    bool // holds ADMIN (every institution)
+	// System marks start-up tasks and operator commands (demo data, the
+	// first admin, `gendertrack user …`): allowed everything, audited with
+	// no actor.
+	System bool
+	Roles  map[int64][]string // institution ID → roles held there
 	// TokenHash is HashSecret of the bearer credential of the request, so
 	// that logout can revoke it. Never the secret itself.
 	TokenHash string

@@ -6,6 +6,7 @@ package demo
 import (
 	"context"
 
+	"github.com/gendertrack/gendertrack/internal/account"
 	"github.com/gendertrack/gendertrack/internal/org"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -13,8 +14,25 @@ import (
 // Services are what the demo loader writes through, so that the demo data
 // passes the same validation as a user's.
 type Services struct {
-	DB  *store.DB
-	Org *org.Service
+	DB      *store.DB
+	Org     *org.Service
+	Account *account.Service
+}
+
+// Password is the password of every demo account. The accounts exist only
+// in a database loaded with --demo.
+const Password = "gendertrack-demo"
+
+// Accounts are the demo accounts: one per role, in the police unless said.
+var Accounts = []struct{ Email, Name, Role, Institution string }{
+	{"admin@demo.gendertrack.org", "Demo Administrator", "ADMIN", ""},
+	{"coordinator@demo.gendertrack.org", "Aminata Coordinator", "COORDINATOR", "NP"},
+	{"committee@demo.gendertrack.org", "Moussa Committee", "COMMITTEE_MEMBER", "NP"},
+	{"focalpoint@demo.gendertrack.org", "Fatoumata Focal-Point", "FOCAL_POINT", "NP"},
+	{"leadership@demo.gendertrack.org", "General Director Leadership", "LEADERSHIP", "NP"},
+	{"partner@demo.gendertrack.org", "Partner NGO Reader", "PARTNER", "NP"},
+	{"auditor@demo.gendertrack.org", "Inspector Auditor", "AUDITOR", "NP"},
+	{"gendarmerie@demo.gendertrack.org", "Gendarmerie Coordinator", "COORDINATOR", "NG"},
 }
 
 // unit is one node of a demo unit tree.
@@ -145,6 +163,18 @@ func build(ctx context.Context, s Services) (*Data, error) {
 			return nil, err
 		}
 		d.Partners[p.Name] = created
+	}
+	for _, a := range Accounts {
+		var inst int64
+		switch a.Institution {
+		case "NP":
+			inst = d.Police.ID
+		case "NG":
+			inst = d.Gendarmerie.ID
+		}
+		if _, err := s.Account.AddUser(ctx, a.Email, a.Name, Password, a.Role, inst); err != nil {
+			return nil, err
+		}
 	}
 	return d, nil
 }

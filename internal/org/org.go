@@ -11,14 +11,19 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/gendertrack/gendertrack/internal/audit"
+	"github.com/gendertrack/gendertrack/internal/auth"
+	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
 // Service is the organisation service.
 type Service struct {
-	DB  *store.DB
-	Now func() time.Time
+	DB    *store.DB
+	Guard *authz.Guard
+	Now   func() time.Time
 }
 
 // Enumerations of the contract, for validation of stored values.
@@ -62,6 +67,9 @@ func (in *InstitutionInput) validate(l *errs.List, create bool) {
 
 // CreateInstitution stores a new institution.
 func (s *Service) CreateInstitution(ctx context.Context, in InstitutionInput) (*store.Institution, error) {
+	if err := s.Guard.Require(ctx, 0, authz.ManageGlobal); err != nil {
+		return nil, err
+	}
 	var l errs.List
 	in.validate(&l, true)
 	if err := l.Err(); err != nil {
@@ -73,8 +81,11 @@ func (s *Service) CreateInstitution(ctx context.Context, in InstitutionInput) (*
 		if err := store.Unique(ctx, tx, "institutions", "name", inst.Name, 0); err != nil {
 			return err
 		}
-		_, err := tx.NewInsert().Model(inst).Returning("id").Exec(ctx)
-		return err
+		if _, err := tx.NewInsert().Model(inst).Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "createInstitution", SubjectID: gid.Encode("Institution", inst.ID),
+			InstitutionID: &inst.ID, Changes: audit.Change(nil, inst)})
 	})
 	if err != nil {
 		return nil, err
@@ -85,6 +96,9 @@ func (s *Service) CreateInstitution(ctx context.Context, in InstitutionInput) (*
 // UpdateInstitution changes the given fields if the stored version is
 // expectedVersion.
 func (s *Service) UpdateInstitution(ctx context.Context, id int64, expectedVersion int, in InstitutionInput) (*store.Institution, error) {
+	if err := s.Guard.Check(ctx, id, authz.ManageInstitution, "institution", "input", "id"); err != nil {
+		return nil, err
+	}
 	var l errs.List
 	in.validate(&l, false)
 	if err := l.Err(); err != nil {
@@ -98,6 +112,7 @@ func (s *Service) UpdateInstitution(ctx context.Context, id int64, expectedVersi
 		if inst.Version != expectedVersion {
 			return errs.Stale(inst.Version)
 		}
+		before := inst
 		if in.Name != nil {
 			if err := store.Unique(ctx, tx, "institutions", "name", *in.Name, id); err != nil {
 				return err
@@ -114,7 +129,11 @@ func (s *Service) UpdateInstitution(ctx context.Context, id int64, expectedVersi
 			inst.Country = *in.Country
 		}
 		inst.UpdatedAt = s.Now().UTC()
-		return store.UpdateVersioned(ctx, tx, &inst, inst.ID, expectedVersion, &inst.Version, "name", "acronym", "sector", "country", "updated_at")
+		if err := store.UpdateVersioned(ctx, tx, &inst, inst.ID, expectedVersion, &inst.Version, "name", "acronym", "sector", "country", "updated_at"); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, inst.UpdatedAt, audit.Event{Operation: "updateInstitution", SubjectID: gid.Encode("Institution", inst.ID),
+			InstitutionID: &inst.ID, Changes: audit.Change(&before, &inst)})
 	})
 	if err != nil {
 		return nil, err
@@ -122,12 +141,13 @@ func (s *Service) UpdateInstitution(ctx context.Context, id int64, expectedVersi
 	return &inst, nil
 }
 
-// Institutions lists institutions in id order. ids limits the list (nil: all);
+// Institutions lists, in id order, the institutions the actor may read;
 // search matches name or acronym, case-insensitively.
-func (s *Service) Institutions(ctx context.Context, ids []int64, search string, p store.Page) ([]store.Institution, bool, int, error) {
+func (s *Service) Institutions(ctx context.Context, search string, p store.Page) ([]store.Institution, bool, int, error) {
+	scope := s.Guard.Readable(ctx)
 	return store.List[store.Institution](ctx, s.DB, func(q *bun.SelectQuery) *bun.SelectQuery {
-		if ids != nil {
-			q = q.Where("id IN (?)", bun.In(append(ids, 0)))
+		if !scope.All {
+			q = q.Where("id IN (?)", bun.In(append(scope.IDs, 0)))
 		}
 		if search = strings.TrimSpace(search); search != "" {
 			pat := "%" + store.EscapeLike(strings.ToLower(search)) + "%"
@@ -140,8 +160,15 @@ func (s *Service) Institutions(ctx context.Context, ids []int64, search string, 
 }
 
 // InstitutionsByID loads institutions by id.
+// Institutions the actor may not read are left out.
 func (s *Service) InstitutionsByID(ctx context.Context, ids []int64) (map[int64]*store.Institution, error) {
-	return store.ByIDs(ctx, s.DB, ids, func(i *store.Institution) int64 { return i.ID })
+	m, err := store.ByIDs(ctx, s.DB, ids, func(i *store.Institution) int64 { return i.ID })
+	for id := range m {
+		if !s.Guard.CanRead(ctx, id) {
+			delete(m, id)
+		}
+	}
+	return m, err
 }
 
 // UnitInput holds the fields of a new or changed unit; nil fields are left
@@ -178,6 +205,9 @@ func (s *Service) CreateUnit(ctx context.Context, in UnitInput) (*store.Unit, er
 	if in.FocalPointDedicated != nil {
 		u.FocalPointDedicated = *in.FocalPointDedicated
 	}
+	if err := s.Guard.Check(ctx, in.InstitutionID, authz.ManageInstitution, "institution", "input", "institutionId"); err != nil {
+		return nil, err
+	}
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ok, err := tx.NewSelect().Table("institutions").Where("id = ?", in.InstitutionID).Exists(ctx)
 		if err != nil {
@@ -191,8 +221,11 @@ func (s *Service) CreateUnit(ctx context.Context, in UnitInput) (*store.Unit, er
 				return err
 			}
 		}
-		_, err = tx.NewInsert().Model(u).Returning("id").Exec(ctx)
-		return err
+		if _, err = tx.NewInsert().Model(u).Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "createUnit", SubjectID: gid.Encode("Unit", u.ID),
+			InstitutionID: &u.InstitutionID, Changes: audit.Change(nil, u)})
 	})
 	if err != nil {
 		return nil, err
@@ -213,9 +246,13 @@ func (s *Service) UpdateUnit(ctx context.Context, id int64, expectedVersion int,
 		if err := tx.NewSelect().Model(&u).Where("id = ?", id).Scan(ctx); err != nil {
 			return errs.NotFoundIf(err, "unit", "input", "id")
 		}
+		if err := s.Guard.Check(ctx, u.InstitutionID, authz.ManageInstitution, "unit", "input", "id"); err != nil {
+			return err
+		}
 		if u.Version != expectedVersion {
 			return errs.Stale(u.Version)
 		}
+		before := u
 		if in.ParentID != nil {
 			if err := checkParent(ctx, tx, u.InstitutionID, u.ID, *in.ParentID); err != nil {
 				return err
@@ -238,8 +275,12 @@ func (s *Service) UpdateUnit(ctx context.Context, id int64, expectedVersion int,
 			u.FocalPointDedicated = *in.FocalPointDedicated
 		}
 		u.UpdatedAt = s.Now().UTC()
-		return store.UpdateVersioned(ctx, tx, &u, u.ID, expectedVersion, &u.Version,
-			"parent_id", "name", "kind", "region", "gender_focal_point", "focal_point_dedicated", "updated_at")
+		if err := store.UpdateVersioned(ctx, tx, &u, u.ID, expectedVersion, &u.Version,
+			"parent_id", "name", "kind", "region", "gender_focal_point", "focal_point_dedicated", "updated_at"); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, u.UpdatedAt, audit.Event{Operation: "updateUnit", SubjectID: gid.Encode("Unit", u.ID),
+			InstitutionID: &u.InstitutionID, Changes: audit.Change(&before, &u)})
 	})
 	if err != nil {
 		return nil, err
@@ -292,8 +333,15 @@ func (s *Service) Units(ctx context.Context, institutionID int64, p store.Page) 
 }
 
 // UnitsByID loads units by id.
+// Units of institutions the actor may not read are left out.
 func (s *Service) UnitsByID(ctx context.Context, ids []int64) (map[int64]*store.Unit, error) {
-	return store.ByIDs(ctx, s.DB, ids, func(u *store.Unit) int64 { return u.ID })
+	m, err := store.ByIDs(ctx, s.DB, ids, func(u *store.Unit) int64 { return u.ID })
+	for id, u := range m {
+		if !s.Guard.CanRead(ctx, u.InstitutionID) {
+			delete(m, id)
+		}
+	}
+	return m, err
 }
 
 // Children loads the direct children of each parent, in id order.
@@ -318,6 +366,9 @@ type PartnerInput struct {
 
 // CreatePartner stores a new partner organisation.
 func (s *Service) CreatePartner(ctx context.Context, in PartnerInput) (*store.Partner, error) {
+	if err := s.Guard.Require(ctx, 0, authz.ManageGlobal); err != nil {
+		return nil, err
+	}
 	var l errs.List
 	l.Text(&in.Name, 200, true, "input", "name")
 	if !PartnerKinds[in.Kind] {
@@ -338,8 +389,10 @@ func (s *Service) CreatePartner(ctx context.Context, in PartnerInput) (*store.Pa
 		if err := store.Unique(ctx, tx, "partners", "name", p.Name, 0); err != nil {
 			return err
 		}
-		_, err := tx.NewInsert().Model(p).Returning("id").Exec(ctx)
-		return err
+		if _, err := tx.NewInsert().Model(p).Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, p.CreatedAt, audit.Event{Operation: "createPartner", SubjectID: gid.Encode("Partner", p.ID), Changes: audit.Change(nil, p)})
 	})
 	if err != nil {
 		return nil, err
@@ -347,12 +400,22 @@ func (s *Service) CreatePartner(ctx context.Context, in PartnerInput) (*store.Pa
 	return p, nil
 }
 
-// Partners lists partners in id order.
+// Partners lists partners in id order. Partners belong to no institution:
+// every signed-in caller sees them, anonymous callers none.
 func (s *Service) Partners(ctx context.Context, p store.Page) ([]store.Partner, bool, int, error) {
-	return store.List[store.Partner](ctx, s.DB, func(q *bun.SelectQuery) *bun.SelectQuery { return q }, "id", p)
+	signedIn := auth.ActorFrom(ctx) != nil
+	return store.List[store.Partner](ctx, s.DB, func(q *bun.SelectQuery) *bun.SelectQuery {
+		if !signedIn {
+			q = q.Where("1 = 0")
+		}
+		return q
+	}, "id", p)
 }
 
-// PartnersByID loads partners by id.
+// PartnersByID loads partners by id, for signed-in callers.
 func (s *Service) PartnersByID(ctx context.Context, ids []int64) (map[int64]*store.Partner, error) {
+	if auth.ActorFrom(ctx) == nil {
+		return map[int64]*store.Partner{}, nil
+	}
 	return store.ByIDs(ctx, s.DB, ids, func(p *store.Partner) int64 { return p.ID })
 }

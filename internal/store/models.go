@@ -50,3 +50,65 @@ type Partner struct {
 	Version   int       `bun:"version,notnull"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
 }
+
+// User is a person who signs in.
+type User struct {
+	bun.BaseModel `bun:"table:users"`
+
+	ID           int64     `bun:"id,pk,autoincrement"`
+	Email        string    `bun:"email,notnull"`
+	Name         string    `bun:"name,notnull"`
+	PasswordHash string    `bun:"password_hash,notnull" audit:"-"`
+	Version      int       `bun:"version,notnull"`
+	CreatedAt    time.Time `bun:"created_at,notnull"`
+}
+
+// RoleAssignment gives a user a role in an institution (none for ADMIN).
+type RoleAssignment struct {
+	bun.BaseModel `bun:"table:role_assignments"`
+
+	ID            int64     `bun:"id,pk,autoincrement"`
+	UserID        int64     `bun:"user_id,notnull"`
+	Role          string    `bun:"role,notnull"`
+	InstitutionID *int64    `bun:"institution_id"`
+	CreatedAt     time.Time `bun:"created_at,notnull"`
+}
+
+// Session is a sign-in token, stored only as a hash.
+type Session struct {
+	bun.BaseModel `bun:"table:sessions"`
+
+	ID        int64      `bun:"id,pk,autoincrement"`
+	UserID    int64      `bun:"user_id,notnull"`
+	TokenHash string     `bun:"token_hash,notnull"`
+	CreatedAt time.Time  `bun:"created_at,notnull"`
+	ExpiresAt time.Time  `bun:"expires_at,notnull"`
+	RevokedAt *time.Time `bun:"revoked_at"`
+}
+
+// APIKey lets a partner system read with one role over listed institutions.
+type APIKey struct {
+	bun.BaseModel `bun:"table:api_keys"`
+
+	ID         int64      `bun:"id,pk,autoincrement"`
+	Name       string     `bun:"name,notnull"`
+	Role       string     `bun:"role,notnull"`
+	SecretHash string     `bun:"secret_hash,notnull" audit:"-"`
+	CreatedBy  *int64     `bun:"created_by"`
+	CreatedAt  time.Time  `bun:"created_at,notnull"`
+	RevokedAt  *time.Time `bun:"revoked_at"`
+}
+
+// AuditEvent records one successful change.
+type AuditEvent struct {
+	bun.BaseModel `bun:"table:audit_events"`
+
+	ID            int64     `bun:"id,pk,autoincrement"`
+	At            time.Time `bun:"at,notnull"`
+	ActorID       *int64    `bun:"actor_id"`
+	APIKeyID      *int64    `bun:"api_key_id"`
+	Operation     string    `bun:"operation,notnull"`
+	SubjectID     *string   `bun:"subject_id"`
+	InstitutionID *int64    `bun:"institution_id"`
+	Changes       *string   `bun:"changes"`
+}

@@ -14,6 +14,8 @@ import (
 type Page struct {
 	First int
 	After int64
+	// Desc pages newest (highest id) first; After then means "below".
+	Desc bool
 }
 
 // List returns one page of T in id order, whether more rows follow, and the
@@ -26,11 +28,15 @@ func List[T any](ctx context.Context, db bun.IDB, filter func(*bun.SelectQuery) 
 	}
 	total = int(n)
 	q := filter(db.NewSelect().Model(&items))
+	op, dir := " > ?", " ASC"
+	if p.Desc {
+		op, dir = " < ?", " DESC"
+	}
 	if p.After > 0 {
-		q = q.Where(idCol+" > ?", p.After)
+		q = q.Where(idCol+op, p.After)
 	}
 	// One row beyond the page tells whether there is a next page.
-	if err := q.OrderExpr(idCol + " ASC").Limit(int64(p.First) + 1).Scan(ctx); err != nil {
+	if err := q.OrderExpr(idCol + dir).Limit(int64(p.First) + 1).Scan(ctx); err != nil {
 		return nil, false, 0, err
 	}
 	if len(items) > p.First {

@@ -1,0 +1,186 @@
+package authz
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/gendertrack/gendertrack/internal/auth"
+	"github.com/gendertrack/gendertrack/internal/errs"
+)
+
+// Guard is what the services ask before they read or change anything. It
+// holds the one casbin enforcer of the process and an index of which
+// institutions each user holds roles in; both are replaced together when
+// role assignments change.
+type Guard struct {
+	e *Enforcer
+
+	mu      sync.RWMutex
+	version int64
+	admins  map[int64]bool
+	byUser  map[int64]map[int64][]string
+}
+
+// NewGuard returns a guard with no assignments loaded.
+func NewGuard() (*Guard, error) {
+	e, err := New()
+	if err != nil {
+		return nil, err
+	}
+	return &Guard{e: e, admins: map[int64]bool{}, byUser: map[int64]map[int64][]string{}}, nil
+}
+
+// Load replaces every role assignment; version identifies the stored state
+// they were read at.
+func (g *Guard) Load(as []Assignment, version int64) error {
+	if err := g.e.Load(as); err != nil {
+		return err
+	}
+	admins := map[int64]bool{}
+	byUser := map[int64]map[int64][]string{}
+	for _, a := range as {
+		if a.Role == RoleAdmin {
+			admins[a.UserID] = true
+			continue
+		}
+		if byUser[a.UserID] == nil {
+			byUser[a.UserID] = map[int64][]string{}
+		}
+		if !slices.Contains(byUser[a.UserID][a.InstitutionID], a.Role) {
+			byUser[a.UserID][a.InstitutionID] = append(byUser[a.UserID][a.InstitutionID], a.Role)
+		}
+	}
+	g.mu.Lock()
+	g.version, g.admins, g.byUser = version, admins, byUser
+	g.mu.Unlock()
+	return nil
+}
+
+// Version is the stored role state the guard last loaded.
+func (g *Guard) Version() int64 {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.version
+}
+
+// Roles returns a user's current roles: admin across all institutions, and
+// the roles per institution.
+func (g *Guard) Roles(userID int64) (admin bool, roles map[int64][]string) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.admins[userID], g.byUser[userID]
+}
+
+// Can reports whether the actor of ctx may do c in institution inst (0 for
+// operations that belong to no institution).
+func (g *Guard) Can(ctx context.Context, inst int64, c Capability) bool {
+	a := auth.ActorFrom(ctx)
+	switch {
+	case a == nil:
+		return false
+	case a.System:
+		return true
+	case a.APIKeyID > 0:
+		for _, role := range a.Roles[inst] {
+			if g.e.CanRole(role, c) {
+				return true
+			}
+		}
+		return false
+	default:
+		return g.e.Can(a.UserID, inst, c)
+	}
+}
+
+// Require answers UNAUTHENTICATED without sign-in and FORBIDDEN when the
+// actor may not do c in inst.
+func (g *Guard) Require(ctx context.Context, inst int64, c Capability) error {
+	if auth.ActorFrom(ctx) == nil {
+		return errs.ErrUnauthenticated
+	}
+	if !g.Can(ctx, inst, c) {
+		return errs.ErrForbidden
+	}
+	return nil
+}
+
+// CanRead reports whether the actor may read institution inst and what is
+// in it.
+func (g *Guard) CanRead(ctx context.Context, inst int64) bool {
+	return inst > 0 && g.Can(ctx, inst, ReadInstitution)
+}
+
+// Scope is the set of institutions the actor may read: all of them, or the
+// listed ones (none for an anonymous request).
+type Scope struct {
+	All bool
+	IDs []int64
+}
+
+// Has reports whether inst is in the scope.
+func (s Scope) Has(inst int64) bool { return s.All || slices.Contains(s.IDs, inst) }
+
+// Readable returns the actor's scope.
+func (g *Guard) Readable(ctx context.Context) Scope {
+	a := auth.ActorFrom(ctx)
+	if a == nil {
+		return Scope{IDs: []int64{}}
+	}
+	if a.System {
+		return Scope{All: true}
+	}
+	if a.APIKeyID == 0 {
+		if admin, _ := g.Roles(a.UserID); admin {
+			return Scope{All: true}
+		}
+	}
+	ids := []int64{}
+	for _, inst := range g.institutionsOf(a) {
+		if g.CanRead(ctx, inst) {
+			ids = append(ids, inst)
+		}
+	}
+	return Scope{IDs: ids}
+}
+
+func (g *Guard) institutionsOf(a *auth.Actor) []int64 {
+	if a.APIKeyID > 0 {
+		return a.Institutions()
+	}
+	_, roles := g.Roles(a.UserID)
+	out := make([]int64, 0, len(roles))
+	for inst := range roles {
+		out = append(out, inst)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Visible answers the NOT_FOUND user error at field when the actor may not
+// read inst: to such a caller the object does not exist.
+func (g *Guard) Visible(ctx context.Context, inst int64, what string, field ...string) error {
+	if auth.ActorFrom(ctx) == nil {
+		return errs.ErrUnauthenticated
+	}
+	if !g.CanRead(ctx, inst) {
+		return errs.Newf(errs.NotFound, field, "No such %s.", what)
+	}
+	return nil
+}
+
+// Check is the usual pair for a mutation on an object of institution inst:
+// NOT_FOUND when the actor may not read it, FORBIDDEN when it may read but
+// not do c.
+func (g *Guard) Check(ctx context.Context, inst int64, c Capability, what string, field ...string) error {
+	if err := g.Visible(ctx, inst, what, field...); err != nil {
+		return err
+	}
+	return g.Require(ctx, inst, c)
+}
+
+// System returns ctx acting as the system: for start-up tasks and operator
+// commands.
+func System(ctx context.Context) context.Context {
+	return auth.WithActor(ctx, &auth.Actor{Name: "system", System: true})
+}
