@@ -39,8 +39,8 @@ func NewHandler(r *Resolver, lim Limits) *handler.Server {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(extension.FixedComplexityLimit(lim.Complexity))
 	srv.Use(depthLimit{max: lim.Depth})
+	srv.Use(extension.FixedComplexityLimit(lim.Complexity))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if oc := graphql.GetOperationContext(ctx); oc != nil {
 			info := reqinfo.From(ctx)

@@ -424,7 +424,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, name, role string, instituti
 		k.CreatedBy = &a.UserID
 	}
 	err = s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		n, err := tx.NewSelect().Table("institutions").Where("id IN (?)", bun.In(institutions)).Count(ctx)
+		n, err := tx.NewSelect().Table("institutions").Where("id IN (?)", bun.List(institutions)).Count(ctx)
 		if err != nil {
 			return err
 		}

@@ -230,7 +230,7 @@ func (s *Service) AuditEvents(ctx context.Context, f AuditFilter, p store.Page) 
 	p.Desc = true
 	return store.List[store.AuditEvent](ctx, s.DB, func(q *bun.SelectQuery) *bun.SelectQuery {
 		if !all {
-			q = q.Where("institution_id IN (?)", bun.In(insts))
+			q = q.Where("institution_id IN (?)", bun.List(insts))
 		}
 		if f.InstitutionID != 0 {
 			q = q.Where("institution_id = ?", f.InstitutionID)

@@ -147,7 +147,7 @@ func (s *Service) Institutions(ctx context.Context, search string, p store.Page)
 	scope := s.Guard.Readable(ctx)
 	return store.List[store.Institution](ctx, s.DB, func(q *bun.SelectQuery) *bun.SelectQuery {
 		if !scope.All {
-			q = q.Where("id IN (?)", bun.In(append(scope.IDs, 0)))
+			q = q.Where("id IN (?)", bun.List(append(scope.IDs, 0)))
 		}
 		if search = strings.TrimSpace(search); search != "" {
 			pat := "%" + store.EscapeLike(strings.ToLower(search)) + "%"
@@ -347,7 +347,7 @@ func (s *Service) UnitsByID(ctx context.Context, ids []int64) (map[int64]*store.
 // Children loads the direct children of each parent, in id order.
 func (s *Service) Children(ctx context.Context, parentIDs []int64) (map[int64][]store.Unit, error) {
 	var rows []store.Unit
-	if err := s.DB.NewSelect().Model(&rows).Where("parent_id IN (?)", bun.In(parentIDs)).Order("id").Scan(ctx); err != nil {
+	if err := s.DB.NewSelect().Model(&rows).Where("parent_id IN (?)", bun.List(parentIDs)).Order("id").Scan(ctx); err != nil {
 		return nil, err
 	}
 	out := make(map[int64][]store.Unit, len(parentIDs))

@@ -84,8 +84,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	default:
 		return nil, fmt.Errorf("database %q: use postgres://… or sqlite:PATH", redact(dsn))
 	}
-	db := &DB{DB: bdb, Postgres: pg, URL: dsn}
-	bdb.AddQueryHook(counter{&db.queries})
+	db := &DB{Postgres: pg, URL: dsn}
+	db.DB = bdb.WithQueryHook(counter{&db.queries})
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := sqldb.PingContext(pctx); err != nil {

@@ -53,7 +53,7 @@ func ByIDs[T any](ctx context.Context, db bun.IDB, ids []int64, id func(*T) int6
 		return out, nil
 	}
 	var rows []T
-	if err := db.NewSelect().Model(&rows).Where("?TableAlias.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+	if err := db.NewSelect().Model(&rows).Where("?TableAlias.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return nil, err
 	}
 	for i := range rows {
