@@ -23,6 +23,8 @@ type Limits struct {
 	Complexity    int
 	Depth         int
 	Introspection bool
+	// Log receives internal errors, with the request id.
+	Log *slog.Logger
 }
 
 // NewHandler builds the GraphQL HTTP handler: POST and GET transports (GET
@@ -59,9 +61,9 @@ func NewHandler(r *Resolver, lim Limits) *handler.Server {
 		}
 		return resp
 	})
-	srv.SetErrorPresenter(presentError)
+	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error { return presentError(ctx, err, lim.Log) })
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
-		slog.ErrorContext(ctx, "panic in resolver", "request_id", reqinfo.From(ctx).ID, "panic", v)
+		lim.Log.ErrorContext(ctx, "panic in resolver", "request_id", reqinfo.From(ctx).ID, "panic", v)
 		return errors.New("internal error")
 	})
 	return srv
@@ -70,7 +72,7 @@ func NewHandler(r *Resolver, lim Limits) *handler.Server {
 // presentError maps service errors to extensions.code once, for the whole
 // API, and hides internal errors from clients (they are logged with the
 // request id instead).
-func presentError(ctx context.Context, err error) *gqlerror.Error {
+func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Error {
 	gerr := graphql.DefaultErrorPresenter(ctx, err)
 	set := func(code, msg string) *gqlerror.Error {
 		if msg != "" {
@@ -103,7 +105,7 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		return set("BAD_USER_INPUT", "") // request-level problems such as a malformed variable
 	}
 	id := reqinfo.From(ctx).ID
-	slog.ErrorContext(ctx, "internal error", "request_id", id, "path", gerr.Path.String(), "err", err)
+	log.ErrorContext(ctx, "internal error", "request_id", id, "path", gerr.Path.String(), "err", err)
 	return set("INTERNAL_SERVER_ERROR", "Internal error; it has been logged with request id "+id+".")
 }
 

@@ -434,11 +434,11 @@ func (s *Service) CreateAPIKey(ctx context.Context, name, role string, instituti
 		if _, err := tx.NewInsert().Model(k).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		rows := make([]map[string]any, len(institutions))
+		rows := make([]store.APIKeyInstitution, len(institutions))
 		for i, inst := range institutions {
-			rows[i] = map[string]any{"api_key_id": k.ID, "institution_id": inst}
+			rows[i] = store.APIKeyInstitution{APIKeyID: k.ID, InstitutionID: inst}
 		}
-		if _, err := tx.NewInsert().Model(&rows).TableExpr("api_key_institutions").Exec(ctx); err != nil {
+		if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
 			return err
 		}
 		ev := audit.Event{Operation: "createApiKey", SubjectID: gid.Encode("ApiKey", k.ID), Changes: audit.Change(nil, k)}

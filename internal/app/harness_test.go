@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gendertrack/gendertrack/internal/app"
+	"github.com/gendertrack/gendertrack/internal/auth"
 	"github.com/gendertrack/gendertrack/internal/store/storetest"
 )
 
@@ -214,4 +215,11 @@ func (e *env) get(path string) (int, string) {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return res.StatusCode, string(b)
+}
+
+func init() {
+	// Cheap password hashes keep the suite fast; the parameters of real
+	// hashes are tested in internal/auth.
+	auth.PasswordParams.Memory = 64
+	auth.PasswordParams.Time = 1
 }

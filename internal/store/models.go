@@ -112,3 +112,11 @@ type AuditEvent struct {
 	InstitutionID *int64    `bun:"institution_id"`
 	Changes       *string   `bun:"changes"`
 }
+
+// APIKeyInstitution lists an institution an API key covers.
+type APIKeyInstitution struct {
+	bun.BaseModel `bun:"table:api_key_institutions"`
+
+	APIKeyID      int64 `bun:"api_key_id,pk"`
+	InstitutionID int64 `bun:"institution_id,pk"`
+}
