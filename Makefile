@@ -4,7 +4,7 @@
 .PHONY: test check build bench
 
 test:
-	go test -count=1 ./...
+	./scripts/test.sh
 
 check:
 	test -z "$$(gofmt -l .)" || (gofmt -l .; exit 1)
