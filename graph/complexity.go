@@ -26,4 +26,12 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Query.Partners = func(child int, first *int, _ *string) int { return cost(50)(child, first) }
 	c.Query.AuditEvents = func(child int, _ *model.AuditFilter, first *int, _ *string) int { return cost(50)(child, first) }
 	c.Institution.Units = func(child int, first *int, _ *string) int { return cost(100)(child, first) }
+	c.Institution.ActionPlans = func(child int, first *int, _ *string, _ *string) int { return cost(20)(child, first) }
+	c.ActionPlan.Actions = func(child int, _ *model.ActionFilter, first *int, _ *string) int { return cost(50)(child, first) }
+	c.Action.Updates = func(child int, first *int, _ *string) int { return cost(20)(child, first) }
+	c.Institution.Assessments = func(child int, first *int, _ *string, _ *string) int { return cost(20)(child, first) }
+	c.Assessment.Responses = func(child int, _ *string, first *int, _ *string) int { return cost(200)(child, first) }
+	c.Query.GapFlags = func(child int, _ *model.GapFlagFilter, first *int, _ *string) int { return cost(50)(child, first) }
+	c.Institution.GapFlags = func(child int, _ *model.GapFlagFilter, first *int, _ *string) int { return cost(50)(child, first) }
+	c.ActionPlan.GapFlags = func(child int, _ *model.GapFlagFilter, first *int, _ *string) int { return cost(50)(child, first) }
 }

@@ -18,6 +18,12 @@ type Loaders struct {
 	Children    *dataloadgen.Loader[int64, []store.Unit]
 	Partner     *dataloadgen.Loader[int64, *store.Partner]
 	User        *dataloadgen.Loader[int64, *store.User]
+	// Assessment holds the questionnaire and assessment loaders.
+	Assessment *AssessmentLoaders
+	// Plan holds the action-plan loaders.
+	Plan *PlanLoaders
+	// Gaps holds the gap-flag loaders.
+	Gaps *GapLoaders
 }
 
 type loadersKey struct{}
@@ -38,8 +44,11 @@ func (r *Resolver) NewLoaders() *Loaders {
 			}
 			return m, err
 		}, wait),
-		Partner: dataloadgen.NewMappedLoader(r.Org.PartnersByID, wait),
-		User:    dataloadgen.NewMappedLoader(r.Account.UsersByID, wait),
+		Partner:    dataloadgen.NewMappedLoader(r.Org.PartnersByID, wait),
+		User:       dataloadgen.NewMappedLoader(r.Account.UsersByID, wait),
+		Assessment: newAssessmentLoaders(r.AssessmentService),
+		Plan:       newPlanLoaders(r.Plans, PlanFetchers{Units: r.Org.UnitsByID, Partners: r.Org.PartnersByID, Users: r.Account.UsersByID}),
+		Gaps:       newGapLoaders(r.Gaps),
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/gendertrack/gendertrack/graph/model"
+	"github.com/gendertrack/gendertrack/internal/gaps"
+	gidpkg "github.com/gendertrack/gendertrack/internal/gid"
 )
 
 // nodeThunk starts loading the object a global ID names and returns a
@@ -11,6 +13,12 @@ import (
 // read, give nil: the two cases look the same to the client.
 func (r *Resolver) nodeThunk(ctx context.Context, gid string) func() (model.Node, error) {
 	none := func() (model.Node, error) { return nil, nil }
+	if _, _, ok := gaps.ParseID(gid); ok {
+		return r.flagNodeThunk(ctx, gid)
+	}
+	if typ, id, key, ok := gidpkg.DecodeKey(gid); ok {
+		return r.keyedNodeThunk(ctx, typ, id, key)
+	}
 	typ, id, ok := DecodeID(gid)
 	if !ok {
 		return none
@@ -25,6 +33,30 @@ func (r *Resolver) nodeThunk(ctx context.Context, gid string) func() (model.Node
 		return thunk(l.Partner.LoadThunk(ctx, id))
 	case "User":
 		return thunk(l.User.LoadThunk(ctx, id))
+	case "Questionnaire":
+		return thunk(l.Assessment.Questionnaire.LoadThunk(ctx, id))
+	case "Assessment":
+		return thunk(l.Assessment.Assessment.LoadThunk(ctx, id))
+	case "Response":
+		return thunk(l.Assessment.Response.LoadThunk(ctx, id))
+	case "Finding":
+		return thunk(l.Assessment.FindingsByID.LoadThunk(ctx, id))
+	case "ActionPlan":
+		return thunk(l.Plan.Plan.LoadThunk(ctx, id))
+	case "Objective":
+		return thunk(l.Plan.Objective.LoadThunk(ctx, id))
+	case "Action":
+		return thunk(l.Plan.Action.LoadThunk(ctx, id))
+	case "ResourceRequirement":
+		return thunk(l.Plan.Resource.LoadThunk(ctx, id))
+	case "Indicator":
+		return thunk(l.Plan.Indicator.LoadThunk(ctx, id))
+	case "Measurement":
+		return thunk(l.Plan.Measurement.LoadThunk(ctx, id))
+	case "ProgressUpdate":
+		return thunk(l.Plan.Update.LoadThunk(ctx, id))
+	case "Dissemination":
+		return thunk(l.Plan.Dissemination.LoadThunk(ctx, id))
 	case "AuditEvent":
 		return func() (model.Node, error) {
 			ev, err := r.Account.AuditEvent(ctx, id)

@@ -8,7 +8,10 @@ import (
 
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/account"
+	"github.com/gendertrack/gendertrack/internal/actionplan"
+	"github.com/gendertrack/gendertrack/internal/assessment"
 	"github.com/gendertrack/gendertrack/internal/authz"
+	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/org"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -17,8 +20,14 @@ import (
 type Resolver struct {
 	Org     *org.Service
 	Account *account.Service
-	Guard   *authz.Guard
-	Now     func() time.Time
+	// Assessments: questionnaires and self-assessments.
+	AssessmentService *assessment.Service
+	// Plans: action plans and everything below them.
+	Plans *actionplan.Service
+	// Gaps: gap flags and their states.
+	Gaps  *gaps.Service
+	Guard *authz.Guard
+	Now   func() time.Time
 }
 
 // roleChange decodes a RoleInput and calls grant or revoke.

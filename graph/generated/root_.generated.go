@@ -22,11 +22,29 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Action() ActionResolver
+	ActionPlan() ActionPlanResolver
+	Area() AreaResolver
+	Assessment() AssessmentResolver
 	AuditEvent() AuditEventResolver
+	Dissemination() DisseminationResolver
+	Finding() FindingResolver
+	GapFlag() GapFlagResolver
+	Indicator() IndicatorResolver
 	Institution() InstitutionResolver
+	InstitutionSummary() InstitutionSummaryResolver
+	Measurement() MeasurementResolver
+	MoneyTotal() MoneyTotalResolver
 	Mutation() MutationResolver
+	Objective() ObjectiveResolver
 	Partner() PartnerResolver
+	PlanProgress() PlanProgressResolver
+	ProgressUpdate() ProgressUpdateResolver
 	Query() QueryResolver
+	Question() QuestionResolver
+	Questionnaire() QuestionnaireResolver
+	ResourceRequirement() ResourceRequirementResolver
+	Response() ResponseResolver
 	RoleAssignment() RoleAssignmentResolver
 	Unit() UnitResolver
 	User() UserResolver
@@ -36,6 +54,144 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Action struct {
+		Accountable     func(childComplexity int) int
+		Description     func(childComplexity int) int
+		DueDate         func(childComplexity int) int
+		Findings        func(childComplexity int) int
+		GapFlags        func(childComplexity int) int
+		Health          func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Indicators      func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		LeadUnit        func(childComplexity int) int
+		Objective       func(childComplexity int) int
+		Partners        func(childComplexity int) int
+		Plan            func(childComplexity int) int
+		ProgressPercent func(childComplexity int) int
+		Resources       func(childComplexity int) int
+		StartDate       func(childComplexity int) int
+		Status          func(childComplexity int) int
+		SupportingUnits func(childComplexity int) int
+		Title           func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Updates         func(childComplexity int, first *int, after *string) int
+		Version         func(childComplexity int) int
+	}
+
+	ActionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ActionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ActionPayload struct {
+		Action     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	ActionPlan struct {
+		Actions          func(childComplexity int, filter *model.ActionFilter, first *int, after *string) int
+		AdoptedAt        func(childComplexity int) int
+		AdoptedBy        func(childComplexity int) int
+		Disseminations   func(childComplexity int) int
+		EndDate          func(childComplexity int) int
+		GapFlags         func(childComplexity int, filter *model.GapFlagFilter, first *int, after *string) int
+		ID               func(childComplexity int) int
+		Institution      func(childComplexity int) int
+		Objectives       func(childComplexity int) int
+		Progress         func(childComplexity int) int
+		SourceAssessment func(childComplexity int) int
+		StartDate        func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Title            func(childComplexity int) int
+		Version          func(childComplexity int) int
+	}
+
+	ActionPlanConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ActionPlanEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ActionPlanPayload struct {
+		Plan       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	Area struct {
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Key         func(childComplexity int) int
+		Questions   func(childComplexity int) int
+		Title       func(childComplexity int) int
+	}
+
+	AreaComparison struct {
+		After  func(childComplexity int) int
+		Area   func(childComplexity int) int
+		Before func(childComplexity int) int
+		Delta  func(childComplexity int) int
+	}
+
+	AreaScore struct {
+		Answered func(childComplexity int) int
+		Area     func(childComplexity int) int
+		Score    func(childComplexity int) int
+		Total    func(childComplexity int) int
+	}
+
+	Assessment struct {
+		CompareTo     func(childComplexity int, assessmentID string) int
+		Completion    func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		EndDate       func(childComplexity int) int
+		Findings      func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Institution   func(childComplexity int) int
+		Questionnaire func(childComplexity int) int
+		Responses     func(childComplexity int, areaKey *string, first *int, after *string) int
+		Scores        func(childComplexity int) int
+		StartDate     func(childComplexity int) int
+		Status        func(childComplexity int) int
+		SubmittedAt   func(childComplexity int) int
+		Title         func(childComplexity int) int
+		ValidatedAt   func(childComplexity int) int
+		ValidatedBy   func(childComplexity int) int
+		Version       func(childComplexity int) int
+	}
+
+	AssessmentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AssessmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AssessmentPayload struct {
+		Assessment func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	AssessmentScores struct {
+		Areas   func(childComplexity int) int
+		Overall func(childComplexity int) int
+	}
+
 	AuditEvent struct {
 		Actor       func(childComplexity int) int
 		At          func(childComplexity int) int
@@ -57,20 +213,134 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CategoryCount struct {
+		Category func(childComplexity int) int
+		Count    func(childComplexity int) int
+	}
+
+	ChoiceOption struct {
+		Key   func(childComplexity int) int
+		Label func(childComplexity int) int
+		Score func(childComplexity int) int
+	}
+
+	Completion struct {
+		Answered        func(childComplexity int) int
+		RequiredMissing func(childComplexity int) int
+		Total           func(childComplexity int) int
+	}
+
 	CreateApiKeyPayload struct {
 		ID         func(childComplexity int) int
 		Secret     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
+	Dissemination struct {
+		Date   func(childComplexity int) int
+		ID     func(childComplexity int) int
+		Method func(childComplexity int) int
+		Note   func(childComplexity int) int
+		Plan   func(childComplexity int) int
+		Unit   func(childComplexity int) int
+	}
+
+	DisseminationPayload struct {
+		Dissemination func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+	}
+
+	Finding struct {
+		AddressedByActions    func(childComplexity int) int
+		AddressedByObjectives func(childComplexity int) int
+		Area                  func(childComplexity int) int
+		Assessment            func(childComplexity int) int
+		Category              func(childComplexity int) int
+		Detail                func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		Origin                func(childComplexity int) int
+		Question              func(childComplexity int) int
+		Severity              func(childComplexity int) int
+		Title                 func(childComplexity int) int
+	}
+
+	FindingPayload struct {
+		Finding    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	GapFlag struct {
+		Category    func(childComplexity int) int
+		DetectedAt  func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Institution func(childComplexity int) int
+		Message     func(childComplexity int) int
+		Note        func(childComplexity int) int
+		Plan        func(childComplexity int) int
+		Rule        func(childComplexity int) int
+		Severity    func(childComplexity int) int
+		State       func(childComplexity int) int
+		Subject     func(childComplexity int) int
+	}
+
+	GapFlagConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	GapFlagEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	GapFlagPayload struct {
+		Flag       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	GapRuleInfo struct {
+		Category        func(childComplexity int) int
+		DefaultSeverity func(childComplexity int) int
+		Description     func(childComplexity int) int
+		Rule            func(childComplexity int) int
+	}
+
+	Indicator struct {
+		Action              func(childComplexity int) int
+		Baseline            func(childComplexity int) int
+		BaselineDate        func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Latest              func(childComplexity int) int
+		Level               func(childComplexity int) int
+		MeansOfVerification func(childComplexity int) int
+		Measurements        func(childComplexity int) int
+		Name                func(childComplexity int) int
+		Objective           func(childComplexity int) int
+		Status              func(childComplexity int) int
+		Target              func(childComplexity int) int
+		TargetDate          func(childComplexity int) int
+		Unit                func(childComplexity int) int
+		Version             func(childComplexity int) int
+	}
+
+	IndicatorPayload struct {
+		Indicator  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Institution struct {
-		Acronym func(childComplexity int) int
-		Country func(childComplexity int) int
-		ID      func(childComplexity int) int
-		Name    func(childComplexity int) int
-		Sector  func(childComplexity int) int
-		Units   func(childComplexity int, first *int, after *string) int
-		Version func(childComplexity int) int
+		Acronym     func(childComplexity int) int
+		ActionPlans func(childComplexity int, first *int, after *string, status *string) int
+		Assessments func(childComplexity int, first *int, after *string, status *string) int
+		Country     func(childComplexity int) int
+		GapFlags    func(childComplexity int, filter *model.GapFlagFilter, first *int, after *string) int
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Sector      func(childComplexity int) int
+		Summary     func(childComplexity int) int
+		Units       func(childComplexity int, first *int, after *string) int
+		Version     func(childComplexity int) int
 	}
 
 	InstitutionConnection struct {
@@ -89,6 +359,17 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	InstitutionSummary struct {
+		ActionsCompleted          func(childComplexity int) int
+		ActionsOverdue            func(childComplexity int) int
+		ActionsTotal              func(childComplexity int) int
+		ActivePlans               func(childComplexity int) int
+		Budget                    func(childComplexity int) int
+		LatestValidatedAssessment func(childComplexity int) int
+		OpenGapFlags              func(childComplexity int) int
+		OpenGapFlagsByCategory    func(childComplexity int) int
+	}
+
 	LoginPayload struct {
 		ExpiresAt  func(childComplexity int) int
 		Token      func(childComplexity int) int
@@ -101,19 +382,82 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Measurement struct {
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Indicator  func(childComplexity int) int
+		MeasuredOn func(childComplexity int) int
+		Note       func(childComplexity int) int
+		RecordedBy func(childComplexity int) int
+		Source     func(childComplexity int) int
+		Value      func(childComplexity int) int
+	}
+
+	MeasurementPayload struct {
+		Indicator   func(childComplexity int) int
+		Measurement func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	MoneyTotal struct {
+		Currency func(childComplexity int) int
+		Gap      func(childComplexity int) int
+		Required func(childComplexity int) int
+		Secured  func(childComplexity int) int
+	}
+
 	Mutation struct {
-		CreateAPIKey      func(childComplexity int, input model.CreateAPIKeyInput) int
-		CreateInstitution func(childComplexity int, input model.CreateInstitutionInput) int
-		CreatePartner     func(childComplexity int, input model.CreatePartnerInput) int
-		CreateUnit        func(childComplexity int, input model.CreateUnitInput) int
-		CreateUser        func(childComplexity int, input model.CreateUserInput) int
-		GrantRole         func(childComplexity int, input model.RoleInput) int
-		Login             func(childComplexity int, input model.LoginInput) int
-		Logout            func(childComplexity int, input *model.LogoutInput) int
-		RevokeAPIKey      func(childComplexity int, input model.RevokeAPIKeyInput) int
-		RevokeRole        func(childComplexity int, input model.RoleInput) int
-		UpdateInstitution func(childComplexity int, input model.UpdateInstitutionInput) int
-		UpdateUnit        func(childComplexity int, input model.UpdateUnitInput) int
+		AddFinding                func(childComplexity int, input model.AddFindingInput) int
+		AddResourceRequirement    func(childComplexity int, input model.AddResourceRequirementInput) int
+		AdoptActionPlan           func(childComplexity int, input model.PlanTransitionInput) int
+		CloseActionPlan           func(childComplexity int, input model.PlanTransitionInput) int
+		CreateAPIKey              func(childComplexity int, input model.CreateAPIKeyInput) int
+		CreateAction              func(childComplexity int, input model.CreateActionInput) int
+		CreateActionPlan          func(childComplexity int, input model.CreateActionPlanInput) int
+		CreateAssessment          func(childComplexity int, input model.CreateAssessmentInput) int
+		CreateIndicator           func(childComplexity int, input model.CreateIndicatorInput) int
+		CreateInstitution         func(childComplexity int, input model.CreateInstitutionInput) int
+		CreateObjective           func(childComplexity int, input model.CreateObjectiveInput) int
+		CreatePartner             func(childComplexity int, input model.CreatePartnerInput) int
+		CreateUnit                func(childComplexity int, input model.CreateUnitInput) int
+		CreateUser                func(childComplexity int, input model.CreateUserInput) int
+		GrantRole                 func(childComplexity int, input model.RoleInput) int
+		ImportQuestionnaire       func(childComplexity int, input model.ImportQuestionnaireInput) int
+		Login                     func(childComplexity int, input model.LoginInput) int
+		Logout                    func(childComplexity int, input *model.LogoutInput) int
+		RaiseGapFlag              func(childComplexity int, input model.RaiseGapFlagInput) int
+		RecordDissemination       func(childComplexity int, input model.RecordDisseminationInput) int
+		RecordMeasurement         func(childComplexity int, input model.RecordMeasurementInput) int
+		RecordProgress            func(childComplexity int, input model.RecordProgressInput) int
+		ReopenAssessment          func(childComplexity int, input model.AssessmentTransitionInput) int
+		RevokeAPIKey              func(childComplexity int, input model.RevokeAPIKeyInput) int
+		RevokeRole                func(childComplexity int, input model.RoleInput) int
+		SaveResponses             func(childComplexity int, input model.SaveResponsesInput) int
+		SetGapFlagState           func(childComplexity int, input model.SetGapFlagStateInput) int
+		SubmitAssessment          func(childComplexity int, input model.AssessmentTransitionInput) int
+		UpdateAction              func(childComplexity int, input model.UpdateActionInput) int
+		UpdateActionPlan          func(childComplexity int, input model.UpdateActionPlanInput) int
+		UpdateInstitution         func(childComplexity int, input model.UpdateInstitutionInput) int
+		UpdateObjective           func(childComplexity int, input model.UpdateObjectiveInput) int
+		UpdateResourceRequirement func(childComplexity int, input model.UpdateResourceRequirementInput) int
+		UpdateUnit                func(childComplexity int, input model.UpdateUnitInput) int
+		ValidateAssessment        func(childComplexity int, input model.AssessmentTransitionInput) int
+	}
+
+	Objective struct {
+		Actions     func(childComplexity int) int
+		Description func(childComplexity int) int
+		Findings    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Indicators  func(childComplexity int) int
+		Plan        func(childComplexity int) int
+		Title       func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	ObjectivePayload struct {
+		Objective  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -146,13 +490,139 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	PlanProgress struct {
+		ActionsByStatus        func(childComplexity int) int
+		ActionsOverdue         func(childComplexity int) int
+		ActionsTotal           func(childComplexity int) int
+		Budget                 func(childComplexity int) int
+		CompletionPercent      func(childComplexity int) int
+		IndicatorsAchieved     func(childComplexity int) int
+		IndicatorsNotMeasured  func(childComplexity int) int
+		IndicatorsOffTrack     func(childComplexity int) int
+		IndicatorsOnTrack      func(childComplexity int) int
+		OpenGapFlags           func(childComplexity int) int
+		OpenGapFlagsByCategory func(childComplexity int) int
+	}
+
+	ProgressUpdate struct {
+		Action          func(childComplexity int) int
+		Author          func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Evidence        func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Note            func(childComplexity int) int
+		ProgressPercent func(childComplexity int) int
+		Status          func(childComplexity int) int
+	}
+
+	ProgressUpdateConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ProgressUpdateEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Query struct {
-		AuditEvents  func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
-		Institutions func(childComplexity int, first *int, after *string, search *string) int
-		Node         func(childComplexity int, id string) int
-		Nodes        func(childComplexity int, ids []string) int
-		Partners     func(childComplexity int, first *int, after *string) int
-		Viewer       func(childComplexity int) int
+		AuditEvents    func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		GapFlags       func(childComplexity int, filter *model.GapFlagFilter, first *int, after *string) int
+		GapRules       func(childComplexity int) int
+		Institutions   func(childComplexity int, first *int, after *string, search *string) int
+		Node           func(childComplexity int, id string) int
+		Nodes          func(childComplexity int, ids []string) int
+		Partners       func(childComplexity int, first *int, after *string) int
+		Questionnaire  func(childComplexity int, key string, version *int) int
+		Questionnaires func(childComplexity int, allVersions *bool) int
+		Viewer         func(childComplexity int) int
+	}
+
+	Question struct {
+		Area             func(childComplexity int) int
+		EvidenceExpected func(childComplexity int) int
+		GapCategory      func(childComplexity int) int
+		Guidance         func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Key              func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Options          func(childComplexity int) int
+		Required         func(childComplexity int) int
+		Scale            func(childComplexity int) int
+		Text             func(childComplexity int) int
+		Weight           func(childComplexity int) int
+	}
+
+	Questionnaire struct {
+		Areas           func(childComplexity int) int
+		DefaultLanguage func(childComplexity int) int
+		Description     func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Key             func(childComplexity int) int
+		Languages       func(childComplexity int) int
+		QuestionCount   func(childComplexity int) int
+		Title           func(childComplexity int) int
+		Version         func(childComplexity int) int
+	}
+
+	QuestionnairePayload struct {
+		Questionnaire func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+	}
+
+	RecordProgressPayload struct {
+		Action     func(childComplexity int) int
+		Update     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	ResourceRequirement struct {
+		Action           func(childComplexity int) int
+		AmountRequired   func(childComplexity int) int
+		AmountSecured    func(childComplexity int) int
+		Currency         func(childComplexity int) int
+		Description      func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Provider         func(childComplexity int) int
+		QuantityRequired func(childComplexity int) int
+		QuantitySecured  func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Unit             func(childComplexity int) int
+		Version          func(childComplexity int) int
+	}
+
+	ResourceRequirementPayload struct {
+		Resource   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	Response struct {
+		AnsweredBy    func(childComplexity int) int
+		BoolValue     func(childComplexity int) int
+		ChoiceKeys    func(childComplexity int) int
+		Comment       func(childComplexity int) int
+		Evidence      func(childComplexity int) int
+		ID            func(childComplexity int) int
+		NotApplicable func(childComplexity int) int
+		NumberValue   func(childComplexity int) int
+		Question      func(childComplexity int) int
+		Score         func(childComplexity int) int
+		TextValue     func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		Version       func(childComplexity int) int
+	}
+
+	ResponseConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ResponseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	RevokeApiKeyPayload struct {
@@ -163,6 +633,23 @@ type ComplexityRoot struct {
 	RoleAssignment struct {
 		Institution func(childComplexity int) int
 		Role        func(childComplexity int) int
+	}
+
+	SaveResponsesPayload struct {
+		Assessment func(childComplexity int) int
+		Responses  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	Score struct {
+		MaxPoints func(childComplexity int) int
+		Percent   func(childComplexity int) int
+		Points    func(childComplexity int) int
+	}
+
+	StatusCount struct {
+		Count  func(childComplexity int) int
+		Status func(childComplexity int) int
 	}
 
 	Unit struct {
@@ -227,6 +714,587 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Action.accountable":
+		if e.ComplexityRoot.Action.Accountable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Accountable(childComplexity), true
+	case "Action.description":
+		if e.ComplexityRoot.Action.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Description(childComplexity), true
+	case "Action.dueDate":
+		if e.ComplexityRoot.Action.DueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.DueDate(childComplexity), true
+	case "Action.findings":
+		if e.ComplexityRoot.Action.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Findings(childComplexity), true
+	case "Action.gapFlags":
+		if e.ComplexityRoot.Action.GapFlags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.GapFlags(childComplexity), true
+	case "Action.health":
+		if e.ComplexityRoot.Action.Health == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Health(childComplexity), true
+	case "Action.id":
+		if e.ComplexityRoot.Action.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.ID(childComplexity), true
+	case "Action.indicators":
+		if e.ComplexityRoot.Action.Indicators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Indicators(childComplexity), true
+	case "Action.kind":
+		if e.ComplexityRoot.Action.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Kind(childComplexity), true
+	case "Action.leadUnit":
+		if e.ComplexityRoot.Action.LeadUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.LeadUnit(childComplexity), true
+	case "Action.objective":
+		if e.ComplexityRoot.Action.Objective == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Objective(childComplexity), true
+	case "Action.partners":
+		if e.ComplexityRoot.Action.Partners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Partners(childComplexity), true
+	case "Action.plan":
+		if e.ComplexityRoot.Action.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Plan(childComplexity), true
+	case "Action.progressPercent":
+		if e.ComplexityRoot.Action.ProgressPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.ProgressPercent(childComplexity), true
+	case "Action.resources":
+		if e.ComplexityRoot.Action.Resources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Resources(childComplexity), true
+	case "Action.startDate":
+		if e.ComplexityRoot.Action.StartDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.StartDate(childComplexity), true
+	case "Action.status":
+		if e.ComplexityRoot.Action.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Status(childComplexity), true
+	case "Action.supportingUnits":
+		if e.ComplexityRoot.Action.SupportingUnits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.SupportingUnits(childComplexity), true
+	case "Action.title":
+		if e.ComplexityRoot.Action.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Title(childComplexity), true
+	case "Action.updatedAt":
+		if e.ComplexityRoot.Action.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.UpdatedAt(childComplexity), true
+	case "Action.updates":
+		if e.ComplexityRoot.Action.Updates == nil {
+			break
+		}
+
+		args, err := ec.field_Action_updates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Action.Updates(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Action.version":
+		if e.ComplexityRoot.Action.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Version(childComplexity), true
+
+	case "ActionConnection.edges":
+		if e.ComplexityRoot.ActionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionConnection.Edges(childComplexity), true
+	case "ActionConnection.pageInfo":
+		if e.ComplexityRoot.ActionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionConnection.PageInfo(childComplexity), true
+	case "ActionConnection.totalCount":
+		if e.ComplexityRoot.ActionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionConnection.TotalCount(childComplexity), true
+
+	case "ActionEdge.cursor":
+		if e.ComplexityRoot.ActionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionEdge.Cursor(childComplexity), true
+	case "ActionEdge.node":
+		if e.ComplexityRoot.ActionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionEdge.Node(childComplexity), true
+
+	case "ActionPayload.action":
+		if e.ComplexityRoot.ActionPayload.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPayload.Action(childComplexity), true
+	case "ActionPayload.userErrors":
+		if e.ComplexityRoot.ActionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPayload.UserErrors(childComplexity), true
+
+	case "ActionPlan.actions":
+		if e.ComplexityRoot.ActionPlan.Actions == nil {
+			break
+		}
+
+		args, err := ec.field_ActionPlan_actions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ActionPlan.Actions(childComplexity, args["filter"].(*model.ActionFilter), args["first"].(*int), args["after"].(*string)), true
+	case "ActionPlan.adoptedAt":
+		if e.ComplexityRoot.ActionPlan.AdoptedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlan.AdoptedAt(childComplexity), true
+	case "ActionPlan.adoptedBy":
+		if e.ComplexityRoot.ActionPlan.AdoptedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlan.AdoptedBy(childComplexity), true
+	case "ActionPlan.disseminations":
+		if e.ComplexityRoot.ActionPlan.Disseminations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlan.Disseminations(childComplexity), true
+	case "ActionPlan.endDate":
+		if e.ComplexityRoot.ActionPlan.EndDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlan.EndDate(childComplexity), true
+	case "ActionPlan.gapFlags":
+		if e.ComplexityRoot.ActionPlan.GapFlags == nil {
+			break
+		}
+
+		args, err := ec.field_ActionPlan_gapFlags_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ActionPlan.GapFlags(childComplexity, args["filter"].(*model.GapFlagFilter), args["first"].(*int), args["after"].(*string)), true
+	case "ActionPlan.id":
+		if e.ComplexityRoot.ActionPlan.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlan.ID(childComplexity), true
+	case "ActionPlan.institution":
+		if e.ComplexityRoot.ActionPlan.Institution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlan.Institution(childComplexity), true
+	case "ActionPlan.objectives":
+		if e.ComplexityRoot.ActionPlan.Objectives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlan.Objectives(childComplexity), true
+	case "ActionPlan.progress":
+		if e.ComplexityRoot.ActionPlan.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlan.Progress(childComplexity), true
+	case "ActionPlan.sourceAssessment":
+		if e.ComplexityRoot.ActionPlan.SourceAssessment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlan.SourceAssessment(childComplexity), true
+	case "ActionPlan.startDate":
+		if e.ComplexityRoot.ActionPlan.StartDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlan.StartDate(childComplexity), true
+	case "ActionPlan.status":
+		if e.ComplexityRoot.ActionPlan.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlan.Status(childComplexity), true
+	case "ActionPlan.title":
+		if e.ComplexityRoot.ActionPlan.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlan.Title(childComplexity), true
+	case "ActionPlan.version":
+		if e.ComplexityRoot.ActionPlan.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlan.Version(childComplexity), true
+
+	case "ActionPlanConnection.edges":
+		if e.ComplexityRoot.ActionPlanConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlanConnection.Edges(childComplexity), true
+	case "ActionPlanConnection.pageInfo":
+		if e.ComplexityRoot.ActionPlanConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlanConnection.PageInfo(childComplexity), true
+	case "ActionPlanConnection.totalCount":
+		if e.ComplexityRoot.ActionPlanConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlanConnection.TotalCount(childComplexity), true
+
+	case "ActionPlanEdge.cursor":
+		if e.ComplexityRoot.ActionPlanEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlanEdge.Cursor(childComplexity), true
+	case "ActionPlanEdge.node":
+		if e.ComplexityRoot.ActionPlanEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlanEdge.Node(childComplexity), true
+
+	case "ActionPlanPayload.plan":
+		if e.ComplexityRoot.ActionPlanPayload.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlanPayload.Plan(childComplexity), true
+	case "ActionPlanPayload.userErrors":
+		if e.ComplexityRoot.ActionPlanPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlanPayload.UserErrors(childComplexity), true
+
+	case "Area.description":
+		if e.ComplexityRoot.Area.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.Description(childComplexity), true
+	case "Area.id":
+		if e.ComplexityRoot.Area.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.ID(childComplexity), true
+	case "Area.key":
+		if e.ComplexityRoot.Area.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.Key(childComplexity), true
+	case "Area.questions":
+		if e.ComplexityRoot.Area.Questions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.Questions(childComplexity), true
+	case "Area.title":
+		if e.ComplexityRoot.Area.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.Title(childComplexity), true
+
+	case "AreaComparison.after":
+		if e.ComplexityRoot.AreaComparison.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaComparison.After(childComplexity), true
+	case "AreaComparison.area":
+		if e.ComplexityRoot.AreaComparison.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaComparison.Area(childComplexity), true
+	case "AreaComparison.before":
+		if e.ComplexityRoot.AreaComparison.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaComparison.Before(childComplexity), true
+	case "AreaComparison.delta":
+		if e.ComplexityRoot.AreaComparison.Delta == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaComparison.Delta(childComplexity), true
+
+	case "AreaScore.answered":
+		if e.ComplexityRoot.AreaScore.Answered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaScore.Answered(childComplexity), true
+	case "AreaScore.area":
+		if e.ComplexityRoot.AreaScore.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaScore.Area(childComplexity), true
+	case "AreaScore.score":
+		if e.ComplexityRoot.AreaScore.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaScore.Score(childComplexity), true
+	case "AreaScore.total":
+		if e.ComplexityRoot.AreaScore.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaScore.Total(childComplexity), true
+
+	case "Assessment.compareTo":
+		if e.ComplexityRoot.Assessment.CompareTo == nil {
+			break
+		}
+
+		args, err := ec.field_Assessment_compareTo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Assessment.CompareTo(childComplexity, args["assessmentId"].(string)), true
+	case "Assessment.completion":
+		if e.ComplexityRoot.Assessment.Completion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Completion(childComplexity), true
+	case "Assessment.createdAt":
+		if e.ComplexityRoot.Assessment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.CreatedAt(childComplexity), true
+	case "Assessment.endDate":
+		if e.ComplexityRoot.Assessment.EndDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.EndDate(childComplexity), true
+	case "Assessment.findings":
+		if e.ComplexityRoot.Assessment.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Findings(childComplexity), true
+	case "Assessment.id":
+		if e.ComplexityRoot.Assessment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.ID(childComplexity), true
+	case "Assessment.institution":
+		if e.ComplexityRoot.Assessment.Institution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Institution(childComplexity), true
+	case "Assessment.questionnaire":
+		if e.ComplexityRoot.Assessment.Questionnaire == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Questionnaire(childComplexity), true
+	case "Assessment.responses":
+		if e.ComplexityRoot.Assessment.Responses == nil {
+			break
+		}
+
+		args, err := ec.field_Assessment_responses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Assessment.Responses(childComplexity, args["areaKey"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Assessment.scores":
+		if e.ComplexityRoot.Assessment.Scores == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Scores(childComplexity), true
+	case "Assessment.startDate":
+		if e.ComplexityRoot.Assessment.StartDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.StartDate(childComplexity), true
+	case "Assessment.status":
+		if e.ComplexityRoot.Assessment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Status(childComplexity), true
+	case "Assessment.submittedAt":
+		if e.ComplexityRoot.Assessment.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.SubmittedAt(childComplexity), true
+	case "Assessment.title":
+		if e.ComplexityRoot.Assessment.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Title(childComplexity), true
+	case "Assessment.validatedAt":
+		if e.ComplexityRoot.Assessment.ValidatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.ValidatedAt(childComplexity), true
+	case "Assessment.validatedBy":
+		if e.ComplexityRoot.Assessment.ValidatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.ValidatedBy(childComplexity), true
+	case "Assessment.version":
+		if e.ComplexityRoot.Assessment.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Version(childComplexity), true
+
+	case "AssessmentConnection.edges":
+		if e.ComplexityRoot.AssessmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentConnection.Edges(childComplexity), true
+	case "AssessmentConnection.pageInfo":
+		if e.ComplexityRoot.AssessmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentConnection.PageInfo(childComplexity), true
+	case "AssessmentConnection.totalCount":
+		if e.ComplexityRoot.AssessmentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentConnection.TotalCount(childComplexity), true
+
+	case "AssessmentEdge.cursor":
+		if e.ComplexityRoot.AssessmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentEdge.Cursor(childComplexity), true
+	case "AssessmentEdge.node":
+		if e.ComplexityRoot.AssessmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentEdge.Node(childComplexity), true
+
+	case "AssessmentPayload.assessment":
+		if e.ComplexityRoot.AssessmentPayload.Assessment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentPayload.Assessment(childComplexity), true
+	case "AssessmentPayload.userErrors":
+		if e.ComplexityRoot.AssessmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentPayload.UserErrors(childComplexity), true
+
+	case "AssessmentScores.areas":
+		if e.ComplexityRoot.AssessmentScores.Areas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentScores.Areas(childComplexity), true
+	case "AssessmentScores.overall":
+		if e.ComplexityRoot.AssessmentScores.Overall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentScores.Overall(childComplexity), true
 
 	case "AuditEvent.actor":
 		if e.ComplexityRoot.AuditEvent.Actor == nil {
@@ -303,6 +1371,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
 
+	case "CategoryCount.category":
+		if e.ComplexityRoot.CategoryCount.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryCount.Category(childComplexity), true
+	case "CategoryCount.count":
+		if e.ComplexityRoot.CategoryCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryCount.Count(childComplexity), true
+
+	case "ChoiceOption.key":
+		if e.ComplexityRoot.ChoiceOption.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChoiceOption.Key(childComplexity), true
+	case "ChoiceOption.label":
+		if e.ComplexityRoot.ChoiceOption.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChoiceOption.Label(childComplexity), true
+	case "ChoiceOption.score":
+		if e.ComplexityRoot.ChoiceOption.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChoiceOption.Score(childComplexity), true
+
+	case "Completion.answered":
+		if e.ComplexityRoot.Completion.Answered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completion.Answered(childComplexity), true
+	case "Completion.requiredMissing":
+		if e.ComplexityRoot.Completion.RequiredMissing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completion.RequiredMissing(childComplexity), true
+	case "Completion.total":
+		if e.ComplexityRoot.Completion.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completion.Total(childComplexity), true
+
 	case "CreateApiKeyPayload.id":
 		if e.ComplexityRoot.CreateApiKeyPayload.ID == nil {
 			break
@@ -322,18 +1441,422 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateApiKeyPayload.UserErrors(childComplexity), true
 
+	case "Dissemination.date":
+		if e.ComplexityRoot.Dissemination.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dissemination.Date(childComplexity), true
+	case "Dissemination.id":
+		if e.ComplexityRoot.Dissemination.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dissemination.ID(childComplexity), true
+	case "Dissemination.method":
+		if e.ComplexityRoot.Dissemination.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dissemination.Method(childComplexity), true
+	case "Dissemination.note":
+		if e.ComplexityRoot.Dissemination.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dissemination.Note(childComplexity), true
+	case "Dissemination.plan":
+		if e.ComplexityRoot.Dissemination.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dissemination.Plan(childComplexity), true
+	case "Dissemination.unit":
+		if e.ComplexityRoot.Dissemination.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dissemination.Unit(childComplexity), true
+
+	case "DisseminationPayload.dissemination":
+		if e.ComplexityRoot.DisseminationPayload.Dissemination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisseminationPayload.Dissemination(childComplexity), true
+	case "DisseminationPayload.userErrors":
+		if e.ComplexityRoot.DisseminationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisseminationPayload.UserErrors(childComplexity), true
+
+	case "Finding.addressedByActions":
+		if e.ComplexityRoot.Finding.AddressedByActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.AddressedByActions(childComplexity), true
+	case "Finding.addressedByObjectives":
+		if e.ComplexityRoot.Finding.AddressedByObjectives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.AddressedByObjectives(childComplexity), true
+	case "Finding.area":
+		if e.ComplexityRoot.Finding.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Area(childComplexity), true
+	case "Finding.assessment":
+		if e.ComplexityRoot.Finding.Assessment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Assessment(childComplexity), true
+	case "Finding.category":
+		if e.ComplexityRoot.Finding.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Category(childComplexity), true
+	case "Finding.detail":
+		if e.ComplexityRoot.Finding.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Detail(childComplexity), true
+	case "Finding.id":
+		if e.ComplexityRoot.Finding.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.ID(childComplexity), true
+	case "Finding.origin":
+		if e.ComplexityRoot.Finding.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Origin(childComplexity), true
+	case "Finding.question":
+		if e.ComplexityRoot.Finding.Question == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Question(childComplexity), true
+	case "Finding.severity":
+		if e.ComplexityRoot.Finding.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Severity(childComplexity), true
+	case "Finding.title":
+		if e.ComplexityRoot.Finding.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Title(childComplexity), true
+
+	case "FindingPayload.finding":
+		if e.ComplexityRoot.FindingPayload.Finding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingPayload.Finding(childComplexity), true
+	case "FindingPayload.userErrors":
+		if e.ComplexityRoot.FindingPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingPayload.UserErrors(childComplexity), true
+
+	case "GapFlag.category":
+		if e.ComplexityRoot.GapFlag.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlag.Category(childComplexity), true
+	case "GapFlag.detectedAt":
+		if e.ComplexityRoot.GapFlag.DetectedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlag.DetectedAt(childComplexity), true
+	case "GapFlag.id":
+		if e.ComplexityRoot.GapFlag.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlag.ID(childComplexity), true
+	case "GapFlag.institution":
+		if e.ComplexityRoot.GapFlag.Institution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlag.Institution(childComplexity), true
+	case "GapFlag.message":
+		if e.ComplexityRoot.GapFlag.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlag.Message(childComplexity), true
+	case "GapFlag.note":
+		if e.ComplexityRoot.GapFlag.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlag.Note(childComplexity), true
+	case "GapFlag.plan":
+		if e.ComplexityRoot.GapFlag.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlag.Plan(childComplexity), true
+	case "GapFlag.rule":
+		if e.ComplexityRoot.GapFlag.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlag.Rule(childComplexity), true
+	case "GapFlag.severity":
+		if e.ComplexityRoot.GapFlag.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlag.Severity(childComplexity), true
+	case "GapFlag.state":
+		if e.ComplexityRoot.GapFlag.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlag.State(childComplexity), true
+	case "GapFlag.subject":
+		if e.ComplexityRoot.GapFlag.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlag.Subject(childComplexity), true
+
+	case "GapFlagConnection.edges":
+		if e.ComplexityRoot.GapFlagConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlagConnection.Edges(childComplexity), true
+	case "GapFlagConnection.pageInfo":
+		if e.ComplexityRoot.GapFlagConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlagConnection.PageInfo(childComplexity), true
+	case "GapFlagConnection.totalCount":
+		if e.ComplexityRoot.GapFlagConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlagConnection.TotalCount(childComplexity), true
+
+	case "GapFlagEdge.cursor":
+		if e.ComplexityRoot.GapFlagEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlagEdge.Cursor(childComplexity), true
+	case "GapFlagEdge.node":
+		if e.ComplexityRoot.GapFlagEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlagEdge.Node(childComplexity), true
+
+	case "GapFlagPayload.flag":
+		if e.ComplexityRoot.GapFlagPayload.Flag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlagPayload.Flag(childComplexity), true
+	case "GapFlagPayload.userErrors":
+		if e.ComplexityRoot.GapFlagPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapFlagPayload.UserErrors(childComplexity), true
+
+	case "GapRuleInfo.category":
+		if e.ComplexityRoot.GapRuleInfo.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapRuleInfo.Category(childComplexity), true
+	case "GapRuleInfo.defaultSeverity":
+		if e.ComplexityRoot.GapRuleInfo.DefaultSeverity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapRuleInfo.DefaultSeverity(childComplexity), true
+	case "GapRuleInfo.description":
+		if e.ComplexityRoot.GapRuleInfo.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapRuleInfo.Description(childComplexity), true
+	case "GapRuleInfo.rule":
+		if e.ComplexityRoot.GapRuleInfo.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapRuleInfo.Rule(childComplexity), true
+
+	case "Indicator.action":
+		if e.ComplexityRoot.Indicator.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Action(childComplexity), true
+	case "Indicator.baseline":
+		if e.ComplexityRoot.Indicator.Baseline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Baseline(childComplexity), true
+	case "Indicator.baselineDate":
+		if e.ComplexityRoot.Indicator.BaselineDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.BaselineDate(childComplexity), true
+	case "Indicator.id":
+		if e.ComplexityRoot.Indicator.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.ID(childComplexity), true
+	case "Indicator.latest":
+		if e.ComplexityRoot.Indicator.Latest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Latest(childComplexity), true
+	case "Indicator.level":
+		if e.ComplexityRoot.Indicator.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Level(childComplexity), true
+	case "Indicator.meansOfVerification":
+		if e.ComplexityRoot.Indicator.MeansOfVerification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.MeansOfVerification(childComplexity), true
+	case "Indicator.measurements":
+		if e.ComplexityRoot.Indicator.Measurements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Measurements(childComplexity), true
+	case "Indicator.name":
+		if e.ComplexityRoot.Indicator.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Name(childComplexity), true
+	case "Indicator.objective":
+		if e.ComplexityRoot.Indicator.Objective == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Objective(childComplexity), true
+	case "Indicator.status":
+		if e.ComplexityRoot.Indicator.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Status(childComplexity), true
+	case "Indicator.target":
+		if e.ComplexityRoot.Indicator.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Target(childComplexity), true
+	case "Indicator.targetDate":
+		if e.ComplexityRoot.Indicator.TargetDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.TargetDate(childComplexity), true
+	case "Indicator.unit":
+		if e.ComplexityRoot.Indicator.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Unit(childComplexity), true
+	case "Indicator.version":
+		if e.ComplexityRoot.Indicator.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Version(childComplexity), true
+
+	case "IndicatorPayload.indicator":
+		if e.ComplexityRoot.IndicatorPayload.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPayload.Indicator(childComplexity), true
+	case "IndicatorPayload.userErrors":
+		if e.ComplexityRoot.IndicatorPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPayload.UserErrors(childComplexity), true
+
 	case "Institution.acronym":
 		if e.ComplexityRoot.Institution.Acronym == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Institution.Acronym(childComplexity), true
+	case "Institution.actionPlans":
+		if e.ComplexityRoot.Institution.ActionPlans == nil {
+			break
+		}
+
+		args, err := ec.field_Institution_actionPlans_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Institution.ActionPlans(childComplexity, args["first"].(*int), args["after"].(*string), args["status"].(*string)), true
+	case "Institution.assessments":
+		if e.ComplexityRoot.Institution.Assessments == nil {
+			break
+		}
+
+		args, err := ec.field_Institution_assessments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Institution.Assessments(childComplexity, args["first"].(*int), args["after"].(*string), args["status"].(*string)), true
 	case "Institution.country":
 		if e.ComplexityRoot.Institution.Country == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Institution.Country(childComplexity), true
+	case "Institution.gapFlags":
+		if e.ComplexityRoot.Institution.GapFlags == nil {
+			break
+		}
+
+		args, err := ec.field_Institution_gapFlags_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Institution.GapFlags(childComplexity, args["filter"].(*model.GapFlagFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Institution.id":
 		if e.ComplexityRoot.Institution.ID == nil {
 			break
@@ -352,6 +1875,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Institution.Sector(childComplexity), true
+	case "Institution.summary":
+		if e.ComplexityRoot.Institution.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Institution.Summary(childComplexity), true
 	case "Institution.units":
 		if e.ComplexityRoot.Institution.Units == nil {
 			break
@@ -415,6 +1944,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InstitutionPayload.UserErrors(childComplexity), true
 
+	case "InstitutionSummary.actionsCompleted":
+		if e.ComplexityRoot.InstitutionSummary.ActionsCompleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstitutionSummary.ActionsCompleted(childComplexity), true
+	case "InstitutionSummary.actionsOverdue":
+		if e.ComplexityRoot.InstitutionSummary.ActionsOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstitutionSummary.ActionsOverdue(childComplexity), true
+	case "InstitutionSummary.actionsTotal":
+		if e.ComplexityRoot.InstitutionSummary.ActionsTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstitutionSummary.ActionsTotal(childComplexity), true
+	case "InstitutionSummary.activePlans":
+		if e.ComplexityRoot.InstitutionSummary.ActivePlans == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstitutionSummary.ActivePlans(childComplexity), true
+	case "InstitutionSummary.budget":
+		if e.ComplexityRoot.InstitutionSummary.Budget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstitutionSummary.Budget(childComplexity), true
+	case "InstitutionSummary.latestValidatedAssessment":
+		if e.ComplexityRoot.InstitutionSummary.LatestValidatedAssessment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstitutionSummary.LatestValidatedAssessment(childComplexity), true
+	case "InstitutionSummary.openGapFlags":
+		if e.ComplexityRoot.InstitutionSummary.OpenGapFlags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstitutionSummary.OpenGapFlags(childComplexity), true
+	case "InstitutionSummary.openGapFlagsByCategory":
+		if e.ComplexityRoot.InstitutionSummary.OpenGapFlagsByCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstitutionSummary.OpenGapFlagsByCategory(childComplexity), true
+
 	case "LoginPayload.expiresAt":
 		if e.ComplexityRoot.LoginPayload.ExpiresAt == nil {
 			break
@@ -453,6 +2031,143 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LogoutPayload.UserErrors(childComplexity), true
 
+	case "Measurement.createdAt":
+		if e.ComplexityRoot.Measurement.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measurement.CreatedAt(childComplexity), true
+	case "Measurement.id":
+		if e.ComplexityRoot.Measurement.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measurement.ID(childComplexity), true
+	case "Measurement.indicator":
+		if e.ComplexityRoot.Measurement.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measurement.Indicator(childComplexity), true
+	case "Measurement.measuredOn":
+		if e.ComplexityRoot.Measurement.MeasuredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measurement.MeasuredOn(childComplexity), true
+	case "Measurement.note":
+		if e.ComplexityRoot.Measurement.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measurement.Note(childComplexity), true
+	case "Measurement.recordedBy":
+		if e.ComplexityRoot.Measurement.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measurement.RecordedBy(childComplexity), true
+	case "Measurement.source":
+		if e.ComplexityRoot.Measurement.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measurement.Source(childComplexity), true
+	case "Measurement.value":
+		if e.ComplexityRoot.Measurement.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measurement.Value(childComplexity), true
+
+	case "MeasurementPayload.indicator":
+		if e.ComplexityRoot.MeasurementPayload.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasurementPayload.Indicator(childComplexity), true
+	case "MeasurementPayload.measurement":
+		if e.ComplexityRoot.MeasurementPayload.Measurement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasurementPayload.Measurement(childComplexity), true
+	case "MeasurementPayload.userErrors":
+		if e.ComplexityRoot.MeasurementPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasurementPayload.UserErrors(childComplexity), true
+
+	case "MoneyTotal.currency":
+		if e.ComplexityRoot.MoneyTotal.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyTotal.Currency(childComplexity), true
+	case "MoneyTotal.gap":
+		if e.ComplexityRoot.MoneyTotal.Gap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyTotal.Gap(childComplexity), true
+	case "MoneyTotal.required":
+		if e.ComplexityRoot.MoneyTotal.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyTotal.Required(childComplexity), true
+	case "MoneyTotal.secured":
+		if e.ComplexityRoot.MoneyTotal.Secured == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyTotal.Secured(childComplexity), true
+
+	case "Mutation.addFinding":
+		if e.ComplexityRoot.Mutation.AddFinding == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addFinding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddFinding(childComplexity, args["input"].(model.AddFindingInput)), true
+	case "Mutation.addResourceRequirement":
+		if e.ComplexityRoot.Mutation.AddResourceRequirement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addResourceRequirement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddResourceRequirement(childComplexity, args["input"].(model.AddResourceRequirementInput)), true
+	case "Mutation.adoptActionPlan":
+		if e.ComplexityRoot.Mutation.AdoptActionPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_adoptActionPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdoptActionPlan(childComplexity, args["input"].(model.PlanTransitionInput)), true
+	case "Mutation.closeActionPlan":
+		if e.ComplexityRoot.Mutation.CloseActionPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeActionPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseActionPlan(childComplexity, args["input"].(model.PlanTransitionInput)), true
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
 			break
@@ -464,6 +2179,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["input"].(model.CreateAPIKeyInput)), true
+	case "Mutation.createAction":
+		if e.ComplexityRoot.Mutation.CreateAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAction(childComplexity, args["input"].(model.CreateActionInput)), true
+	case "Mutation.createActionPlan":
+		if e.ComplexityRoot.Mutation.CreateActionPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createActionPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateActionPlan(childComplexity, args["input"].(model.CreateActionPlanInput)), true
+	case "Mutation.createAssessment":
+		if e.ComplexityRoot.Mutation.CreateAssessment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAssessment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAssessment(childComplexity, args["input"].(model.CreateAssessmentInput)), true
+	case "Mutation.createIndicator":
+		if e.ComplexityRoot.Mutation.CreateIndicator == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createIndicator_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateIndicator(childComplexity, args["input"].(model.CreateIndicatorInput)), true
 	case "Mutation.createInstitution":
 		if e.ComplexityRoot.Mutation.CreateInstitution == nil {
 			break
@@ -475,6 +2234,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateInstitution(childComplexity, args["input"].(model.CreateInstitutionInput)), true
+	case "Mutation.createObjective":
+		if e.ComplexityRoot.Mutation.CreateObjective == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createObjective_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateObjective(childComplexity, args["input"].(model.CreateObjectiveInput)), true
 	case "Mutation.createPartner":
 		if e.ComplexityRoot.Mutation.CreatePartner == nil {
 			break
@@ -519,6 +2289,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantRole(childComplexity, args["input"].(model.RoleInput)), true
+	case "Mutation.importQuestionnaire":
+		if e.ComplexityRoot.Mutation.ImportQuestionnaire == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importQuestionnaire_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportQuestionnaire(childComplexity, args["input"].(model.ImportQuestionnaireInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -541,6 +2322,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity, args["input"].(*model.LogoutInput)), true
+	case "Mutation.raiseGapFlag":
+		if e.ComplexityRoot.Mutation.RaiseGapFlag == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_raiseGapFlag_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RaiseGapFlag(childComplexity, args["input"].(model.RaiseGapFlagInput)), true
+	case "Mutation.recordDissemination":
+		if e.ComplexityRoot.Mutation.RecordDissemination == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordDissemination_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordDissemination(childComplexity, args["input"].(model.RecordDisseminationInput)), true
+	case "Mutation.recordMeasurement":
+		if e.ComplexityRoot.Mutation.RecordMeasurement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordMeasurement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordMeasurement(childComplexity, args["input"].(model.RecordMeasurementInput)), true
+	case "Mutation.recordProgress":
+		if e.ComplexityRoot.Mutation.RecordProgress == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordProgress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordProgress(childComplexity, args["input"].(model.RecordProgressInput)), true
+	case "Mutation.reopenAssessment":
+		if e.ComplexityRoot.Mutation.ReopenAssessment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reopenAssessment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReopenAssessment(childComplexity, args["input"].(model.AssessmentTransitionInput)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -563,6 +2399,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["input"].(model.RoleInput)), true
+	case "Mutation.saveResponses":
+		if e.ComplexityRoot.Mutation.SaveResponses == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveResponses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveResponses(childComplexity, args["input"].(model.SaveResponsesInput)), true
+	case "Mutation.setGapFlagState":
+		if e.ComplexityRoot.Mutation.SetGapFlagState == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setGapFlagState_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetGapFlagState(childComplexity, args["input"].(model.SetGapFlagStateInput)), true
+	case "Mutation.submitAssessment":
+		if e.ComplexityRoot.Mutation.SubmitAssessment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitAssessment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitAssessment(childComplexity, args["input"].(model.AssessmentTransitionInput)), true
+	case "Mutation.updateAction":
+		if e.ComplexityRoot.Mutation.UpdateAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAction(childComplexity, args["input"].(model.UpdateActionInput)), true
+	case "Mutation.updateActionPlan":
+		if e.ComplexityRoot.Mutation.UpdateActionPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateActionPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateActionPlan(childComplexity, args["input"].(model.UpdateActionPlanInput)), true
 	case "Mutation.updateInstitution":
 		if e.ComplexityRoot.Mutation.UpdateInstitution == nil {
 			break
@@ -574,6 +2465,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateInstitution(childComplexity, args["input"].(model.UpdateInstitutionInput)), true
+	case "Mutation.updateObjective":
+		if e.ComplexityRoot.Mutation.UpdateObjective == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateObjective_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateObjective(childComplexity, args["input"].(model.UpdateObjectiveInput)), true
+	case "Mutation.updateResourceRequirement":
+		if e.ComplexityRoot.Mutation.UpdateResourceRequirement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateResourceRequirement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateResourceRequirement(childComplexity, args["input"].(model.UpdateResourceRequirementInput)), true
 	case "Mutation.updateUnit":
 		if e.ComplexityRoot.Mutation.UpdateUnit == nil {
 			break
@@ -585,6 +2498,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateUnit(childComplexity, args["input"].(model.UpdateUnitInput)), true
+	case "Mutation.validateAssessment":
+		if e.ComplexityRoot.Mutation.ValidateAssessment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_validateAssessment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ValidateAssessment(childComplexity, args["input"].(model.AssessmentTransitionInput)), true
+
+	case "Objective.actions":
+		if e.ComplexityRoot.Objective.Actions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Actions(childComplexity), true
+	case "Objective.description":
+		if e.ComplexityRoot.Objective.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Description(childComplexity), true
+	case "Objective.findings":
+		if e.ComplexityRoot.Objective.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Findings(childComplexity), true
+	case "Objective.id":
+		if e.ComplexityRoot.Objective.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.ID(childComplexity), true
+	case "Objective.indicators":
+		if e.ComplexityRoot.Objective.Indicators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Indicators(childComplexity), true
+	case "Objective.plan":
+		if e.ComplexityRoot.Objective.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Plan(childComplexity), true
+	case "Objective.title":
+		if e.ComplexityRoot.Objective.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Title(childComplexity), true
+	case "Objective.version":
+		if e.ComplexityRoot.Objective.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Version(childComplexity), true
+
+	case "ObjectivePayload.objective":
+		if e.ComplexityRoot.ObjectivePayload.Objective == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectivePayload.Objective(childComplexity), true
+	case "ObjectivePayload.userErrors":
+		if e.ComplexityRoot.ObjectivePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectivePayload.UserErrors(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -681,6 +2667,154 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnerPayload.UserErrors(childComplexity), true
 
+	case "PlanProgress.actionsByStatus":
+		if e.ComplexityRoot.PlanProgress.ActionsByStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanProgress.ActionsByStatus(childComplexity), true
+	case "PlanProgress.actionsOverdue":
+		if e.ComplexityRoot.PlanProgress.ActionsOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanProgress.ActionsOverdue(childComplexity), true
+	case "PlanProgress.actionsTotal":
+		if e.ComplexityRoot.PlanProgress.ActionsTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanProgress.ActionsTotal(childComplexity), true
+	case "PlanProgress.budget":
+		if e.ComplexityRoot.PlanProgress.Budget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanProgress.Budget(childComplexity), true
+	case "PlanProgress.completionPercent":
+		if e.ComplexityRoot.PlanProgress.CompletionPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanProgress.CompletionPercent(childComplexity), true
+	case "PlanProgress.indicatorsAchieved":
+		if e.ComplexityRoot.PlanProgress.IndicatorsAchieved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanProgress.IndicatorsAchieved(childComplexity), true
+	case "PlanProgress.indicatorsNotMeasured":
+		if e.ComplexityRoot.PlanProgress.IndicatorsNotMeasured == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanProgress.IndicatorsNotMeasured(childComplexity), true
+	case "PlanProgress.indicatorsOffTrack":
+		if e.ComplexityRoot.PlanProgress.IndicatorsOffTrack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanProgress.IndicatorsOffTrack(childComplexity), true
+	case "PlanProgress.indicatorsOnTrack":
+		if e.ComplexityRoot.PlanProgress.IndicatorsOnTrack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanProgress.IndicatorsOnTrack(childComplexity), true
+	case "PlanProgress.openGapFlags":
+		if e.ComplexityRoot.PlanProgress.OpenGapFlags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanProgress.OpenGapFlags(childComplexity), true
+	case "PlanProgress.openGapFlagsByCategory":
+		if e.ComplexityRoot.PlanProgress.OpenGapFlagsByCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanProgress.OpenGapFlagsByCategory(childComplexity), true
+
+	case "ProgressUpdate.action":
+		if e.ComplexityRoot.ProgressUpdate.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.Action(childComplexity), true
+	case "ProgressUpdate.author":
+		if e.ComplexityRoot.ProgressUpdate.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.Author(childComplexity), true
+	case "ProgressUpdate.createdAt":
+		if e.ComplexityRoot.ProgressUpdate.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.CreatedAt(childComplexity), true
+	case "ProgressUpdate.evidence":
+		if e.ComplexityRoot.ProgressUpdate.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.Evidence(childComplexity), true
+	case "ProgressUpdate.id":
+		if e.ComplexityRoot.ProgressUpdate.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.ID(childComplexity), true
+	case "ProgressUpdate.note":
+		if e.ComplexityRoot.ProgressUpdate.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.Note(childComplexity), true
+	case "ProgressUpdate.progressPercent":
+		if e.ComplexityRoot.ProgressUpdate.ProgressPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.ProgressPercent(childComplexity), true
+	case "ProgressUpdate.status":
+		if e.ComplexityRoot.ProgressUpdate.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.Status(childComplexity), true
+
+	case "ProgressUpdateConnection.edges":
+		if e.ComplexityRoot.ProgressUpdateConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdateConnection.Edges(childComplexity), true
+	case "ProgressUpdateConnection.pageInfo":
+		if e.ComplexityRoot.ProgressUpdateConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdateConnection.PageInfo(childComplexity), true
+	case "ProgressUpdateConnection.totalCount":
+		if e.ComplexityRoot.ProgressUpdateConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdateConnection.TotalCount(childComplexity), true
+
+	case "ProgressUpdateEdge.cursor":
+		if e.ComplexityRoot.ProgressUpdateEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdateEdge.Cursor(childComplexity), true
+	case "ProgressUpdateEdge.node":
+		if e.ComplexityRoot.ProgressUpdateEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdateEdge.Node(childComplexity), true
+
 	case "Query.auditEvents":
 		if e.ComplexityRoot.Query.AuditEvents == nil {
 			break
@@ -692,6 +2826,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.gapFlags":
+		if e.ComplexityRoot.Query.GapFlags == nil {
+			break
+		}
+
+		args, err := ec.field_Query_gapFlags_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GapFlags(childComplexity, args["filter"].(*model.GapFlagFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.gapRules":
+		if e.ComplexityRoot.Query.GapRules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.GapRules(childComplexity), true
 	case "Query.institutions":
 		if e.ComplexityRoot.Query.Institutions == nil {
 			break
@@ -737,12 +2888,397 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Partners(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.questionnaire":
+		if e.ComplexityRoot.Query.Questionnaire == nil {
+			break
+		}
+
+		args, err := ec.field_Query_questionnaire_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Questionnaire(childComplexity, args["key"].(string), args["version"].(*int)), true
+	case "Query.questionnaires":
+		if e.ComplexityRoot.Query.Questionnaires == nil {
+			break
+		}
+
+		args, err := ec.field_Query_questionnaires_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Questionnaires(childComplexity, args["allVersions"].(*bool)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "Question.area":
+		if e.ComplexityRoot.Question.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.Area(childComplexity), true
+	case "Question.evidenceExpected":
+		if e.ComplexityRoot.Question.EvidenceExpected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.EvidenceExpected(childComplexity), true
+	case "Question.gapCategory":
+		if e.ComplexityRoot.Question.GapCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.GapCategory(childComplexity), true
+	case "Question.guidance":
+		if e.ComplexityRoot.Question.Guidance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.Guidance(childComplexity), true
+	case "Question.id":
+		if e.ComplexityRoot.Question.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.ID(childComplexity), true
+	case "Question.key":
+		if e.ComplexityRoot.Question.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.Key(childComplexity), true
+	case "Question.kind":
+		if e.ComplexityRoot.Question.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.Kind(childComplexity), true
+	case "Question.options":
+		if e.ComplexityRoot.Question.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.Options(childComplexity), true
+	case "Question.required":
+		if e.ComplexityRoot.Question.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.Required(childComplexity), true
+	case "Question.scale":
+		if e.ComplexityRoot.Question.Scale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.Scale(childComplexity), true
+	case "Question.text":
+		if e.ComplexityRoot.Question.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.Text(childComplexity), true
+	case "Question.weight":
+		if e.ComplexityRoot.Question.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.Weight(childComplexity), true
+
+	case "Questionnaire.areas":
+		if e.ComplexityRoot.Questionnaire.Areas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Questionnaire.Areas(childComplexity), true
+	case "Questionnaire.defaultLanguage":
+		if e.ComplexityRoot.Questionnaire.DefaultLanguage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Questionnaire.DefaultLanguage(childComplexity), true
+	case "Questionnaire.description":
+		if e.ComplexityRoot.Questionnaire.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Questionnaire.Description(childComplexity), true
+	case "Questionnaire.id":
+		if e.ComplexityRoot.Questionnaire.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Questionnaire.ID(childComplexity), true
+	case "Questionnaire.key":
+		if e.ComplexityRoot.Questionnaire.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Questionnaire.Key(childComplexity), true
+	case "Questionnaire.languages":
+		if e.ComplexityRoot.Questionnaire.Languages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Questionnaire.Languages(childComplexity), true
+	case "Questionnaire.questionCount":
+		if e.ComplexityRoot.Questionnaire.QuestionCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Questionnaire.QuestionCount(childComplexity), true
+	case "Questionnaire.title":
+		if e.ComplexityRoot.Questionnaire.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Questionnaire.Title(childComplexity), true
+	case "Questionnaire.version":
+		if e.ComplexityRoot.Questionnaire.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Questionnaire.Version(childComplexity), true
+
+	case "QuestionnairePayload.questionnaire":
+		if e.ComplexityRoot.QuestionnairePayload.Questionnaire == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionnairePayload.Questionnaire(childComplexity), true
+	case "QuestionnairePayload.userErrors":
+		if e.ComplexityRoot.QuestionnairePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionnairePayload.UserErrors(childComplexity), true
+
+	case "RecordProgressPayload.action":
+		if e.ComplexityRoot.RecordProgressPayload.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordProgressPayload.Action(childComplexity), true
+	case "RecordProgressPayload.update":
+		if e.ComplexityRoot.RecordProgressPayload.Update == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordProgressPayload.Update(childComplexity), true
+	case "RecordProgressPayload.userErrors":
+		if e.ComplexityRoot.RecordProgressPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordProgressPayload.UserErrors(childComplexity), true
+
+	case "ResourceRequirement.action":
+		if e.ComplexityRoot.ResourceRequirement.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceRequirement.Action(childComplexity), true
+	case "ResourceRequirement.amountRequired":
+		if e.ComplexityRoot.ResourceRequirement.AmountRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceRequirement.AmountRequired(childComplexity), true
+	case "ResourceRequirement.amountSecured":
+		if e.ComplexityRoot.ResourceRequirement.AmountSecured == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceRequirement.AmountSecured(childComplexity), true
+	case "ResourceRequirement.currency":
+		if e.ComplexityRoot.ResourceRequirement.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceRequirement.Currency(childComplexity), true
+	case "ResourceRequirement.description":
+		if e.ComplexityRoot.ResourceRequirement.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceRequirement.Description(childComplexity), true
+	case "ResourceRequirement.id":
+		if e.ComplexityRoot.ResourceRequirement.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceRequirement.ID(childComplexity), true
+	case "ResourceRequirement.kind":
+		if e.ComplexityRoot.ResourceRequirement.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceRequirement.Kind(childComplexity), true
+	case "ResourceRequirement.provider":
+		if e.ComplexityRoot.ResourceRequirement.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceRequirement.Provider(childComplexity), true
+	case "ResourceRequirement.quantityRequired":
+		if e.ComplexityRoot.ResourceRequirement.QuantityRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceRequirement.QuantityRequired(childComplexity), true
+	case "ResourceRequirement.quantitySecured":
+		if e.ComplexityRoot.ResourceRequirement.QuantitySecured == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceRequirement.QuantitySecured(childComplexity), true
+	case "ResourceRequirement.status":
+		if e.ComplexityRoot.ResourceRequirement.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceRequirement.Status(childComplexity), true
+	case "ResourceRequirement.unit":
+		if e.ComplexityRoot.ResourceRequirement.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceRequirement.Unit(childComplexity), true
+	case "ResourceRequirement.version":
+		if e.ComplexityRoot.ResourceRequirement.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceRequirement.Version(childComplexity), true
+
+	case "ResourceRequirementPayload.resource":
+		if e.ComplexityRoot.ResourceRequirementPayload.Resource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceRequirementPayload.Resource(childComplexity), true
+	case "ResourceRequirementPayload.userErrors":
+		if e.ComplexityRoot.ResourceRequirementPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceRequirementPayload.UserErrors(childComplexity), true
+
+	case "Response.answeredBy":
+		if e.ComplexityRoot.Response.AnsweredBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Response.AnsweredBy(childComplexity), true
+	case "Response.boolValue":
+		if e.ComplexityRoot.Response.BoolValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Response.BoolValue(childComplexity), true
+	case "Response.choiceKeys":
+		if e.ComplexityRoot.Response.ChoiceKeys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Response.ChoiceKeys(childComplexity), true
+	case "Response.comment":
+		if e.ComplexityRoot.Response.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Response.Comment(childComplexity), true
+	case "Response.evidence":
+		if e.ComplexityRoot.Response.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Response.Evidence(childComplexity), true
+	case "Response.id":
+		if e.ComplexityRoot.Response.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Response.ID(childComplexity), true
+	case "Response.notApplicable":
+		if e.ComplexityRoot.Response.NotApplicable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Response.NotApplicable(childComplexity), true
+	case "Response.numberValue":
+		if e.ComplexityRoot.Response.NumberValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Response.NumberValue(childComplexity), true
+	case "Response.question":
+		if e.ComplexityRoot.Response.Question == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Response.Question(childComplexity), true
+	case "Response.score":
+		if e.ComplexityRoot.Response.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Response.Score(childComplexity), true
+	case "Response.textValue":
+		if e.ComplexityRoot.Response.TextValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Response.TextValue(childComplexity), true
+	case "Response.updatedAt":
+		if e.ComplexityRoot.Response.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Response.UpdatedAt(childComplexity), true
+	case "Response.version":
+		if e.ComplexityRoot.Response.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Response.Version(childComplexity), true
+
+	case "ResponseConnection.edges":
+		if e.ComplexityRoot.ResponseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseConnection.Edges(childComplexity), true
+	case "ResponseConnection.pageInfo":
+		if e.ComplexityRoot.ResponseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseConnection.PageInfo(childComplexity), true
+	case "ResponseConnection.totalCount":
+		if e.ComplexityRoot.ResponseConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseConnection.TotalCount(childComplexity), true
+
+	case "ResponseEdge.cursor":
+		if e.ComplexityRoot.ResponseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseEdge.Cursor(childComplexity), true
+	case "ResponseEdge.node":
+		if e.ComplexityRoot.ResponseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseEdge.Node(childComplexity), true
 
 	case "RevokeApiKeyPayload.ok":
 		if e.ComplexityRoot.RevokeApiKeyPayload.Ok == nil {
@@ -769,6 +3305,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleAssignment.Role(childComplexity), true
+
+	case "SaveResponsesPayload.assessment":
+		if e.ComplexityRoot.SaveResponsesPayload.Assessment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SaveResponsesPayload.Assessment(childComplexity), true
+	case "SaveResponsesPayload.responses":
+		if e.ComplexityRoot.SaveResponsesPayload.Responses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SaveResponsesPayload.Responses(childComplexity), true
+	case "SaveResponsesPayload.userErrors":
+		if e.ComplexityRoot.SaveResponsesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SaveResponsesPayload.UserErrors(childComplexity), true
+
+	case "Score.maxPoints":
+		if e.ComplexityRoot.Score.MaxPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Score.MaxPoints(childComplexity), true
+	case "Score.percent":
+		if e.ComplexityRoot.Score.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Score.Percent(childComplexity), true
+	case "Score.points":
+		if e.ComplexityRoot.Score.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Score.Points(childComplexity), true
+
+	case "StatusCount.count":
+		if e.ComplexityRoot.StatusCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusCount.Count(childComplexity), true
+	case "StatusCount.status":
+		if e.ComplexityRoot.StatusCount.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusCount.Status(childComplexity), true
 
 	case "Unit.children":
 		if e.ComplexityRoot.Unit.Children == nil {
@@ -948,17 +3535,40 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ActionFilter", ec.unmarshalInputActionFilter),
+			graphql.NewInputUnmarshaler("AddFindingInput", ec.unmarshalInputAddFindingInput),
+			graphql.NewInputUnmarshaler("AddResourceRequirementInput", ec.unmarshalInputAddResourceRequirementInput),
+			graphql.NewInputUnmarshaler("AssessmentTransitionInput", ec.unmarshalInputAssessmentTransitionInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
+			graphql.NewInputUnmarshaler("CreateActionInput", ec.unmarshalInputCreateActionInput),
+			graphql.NewInputUnmarshaler("CreateActionPlanInput", ec.unmarshalInputCreateActionPlanInput),
 			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
+			graphql.NewInputUnmarshaler("CreateAssessmentInput", ec.unmarshalInputCreateAssessmentInput),
+			graphql.NewInputUnmarshaler("CreateIndicatorInput", ec.unmarshalInputCreateIndicatorInput),
 			graphql.NewInputUnmarshaler("CreateInstitutionInput", ec.unmarshalInputCreateInstitutionInput),
+			graphql.NewInputUnmarshaler("CreateObjectiveInput", ec.unmarshalInputCreateObjectiveInput),
 			graphql.NewInputUnmarshaler("CreatePartnerInput", ec.unmarshalInputCreatePartnerInput),
 			graphql.NewInputUnmarshaler("CreateUnitInput", ec.unmarshalInputCreateUnitInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("GapFlagFilter", ec.unmarshalInputGapFlagFilter),
+			graphql.NewInputUnmarshaler("ImportQuestionnaireInput", ec.unmarshalInputImportQuestionnaireInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
 			graphql.NewInputUnmarshaler("LogoutInput", ec.unmarshalInputLogoutInput),
+			graphql.NewInputUnmarshaler("PlanTransitionInput", ec.unmarshalInputPlanTransitionInput),
+			graphql.NewInputUnmarshaler("RaiseGapFlagInput", ec.unmarshalInputRaiseGapFlagInput),
+			graphql.NewInputUnmarshaler("RecordDisseminationInput", ec.unmarshalInputRecordDisseminationInput),
+			graphql.NewInputUnmarshaler("RecordMeasurementInput", ec.unmarshalInputRecordMeasurementInput),
+			graphql.NewInputUnmarshaler("RecordProgressInput", ec.unmarshalInputRecordProgressInput),
+			graphql.NewInputUnmarshaler("ResponseInput", ec.unmarshalInputResponseInput),
 			graphql.NewInputUnmarshaler("RevokeApiKeyInput", ec.unmarshalInputRevokeApiKeyInput),
 			graphql.NewInputUnmarshaler("RoleInput", ec.unmarshalInputRoleInput),
+			graphql.NewInputUnmarshaler("SaveResponsesInput", ec.unmarshalInputSaveResponsesInput),
+			graphql.NewInputUnmarshaler("SetGapFlagStateInput", ec.unmarshalInputSetGapFlagStateInput),
+			graphql.NewInputUnmarshaler("UpdateActionInput", ec.unmarshalInputUpdateActionInput),
+			graphql.NewInputUnmarshaler("UpdateActionPlanInput", ec.unmarshalInputUpdateActionPlanInput),
 			graphql.NewInputUnmarshaler("UpdateInstitutionInput", ec.unmarshalInputUpdateInstitutionInput),
+			graphql.NewInputUnmarshaler("UpdateObjectiveInput", ec.unmarshalInputUpdateObjectiveInput),
+			graphql.NewInputUnmarshaler("UpdateResourceRequirementInput", ec.unmarshalInputUpdateResourceRequirementInput),
 			graphql.NewInputUnmarshaler("UpdateUnitInput", ec.unmarshalInputUpdateUnitInput),
 		)
 	}
@@ -1117,6 +3727,222 @@ type CreateApiKeyPayload { id: ID, secret: String, userErrors: [UserError!]! }
 input RevokeApiKeyInput { id: ID! }
 type RevokeApiKeyPayload { ok: Boolean!, userErrors: [UserError!]! }
 `, BuiltIn: false},
+	{Name: "../schema/assessment.graphqls", Input: `# Questionnaires and self-assessments: questionnaire templates, an
+# institution's assessments with their responses, scores and findings.
+# Definitions copied verbatim from the partner contract
+# (../shared/contract/schema.graphql); rules in RULES.md §5, §6 and §9.
+# GapCategory and Severity are defined in gaps.graphqls.
+
+extend type Query {
+  "Questionnaire templates, newest version of each key unless allVersions."
+  questionnaires(allVersions: Boolean = false): [Questionnaire!]!
+  questionnaire(key: String!, version: Int): Questionnaire
+}
+
+extend type Institution {
+  assessments(first: Int = 20, after: String, status: AssessmentStatus): AssessmentConnection!
+}
+
+# ------------------------------------------------------ questionnaires
+
+enum QuestionKind {
+  YES_NO
+  RATING           # 0..scale, e.g. 0 missing, 1 approaches, 2 meets, 3 exceeds
+  NUMBER
+  PERCENTAGE
+  SINGLE_CHOICE
+  MULTIPLE_CHOICE
+  TEXT             # never scored
+}
+
+"Texts are returned in the language of the request's Accept-Language header when the questionnaire has it, else in its default language."
+type Questionnaire implements Node {
+  id: ID!
+  key: String!
+  version: Int!
+  title: String!
+  description: String
+  languages: [String!]!
+  defaultLanguage: String!
+  areas: [Area!]!
+  questionCount: Int!
+}
+
+type Area {
+  id: ID!
+  key: String!
+  title: String!
+  description: String
+  questions: [Question!]!
+}
+
+type Question implements Node {
+  id: ID!
+  key: String!
+  area: Area!
+  text: String!
+  guidance: String
+  kind: QuestionKind!
+  required: Boolean!
+  weight: Float!
+  "Highest value of a RATING question."
+  scale: Int
+  options: [ChoiceOption!]!
+  "Category of the finding this question raises when its score falls below the threshold; null when it raises none."
+  gapCategory: GapCategory
+  evidenceExpected: Boolean!
+}
+
+type ChoiceOption {
+  key: String!
+  label: String!
+  score: Float!
+}
+
+# ------------------------------------------------------ assessments
+
+enum AssessmentStatus {
+  DRAFT
+  SUBMITTED
+  VALIDATED
+}
+
+type Assessment implements Node {
+  id: ID!
+  institution: Institution!
+  questionnaire: Questionnaire!
+  title: String!
+  startDate: Date!
+  endDate: Date
+  status: AssessmentStatus!
+  "Null, with a FORBIDDEN error on this field, for callers who may not read raw answers (PARTNER)."
+  responses(areaKey: String, first: Int = 200, after: String): ResponseConnection
+  completion: Completion!
+  scores: AssessmentScores!
+  findings: [Finding!]!
+  "Area by area change against an earlier assessment of the same institution and questionnaire key."
+  compareTo(assessmentId: ID!): [AreaComparison!]!
+  createdAt: Time!
+  submittedAt: Time
+  validatedAt: Time
+  validatedBy: User
+  version: Int!
+}
+
+type Completion {
+  answered: Int!
+  total: Int!
+  requiredMissing: [String!]!
+}
+
+type Score {
+  points: Float!
+  maxPoints: Float!
+  "100 * points / maxPoints; null when nothing scored has been answered."
+  percent: Float
+}
+
+type AreaScore {
+  area: Area!
+  score: Score!
+  answered: Int!
+  total: Int!
+}
+
+type AssessmentScores {
+  overall: Score!
+  areas: [AreaScore!]!
+}
+
+type AreaComparison {
+  area: Area!
+  before: Float
+  after: Float
+  delta: Float
+}
+
+type Response implements Node {
+  id: ID!
+  question: Question!
+  boolValue: Boolean
+  numberValue: Float
+  textValue: String
+  choiceKeys: [String!]
+  notApplicable: Boolean!
+  comment: String
+  evidence: [String!]!
+  "Points earned: fraction * weight; null for TEXT and not-applicable answers."
+  score: Float
+  answeredBy: User
+  updatedAt: Time!
+  version: Int!
+}
+
+enum FindingOrigin {
+  RULE
+  MANUAL
+}
+
+# addressedByObjectives and addressedByActions are added by the plans
+# capability (extend type Finding).
+type Finding implements Node {
+  id: ID!
+  assessment: Assessment!
+  area: Area!
+  question: Question
+  title: String!
+  detail: String
+  category: GapCategory!
+  severity: Severity!
+  origin: FindingOrigin!
+}
+
+type AssessmentConnection { edges: [AssessmentEdge!]!, pageInfo: PageInfo!, totalCount: Int! }
+type AssessmentEdge { cursor: String!, node: Assessment! }
+type ResponseConnection { edges: [ResponseEdge!]!, pageInfo: PageInfo!, totalCount: Int! }
+type ResponseEdge { cursor: String!, node: Response! }
+
+# ---------------------------------------------------------------- mutations
+
+extend type Mutation {
+  importQuestionnaire(input: ImportQuestionnaireInput!): QuestionnairePayload!
+
+  createAssessment(input: CreateAssessmentInput!): AssessmentPayload!
+  saveResponses(input: SaveResponsesInput!): SaveResponsesPayload!
+  submitAssessment(input: AssessmentTransitionInput!): AssessmentPayload!
+  validateAssessment(input: AssessmentTransitionInput!): AssessmentPayload!
+  reopenAssessment(input: AssessmentTransitionInput!): AssessmentPayload!
+  addFinding(input: AddFindingInput!): FindingPayload!
+}
+
+"document: a questionnaire in the format of contract/QUESTIONNAIRE.md, as YAML or JSON text."
+input ImportQuestionnaireInput { document: String! }
+type QuestionnairePayload { questionnaire: Questionnaire, userErrors: [UserError!]! }
+
+input CreateAssessmentInput { institutionId: ID!, questionnaireKey: String!, questionnaireVersion: Int, title: String!, startDate: Date!, endDate: Date }
+type AssessmentPayload { assessment: Assessment, userErrors: [UserError!]! }
+
+"Exactly one value field fits the question's kind, or notApplicable is true."
+input ResponseInput {
+  questionKey: String!
+  boolValue: Boolean
+  numberValue: Float
+  textValue: String
+  choiceKeys: [String!]
+  notApplicable: Boolean
+  comment: String
+  evidence: [String!]
+  "When set, the save fails with CONFLICT if the stored response has another version."
+  expectedVersion: Int
+}
+"All or nothing: when any response is invalid, none is saved."
+input SaveResponsesInput { assessmentId: ID!, responses: [ResponseInput!]! }
+type SaveResponsesPayload { assessment: Assessment, responses: [Response!]!, userErrors: [UserError!]! }
+
+input AssessmentTransitionInput { assessmentId: ID!, reason: String }
+input AddFindingInput { assessmentId: ID!, areaKey: String!, questionKey: String, title: String!, detail: String, category: GapCategory!, severity: Severity! }
+type FindingPayload { finding: Finding, userErrors: [UserError!]! }
+`, BuiltIn: false},
 	{Name: "../schema/base.graphqls", Input: `# Conventions shared by the whole API: global IDs, pagination, user errors.
 # The partner contract is ../shared/contract/schema.graphql; nothing of it is
 # renamed or retyped here.
@@ -1160,6 +3986,132 @@ type Query {
 # Every mutation takes one ` + "`" + `input` + "`" + ` argument and returns a payload with
 # ` + "`" + `userErrors: [UserError!]!` + "`" + `. When userErrors is non-empty nothing was changed.
 type Mutation
+`, BuiltIn: false},
+	{Name: "../schema/gaps.graphqls", Input: `# Gap flags: automatic rules over plans and findings, and flags raised by hand.
+# Definitions copied verbatim from the partner contract
+# (../shared/contract/schema.graphql); rules in RULES.md §8. GapCategory and
+# Severity are also used by the assessments (Finding, Question.gapCategory).
+
+enum GapCategory {
+  STRUCTURE
+  RESOURCES
+  POLICY
+  CAPACITY
+  MONITORING
+  COORDINATION
+  OWNERSHIP
+  TIMELINE
+}
+
+enum Severity {
+  LOW
+  MEDIUM
+  HIGH
+  CRITICAL
+}
+
+extend type Query {
+  "Gap flags across every institution the caller may read."
+  gapFlags(filter: GapFlagFilter, first: Int = 50, after: String): GapFlagConnection!
+  "The catalogue of automatic gap rules with their default category and severity."
+  gapRules: [GapRuleInfo!]!
+}
+
+extend type Institution {
+  gapFlags(filter: GapFlagFilter, first: Int = 50, after: String): GapFlagConnection!
+}
+
+extend type ActionPlan {
+  gapFlags(filter: GapFlagFilter, first: Int = 50, after: String): GapFlagConnection!
+}
+
+extend type Action {
+  gapFlags: [GapFlag!]!
+}
+
+extend type PlanProgress {
+  openGapFlags: Int!
+  openGapFlagsByCategory: [CategoryCount!]!
+}
+
+extend type InstitutionSummary {
+  openGapFlags: Int!
+  openGapFlagsByCategory: [CategoryCount!]!
+}
+
+type CategoryCount {
+  category: GapCategory!
+  count: Int!
+}
+
+enum GapRule {
+  ACTION_WITHOUT_LEAD_UNIT
+  ACTION_WITHOUT_RESOURCES
+  RESOURCE_GAP
+  ACTION_OVERDUE
+  ACTION_STALE
+  FINDING_UNADDRESSED
+  OBJECTIVE_WITHOUT_OUTCOME_INDICATOR
+  INDICATOR_NOT_MEASURED
+  INDICATOR_OFF_TRACK
+  TRAINING_WITHOUT_FOLLOW_UP
+  PLAN_NOT_DISSEMINATED
+  UNIT_WITHOUT_FOCAL_POINT
+  MANUAL
+}
+
+enum FlagState {
+  OPEN
+  ACKNOWLEDGED
+  RESOLVED
+  DISMISSED
+}
+
+type GapRuleInfo {
+  rule: GapRule!
+  category: GapCategory!
+  defaultSeverity: Severity!
+  description: String!
+}
+
+type GapFlag implements Node {
+  id: ID!
+  rule: GapRule!
+  category: GapCategory!
+  severity: Severity!
+  state: FlagState!
+  message: String!
+  institution: Institution!
+  plan: ActionPlan
+  "The action, objective, finding, indicator, resource requirement, unit or plan the flag is about."
+  subject: Node
+  detectedAt: Time!
+  "Reason given with the last state change."
+  note: String
+}
+
+"Unset fields do not filter. By default only OPEN and ACKNOWLEDGED flags are listed."
+input GapFlagFilter {
+  institutionId: ID
+  planId: ID
+  rules: [GapRule!]
+  categories: [GapCategory!]
+  minSeverity: Severity
+  states: [FlagState!]
+}
+
+type GapFlagConnection { edges: [GapFlagEdge!]!, pageInfo: PageInfo!, totalCount: Int! }
+type GapFlagEdge { cursor: String!, node: GapFlag! }
+
+extend type Mutation {
+  raiseGapFlag(input: RaiseGapFlagInput!): GapFlagPayload!
+  setGapFlagState(input: SetGapFlagStateInput!): GapFlagPayload!
+}
+
+"subjectId: optional node the flag is about (a unit, action, plan...)."
+input RaiseGapFlagInput { institutionId: ID!, planId: ID, subjectId: ID, category: GapCategory!, severity: Severity!, message: String! }
+input SetGapFlagStateInput { id: ID!, state: FlagState!, note: String }
+type GapFlagPayload { flag: GapFlag, userErrors: [UserError!]! }
 `, BuiltIn: false},
 	{Name: "../schema/org.graphqls", Input: `# Institutions, their unit trees, and partner organisations.
 
@@ -1262,12 +4214,668 @@ type UnitPayload { unit: Unit, userErrors: [UserError!]! }
 input CreatePartnerInput { name: String!, kind: PartnerKind!, country: String }
 type PartnerPayload { partner: Partner, userErrors: [UserError!]! }
 `, BuiltIn: false},
+	{Name: "../schema/plan.graphqls", Input: `# Gender action plans: plans, objectives, actions, resource requirements,
+# indicators, measurements, progress and dissemination; the plan's progress
+# and the institution's summary.
+# Definitions copied verbatim from the partner contract
+# (../shared/contract/schema.graphql); rules in RULES.md §4, §5 and §7.
+# The gap-flag fields (ActionPlan.gapFlags, Action.gapFlags,
+# PlanProgress.openGapFlags*, InstitutionSummary.openGapFlags*) are added by
+# the gap-flags capability (gaps.graphqls).
+
+extend type Institution {
+  actionPlans(first: Int = 20, after: String, status: PlanStatus): ActionPlanConnection!
+  summary: InstitutionSummary!
+}
+
+"The leadership view of one institution at a glance."
+type InstitutionSummary {
+  latestValidatedAssessment: Assessment
+  activePlans: Int!
+  actionsTotal: Int!
+  actionsCompleted: Int!
+  actionsOverdue: Int!
+  budget: [MoneyTotal!]!
+}
+
+extend type Finding {
+  "Objectives and actions of any plan that address this finding."
+  addressedByObjectives: [Objective!]!
+  addressedByActions: [Action!]!
+}
+
+# ------------------------------------------------------ action plans
+
+enum PlanStatus {
+  DRAFT
+  ADOPTED
+  CLOSED
+}
+
+type ActionPlan implements Node {
+  id: ID!
+  institution: Institution!
+  sourceAssessment: Assessment
+  title: String!
+  startDate: Date!
+  endDate: Date!
+  status: PlanStatus!
+  adoptedAt: Time
+  adoptedBy: User
+  objectives: [Objective!]!
+  actions(filter: ActionFilter, first: Int = 50, after: String): ActionConnection!
+  disseminations: [Dissemination!]!
+  progress: PlanProgress!
+  version: Int!
+}
+
+type Objective implements Node {
+  id: ID!
+  plan: ActionPlan!
+  title: String!
+  description: String
+  findings: [Finding!]!
+  indicators: [Indicator!]!
+  actions: [Action!]!
+  version: Int!
+}
+
+enum ActionKind {
+  TRAINING
+  TECHNICAL_ASSISTANCE
+  ORGANISATIONAL_CHANGE
+  POLICY_OR_PROCEDURE
+  INFRASTRUCTURE
+  EQUIPMENT
+  AWARENESS_RAISING
+  MONITORING_AND_EVALUATION
+  RECRUITMENT_AND_RETENTION
+  OTHER
+}
+
+enum ActionStatus {
+  NOT_STARTED
+  IN_PROGRESS
+  COMPLETED
+  BLOCKED
+  CANCELLED
+}
+
+"Traffic light derived from dates, status and progress; see RULES.md."
+enum Health {
+  GREY   # not started, start date not reached
+  GREEN  # on track
+  AMBER  # at risk
+  RED    # overdue or blocked
+  BLUE   # completed
+}
+
+type Action implements Node {
+  id: ID!
+  plan: ActionPlan!
+  objective: Objective
+  title: String!
+  description: String
+  kind: ActionKind!
+  "The unit responsible for doing the work."
+  leadUnit: Unit
+  supportingUnits: [Unit!]!
+  "The office or post answerable to leadership for the result (may differ from the lead unit)."
+  accountable: String
+  partners: [Partner!]!
+  startDate: Date
+  dueDate: Date
+  status: ActionStatus!
+  progressPercent: Int!
+  health: Health!
+  findings: [Finding!]!
+  resources: [ResourceRequirement!]!
+  indicators: [Indicator!]!
+  updates(first: Int = 20, after: String): ProgressUpdateConnection!
+  updatedAt: Time!
+  version: Int!
+}
+
+input ActionFilter {
+  statuses: [ActionStatus!]
+  kinds: [ActionKind!]
+  leadUnitId: ID
+  health: [Health!]
+  overdue: Boolean
+}
+
+enum ResourceKind {
+  BUDGET
+  PERSONNEL
+  EQUIPMENT
+  INFRASTRUCTURE
+  EXPERTISE
+  MATERIALS
+}
+
+enum FundingStatus {
+  UNSECURED
+  PARTIAL
+  SECURED
+}
+
+"BUDGET requirements use amount and currency; every other kind uses quantity and unit."
+type ResourceRequirement implements Node {
+  id: ID!
+  action: Action!
+  kind: ResourceKind!
+  description: String!
+  quantityRequired: Float
+  quantitySecured: Float
+  unit: String
+  amountRequired: Decimal
+  amountSecured: Decimal
+  "ISO 4217"
+  currency: String
+  provider: Partner
+  status: FundingStatus!
+  version: Int!
+}
+
+enum ResultLevel {
+  OUTPUT
+  OUTCOME
+  IMPACT
+}
+
+enum IndicatorStatus {
+  NOT_MEASURED
+  OFF_TRACK
+  ON_TRACK
+  ACHIEVED
+}
+
+"Attached to exactly one of an objective or an action."
+type Indicator implements Node {
+  id: ID!
+  objective: Objective
+  action: Action
+  name: String!
+  level: ResultLevel!
+  unit: String
+  baseline: Float
+  target: Float!
+  baselineDate: Date
+  targetDate: Date
+  meansOfVerification: String
+  measurements: [Measurement!]!
+  latest: Measurement
+  status: IndicatorStatus!
+  version: Int!
+}
+
+type Measurement implements Node {
+  id: ID!
+  indicator: Indicator!
+  value: Float!
+  measuredOn: Date!
+  source: String
+  note: String
+  recordedBy: User
+  createdAt: Time!
+}
+
+type ProgressUpdate implements Node {
+  id: ID!
+  action: Action!
+  author: User
+  createdAt: Time!
+  status: ActionStatus!
+  progressPercent: Int!
+  note: String
+  evidence: [String!]!
+}
+
+enum DisseminationMethod {
+  BRIEFING
+  TRAINING_SESSION
+  CIRCULAR
+  PUBLICATION
+  OTHER
+}
+
+"A record that a plan was communicated to a unit."
+type Dissemination implements Node {
+  id: ID!
+  plan: ActionPlan!
+  unit: Unit!
+  date: Date!
+  method: DisseminationMethod!
+  note: String
+}
+
+type StatusCount {
+  status: ActionStatus!
+  count: Int!
+}
+
+"Sums per currency."
+type MoneyTotal {
+  currency: String!
+  required: Decimal!
+  secured: Decimal!
+  gap: Decimal!
+}
+
+type PlanProgress {
+  actionsTotal: Int!
+  actionsByStatus: [StatusCount!]!
+  "100 * completed / (total - cancelled); 0 when that is 0."
+  completionPercent: Float!
+  actionsOverdue: Int!
+  budget: [MoneyTotal!]!
+  indicatorsOnTrack: Int!
+  indicatorsOffTrack: Int!
+  indicatorsNotMeasured: Int!
+  indicatorsAchieved: Int!
+}
+
+# ------------------------------------------------------ connections
+
+type ActionPlanConnection { edges: [ActionPlanEdge!]!, pageInfo: PageInfo!, totalCount: Int! }
+type ActionPlanEdge { cursor: String!, node: ActionPlan! }
+type ActionConnection { edges: [ActionEdge!]!, pageInfo: PageInfo!, totalCount: Int! }
+type ActionEdge { cursor: String!, node: Action! }
+type ProgressUpdateConnection { edges: [ProgressUpdateEdge!]!, pageInfo: PageInfo!, totalCount: Int! }
+type ProgressUpdateEdge { cursor: String!, node: ProgressUpdate! }
+
+# ---------------------------------------------------------------- mutations
+
+extend type Mutation {
+  createActionPlan(input: CreateActionPlanInput!): ActionPlanPayload!
+  updateActionPlan(input: UpdateActionPlanInput!): ActionPlanPayload!
+  adoptActionPlan(input: PlanTransitionInput!): ActionPlanPayload!
+  closeActionPlan(input: PlanTransitionInput!): ActionPlanPayload!
+  createObjective(input: CreateObjectiveInput!): ObjectivePayload!
+  updateObjective(input: UpdateObjectiveInput!): ObjectivePayload!
+  createAction(input: CreateActionInput!): ActionPayload!
+  updateAction(input: UpdateActionInput!): ActionPayload!
+  recordProgress(input: RecordProgressInput!): RecordProgressPayload!
+  addResourceRequirement(input: AddResourceRequirementInput!): ResourceRequirementPayload!
+  updateResourceRequirement(input: UpdateResourceRequirementInput!): ResourceRequirementPayload!
+  createIndicator(input: CreateIndicatorInput!): IndicatorPayload!
+  recordMeasurement(input: RecordMeasurementInput!): MeasurementPayload!
+  recordDissemination(input: RecordDisseminationInput!): DisseminationPayload!
+}
+
+"draftFromFindings: one objective per finding of the source assessment, linked to it."
+input CreateActionPlanInput { institutionId: ID!, title: String!, startDate: Date!, endDate: Date!, sourceAssessmentId: ID, draftFromFindings: Boolean }
+input UpdateActionPlanInput { id: ID!, expectedVersion: Int!, title: String, startDate: Date, endDate: Date }
+input PlanTransitionInput { planId: ID!, reason: String }
+type ActionPlanPayload { plan: ActionPlan, userErrors: [UserError!]! }
+
+input CreateObjectiveInput { planId: ID!, title: String!, description: String, findingIds: [ID!] }
+input UpdateObjectiveInput { id: ID!, expectedVersion: Int!, title: String, description: String, findingIds: [ID!] }
+type ObjectivePayload { objective: Objective, userErrors: [UserError!]! }
+
+input CreateActionInput {
+  planId: ID!
+  objectiveId: ID
+  title: String!
+  description: String
+  kind: ActionKind!
+  leadUnitId: ID
+  supportingUnitIds: [ID!]
+  accountable: String
+  partnerIds: [ID!]
+  startDate: Date
+  dueDate: Date
+  findingIds: [ID!]
+}
+input UpdateActionInput {
+  id: ID!
+  expectedVersion: Int!
+  objectiveId: ID
+  title: String
+  description: String
+  kind: ActionKind
+  leadUnitId: ID
+  supportingUnitIds: [ID!]
+  accountable: String
+  partnerIds: [ID!]
+  startDate: Date
+  dueDate: Date
+  findingIds: [ID!]
+}
+type ActionPayload { action: Action, userErrors: [UserError!]! }
+
+input RecordProgressInput { actionId: ID!, status: ActionStatus!, progressPercent: Int!, note: String, evidence: [String!] }
+type RecordProgressPayload { action: Action, update: ProgressUpdate, userErrors: [UserError!]! }
+
+input AddResourceRequirementInput {
+  actionId: ID!
+  kind: ResourceKind!
+  description: String!
+  quantityRequired: Float
+  quantitySecured: Float
+  unit: String
+  amountRequired: Decimal
+  amountSecured: Decimal
+  currency: String
+  providerId: ID
+}
+input UpdateResourceRequirementInput {
+  id: ID!
+  expectedVersion: Int!
+  description: String
+  quantityRequired: Float
+  quantitySecured: Float
+  unit: String
+  amountRequired: Decimal
+  amountSecured: Decimal
+  currency: String
+  providerId: ID
+}
+type ResourceRequirementPayload { resource: ResourceRequirement, userErrors: [UserError!]! }
+
+"Exactly one of objectiveId and actionId."
+input CreateIndicatorInput {
+  objectiveId: ID
+  actionId: ID
+  name: String!
+  level: ResultLevel!
+  unit: String
+  baseline: Float
+  target: Float!
+  baselineDate: Date
+  targetDate: Date
+  meansOfVerification: String
+}
+type IndicatorPayload { indicator: Indicator, userErrors: [UserError!]! }
+
+input RecordMeasurementInput { indicatorId: ID!, value: Float!, measuredOn: Date!, source: String, note: String }
+type MeasurementPayload { measurement: Measurement, indicator: Indicator, userErrors: [UserError!]! }
+
+input RecordDisseminationInput { planId: ID!, unitId: ID!, date: Date!, method: DisseminationMethod!, note: String }
+type DisseminationPayload { dissemination: Dissemination, userErrors: [UserError!]! }
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Action(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Action_id(ctx, field)
+	case "plan":
+		return ec.fieldContext_Action_plan(ctx, field)
+	case "objective":
+		return ec.fieldContext_Action_objective(ctx, field)
+	case "title":
+		return ec.fieldContext_Action_title(ctx, field)
+	case "description":
+		return ec.fieldContext_Action_description(ctx, field)
+	case "kind":
+		return ec.fieldContext_Action_kind(ctx, field)
+	case "leadUnit":
+		return ec.fieldContext_Action_leadUnit(ctx, field)
+	case "supportingUnits":
+		return ec.fieldContext_Action_supportingUnits(ctx, field)
+	case "accountable":
+		return ec.fieldContext_Action_accountable(ctx, field)
+	case "partners":
+		return ec.fieldContext_Action_partners(ctx, field)
+	case "startDate":
+		return ec.fieldContext_Action_startDate(ctx, field)
+	case "dueDate":
+		return ec.fieldContext_Action_dueDate(ctx, field)
+	case "status":
+		return ec.fieldContext_Action_status(ctx, field)
+	case "progressPercent":
+		return ec.fieldContext_Action_progressPercent(ctx, field)
+	case "health":
+		return ec.fieldContext_Action_health(ctx, field)
+	case "findings":
+		return ec.fieldContext_Action_findings(ctx, field)
+	case "resources":
+		return ec.fieldContext_Action_resources(ctx, field)
+	case "indicators":
+		return ec.fieldContext_Action_indicators(ctx, field)
+	case "updates":
+		return ec.fieldContext_Action_updates(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Action_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Action_version(ctx, field)
+	case "gapFlags":
+		return ec.fieldContext_Action_gapFlags(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Action", field.Name)
+}
+
+func (ec *executionContext) childFields_ActionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ActionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ActionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ActionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ActionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ActionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ActionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ActionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_ActionPayload_action(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ActionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ActionPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ActionPlan_id(ctx, field)
+	case "institution":
+		return ec.fieldContext_ActionPlan_institution(ctx, field)
+	case "sourceAssessment":
+		return ec.fieldContext_ActionPlan_sourceAssessment(ctx, field)
+	case "title":
+		return ec.fieldContext_ActionPlan_title(ctx, field)
+	case "startDate":
+		return ec.fieldContext_ActionPlan_startDate(ctx, field)
+	case "endDate":
+		return ec.fieldContext_ActionPlan_endDate(ctx, field)
+	case "status":
+		return ec.fieldContext_ActionPlan_status(ctx, field)
+	case "adoptedAt":
+		return ec.fieldContext_ActionPlan_adoptedAt(ctx, field)
+	case "adoptedBy":
+		return ec.fieldContext_ActionPlan_adoptedBy(ctx, field)
+	case "objectives":
+		return ec.fieldContext_ActionPlan_objectives(ctx, field)
+	case "actions":
+		return ec.fieldContext_ActionPlan_actions(ctx, field)
+	case "disseminations":
+		return ec.fieldContext_ActionPlan_disseminations(ctx, field)
+	case "progress":
+		return ec.fieldContext_ActionPlan_progress(ctx, field)
+	case "version":
+		return ec.fieldContext_ActionPlan_version(ctx, field)
+	case "gapFlags":
+		return ec.fieldContext_ActionPlan_gapFlags(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActionPlan", field.Name)
+}
+
+func (ec *executionContext) childFields_ActionPlanConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ActionPlanConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ActionPlanConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ActionPlanConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActionPlanConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ActionPlanEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ActionPlanEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ActionPlanEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActionPlanEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ActionPlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_ActionPlanPayload_plan(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ActionPlanPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActionPlanPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Area(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Area_id(ctx, field)
+	case "key":
+		return ec.fieldContext_Area_key(ctx, field)
+	case "title":
+		return ec.fieldContext_Area_title(ctx, field)
+	case "description":
+		return ec.fieldContext_Area_description(ctx, field)
+	case "questions":
+		return ec.fieldContext_Area_questions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Area", field.Name)
+}
+
+func (ec *executionContext) childFields_AreaComparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "area":
+		return ec.fieldContext_AreaComparison_area(ctx, field)
+	case "before":
+		return ec.fieldContext_AreaComparison_before(ctx, field)
+	case "after":
+		return ec.fieldContext_AreaComparison_after(ctx, field)
+	case "delta":
+		return ec.fieldContext_AreaComparison_delta(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AreaComparison", field.Name)
+}
+
+func (ec *executionContext) childFields_AreaScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "area":
+		return ec.fieldContext_AreaScore_area(ctx, field)
+	case "score":
+		return ec.fieldContext_AreaScore_score(ctx, field)
+	case "answered":
+		return ec.fieldContext_AreaScore_answered(ctx, field)
+	case "total":
+		return ec.fieldContext_AreaScore_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AreaScore", field.Name)
+}
+
+func (ec *executionContext) childFields_Assessment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Assessment_id(ctx, field)
+	case "institution":
+		return ec.fieldContext_Assessment_institution(ctx, field)
+	case "questionnaire":
+		return ec.fieldContext_Assessment_questionnaire(ctx, field)
+	case "title":
+		return ec.fieldContext_Assessment_title(ctx, field)
+	case "startDate":
+		return ec.fieldContext_Assessment_startDate(ctx, field)
+	case "endDate":
+		return ec.fieldContext_Assessment_endDate(ctx, field)
+	case "status":
+		return ec.fieldContext_Assessment_status(ctx, field)
+	case "responses":
+		return ec.fieldContext_Assessment_responses(ctx, field)
+	case "completion":
+		return ec.fieldContext_Assessment_completion(ctx, field)
+	case "scores":
+		return ec.fieldContext_Assessment_scores(ctx, field)
+	case "findings":
+		return ec.fieldContext_Assessment_findings(ctx, field)
+	case "compareTo":
+		return ec.fieldContext_Assessment_compareTo(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Assessment_createdAt(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_Assessment_submittedAt(ctx, field)
+	case "validatedAt":
+		return ec.fieldContext_Assessment_validatedAt(ctx, field)
+	case "validatedBy":
+		return ec.fieldContext_Assessment_validatedBy(ctx, field)
+	case "version":
+		return ec.fieldContext_Assessment_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Assessment", field.Name)
+}
+
+func (ec *executionContext) childFields_AssessmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AssessmentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AssessmentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AssessmentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssessmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AssessmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AssessmentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AssessmentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssessmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AssessmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "assessment":
+		return ec.fieldContext_AssessmentPayload_assessment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AssessmentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssessmentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AssessmentScores(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "overall":
+		return ec.fieldContext_AssessmentScores_overall(ctx, field)
+	case "areas":
+		return ec.fieldContext_AssessmentScores_areas(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssessmentScores", field.Name)
+}
 
 func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -1311,6 +4919,40 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CategoryCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_CategoryCount_category(ctx, field)
+	case "count":
+		return ec.fieldContext_CategoryCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryCount", field.Name)
+}
+
+func (ec *executionContext) childFields_ChoiceOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_ChoiceOption_key(ctx, field)
+	case "label":
+		return ec.fieldContext_ChoiceOption_label(ctx, field)
+	case "score":
+		return ec.fieldContext_ChoiceOption_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChoiceOption", field.Name)
+}
+
+func (ec *executionContext) childFields_Completion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "answered":
+		return ec.fieldContext_Completion_answered(ctx, field)
+	case "total":
+		return ec.fieldContext_Completion_total(ctx, field)
+	case "requiredMissing":
+		return ec.fieldContext_Completion_requiredMissing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Completion", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1321,6 +4963,192 @@ func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context,
 		return ec.fieldContext_CreateApiKeyPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateApiKeyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Dissemination(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Dissemination_id(ctx, field)
+	case "plan":
+		return ec.fieldContext_Dissemination_plan(ctx, field)
+	case "unit":
+		return ec.fieldContext_Dissemination_unit(ctx, field)
+	case "date":
+		return ec.fieldContext_Dissemination_date(ctx, field)
+	case "method":
+		return ec.fieldContext_Dissemination_method(ctx, field)
+	case "note":
+		return ec.fieldContext_Dissemination_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Dissemination", field.Name)
+}
+
+func (ec *executionContext) childFields_DisseminationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dissemination":
+		return ec.fieldContext_DisseminationPayload_dissemination(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DisseminationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisseminationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Finding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Finding_id(ctx, field)
+	case "assessment":
+		return ec.fieldContext_Finding_assessment(ctx, field)
+	case "area":
+		return ec.fieldContext_Finding_area(ctx, field)
+	case "question":
+		return ec.fieldContext_Finding_question(ctx, field)
+	case "title":
+		return ec.fieldContext_Finding_title(ctx, field)
+	case "detail":
+		return ec.fieldContext_Finding_detail(ctx, field)
+	case "category":
+		return ec.fieldContext_Finding_category(ctx, field)
+	case "severity":
+		return ec.fieldContext_Finding_severity(ctx, field)
+	case "origin":
+		return ec.fieldContext_Finding_origin(ctx, field)
+	case "addressedByObjectives":
+		return ec.fieldContext_Finding_addressedByObjectives(ctx, field)
+	case "addressedByActions":
+		return ec.fieldContext_Finding_addressedByActions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Finding", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "finding":
+		return ec.fieldContext_FindingPayload_finding(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_FindingPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_GapFlag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GapFlag_id(ctx, field)
+	case "rule":
+		return ec.fieldContext_GapFlag_rule(ctx, field)
+	case "category":
+		return ec.fieldContext_GapFlag_category(ctx, field)
+	case "severity":
+		return ec.fieldContext_GapFlag_severity(ctx, field)
+	case "state":
+		return ec.fieldContext_GapFlag_state(ctx, field)
+	case "message":
+		return ec.fieldContext_GapFlag_message(ctx, field)
+	case "institution":
+		return ec.fieldContext_GapFlag_institution(ctx, field)
+	case "plan":
+		return ec.fieldContext_GapFlag_plan(ctx, field)
+	case "subject":
+		return ec.fieldContext_GapFlag_subject(ctx, field)
+	case "detectedAt":
+		return ec.fieldContext_GapFlag_detectedAt(ctx, field)
+	case "note":
+		return ec.fieldContext_GapFlag_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GapFlag", field.Name)
+}
+
+func (ec *executionContext) childFields_GapFlagConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_GapFlagConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_GapFlagConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_GapFlagConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GapFlagConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_GapFlagEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_GapFlagEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_GapFlagEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GapFlagEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_GapFlagPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "flag":
+		return ec.fieldContext_GapFlagPayload_flag(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_GapFlagPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GapFlagPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_GapRuleInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_GapRuleInfo_rule(ctx, field)
+	case "category":
+		return ec.fieldContext_GapRuleInfo_category(ctx, field)
+	case "defaultSeverity":
+		return ec.fieldContext_GapRuleInfo_defaultSeverity(ctx, field)
+	case "description":
+		return ec.fieldContext_GapRuleInfo_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GapRuleInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Indicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Indicator_id(ctx, field)
+	case "objective":
+		return ec.fieldContext_Indicator_objective(ctx, field)
+	case "action":
+		return ec.fieldContext_Indicator_action(ctx, field)
+	case "name":
+		return ec.fieldContext_Indicator_name(ctx, field)
+	case "level":
+		return ec.fieldContext_Indicator_level(ctx, field)
+	case "unit":
+		return ec.fieldContext_Indicator_unit(ctx, field)
+	case "baseline":
+		return ec.fieldContext_Indicator_baseline(ctx, field)
+	case "target":
+		return ec.fieldContext_Indicator_target(ctx, field)
+	case "baselineDate":
+		return ec.fieldContext_Indicator_baselineDate(ctx, field)
+	case "targetDate":
+		return ec.fieldContext_Indicator_targetDate(ctx, field)
+	case "meansOfVerification":
+		return ec.fieldContext_Indicator_meansOfVerification(ctx, field)
+	case "measurements":
+		return ec.fieldContext_Indicator_measurements(ctx, field)
+	case "latest":
+		return ec.fieldContext_Indicator_latest(ctx, field)
+	case "status":
+		return ec.fieldContext_Indicator_status(ctx, field)
+	case "version":
+		return ec.fieldContext_Indicator_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Indicator", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_IndicatorPayload_indicator(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_IndicatorPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Institution(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1339,6 +5167,14 @@ func (ec *executionContext) childFields_Institution(ctx context.Context, field g
 		return ec.fieldContext_Institution_units(ctx, field)
 	case "version":
 		return ec.fieldContext_Institution_version(ctx, field)
+	case "assessments":
+		return ec.fieldContext_Institution_assessments(ctx, field)
+	case "gapFlags":
+		return ec.fieldContext_Institution_gapFlags(ctx, field)
+	case "actionPlans":
+		return ec.fieldContext_Institution_actionPlans(ctx, field)
+	case "summary":
+		return ec.fieldContext_Institution_summary(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Institution", field.Name)
 }
@@ -1375,6 +5211,28 @@ func (ec *executionContext) childFields_InstitutionPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type InstitutionPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_InstitutionSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "latestValidatedAssessment":
+		return ec.fieldContext_InstitutionSummary_latestValidatedAssessment(ctx, field)
+	case "activePlans":
+		return ec.fieldContext_InstitutionSummary_activePlans(ctx, field)
+	case "actionsTotal":
+		return ec.fieldContext_InstitutionSummary_actionsTotal(ctx, field)
+	case "actionsCompleted":
+		return ec.fieldContext_InstitutionSummary_actionsCompleted(ctx, field)
+	case "actionsOverdue":
+		return ec.fieldContext_InstitutionSummary_actionsOverdue(ctx, field)
+	case "budget":
+		return ec.fieldContext_InstitutionSummary_budget(ctx, field)
+	case "openGapFlags":
+		return ec.fieldContext_InstitutionSummary_openGapFlags(ctx, field)
+	case "openGapFlagsByCategory":
+		return ec.fieldContext_InstitutionSummary_openGapFlagsByCategory(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InstitutionSummary", field.Name)
+}
+
 func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -1397,6 +5255,86 @@ func (ec *executionContext) childFields_LogoutPayload(ctx context.Context, field
 		return ec.fieldContext_LogoutPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LogoutPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Measurement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Measurement_id(ctx, field)
+	case "indicator":
+		return ec.fieldContext_Measurement_indicator(ctx, field)
+	case "value":
+		return ec.fieldContext_Measurement_value(ctx, field)
+	case "measuredOn":
+		return ec.fieldContext_Measurement_measuredOn(ctx, field)
+	case "source":
+		return ec.fieldContext_Measurement_source(ctx, field)
+	case "note":
+		return ec.fieldContext_Measurement_note(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_Measurement_recordedBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Measurement_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Measurement", field.Name)
+}
+
+func (ec *executionContext) childFields_MeasurementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measurement":
+		return ec.fieldContext_MeasurementPayload_measurement(ctx, field)
+	case "indicator":
+		return ec.fieldContext_MeasurementPayload_indicator(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MeasurementPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeasurementPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MoneyTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "currency":
+		return ec.fieldContext_MoneyTotal_currency(ctx, field)
+	case "required":
+		return ec.fieldContext_MoneyTotal_required(ctx, field)
+	case "secured":
+		return ec.fieldContext_MoneyTotal_secured(ctx, field)
+	case "gap":
+		return ec.fieldContext_MoneyTotal_gap(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MoneyTotal", field.Name)
+}
+
+func (ec *executionContext) childFields_Objective(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Objective_id(ctx, field)
+	case "plan":
+		return ec.fieldContext_Objective_plan(ctx, field)
+	case "title":
+		return ec.fieldContext_Objective_title(ctx, field)
+	case "description":
+		return ec.fieldContext_Objective_description(ctx, field)
+	case "findings":
+		return ec.fieldContext_Objective_findings(ctx, field)
+	case "indicators":
+		return ec.fieldContext_Objective_indicators(ctx, field)
+	case "actions":
+		return ec.fieldContext_Objective_actions(ctx, field)
+	case "version":
+		return ec.fieldContext_Objective_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Objective", field.Name)
+}
+
+func (ec *executionContext) childFields_ObjectivePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "objective":
+		return ec.fieldContext_ObjectivePayload_objective(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ObjectivePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectivePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1459,6 +5397,250 @@ func (ec *executionContext) childFields_PartnerPayload(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type PartnerPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_PlanProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "actionsTotal":
+		return ec.fieldContext_PlanProgress_actionsTotal(ctx, field)
+	case "actionsByStatus":
+		return ec.fieldContext_PlanProgress_actionsByStatus(ctx, field)
+	case "completionPercent":
+		return ec.fieldContext_PlanProgress_completionPercent(ctx, field)
+	case "actionsOverdue":
+		return ec.fieldContext_PlanProgress_actionsOverdue(ctx, field)
+	case "budget":
+		return ec.fieldContext_PlanProgress_budget(ctx, field)
+	case "indicatorsOnTrack":
+		return ec.fieldContext_PlanProgress_indicatorsOnTrack(ctx, field)
+	case "indicatorsOffTrack":
+		return ec.fieldContext_PlanProgress_indicatorsOffTrack(ctx, field)
+	case "indicatorsNotMeasured":
+		return ec.fieldContext_PlanProgress_indicatorsNotMeasured(ctx, field)
+	case "indicatorsAchieved":
+		return ec.fieldContext_PlanProgress_indicatorsAchieved(ctx, field)
+	case "openGapFlags":
+		return ec.fieldContext_PlanProgress_openGapFlags(ctx, field)
+	case "openGapFlagsByCategory":
+		return ec.fieldContext_PlanProgress_openGapFlagsByCategory(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanProgress", field.Name)
+}
+
+func (ec *executionContext) childFields_ProgressUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProgressUpdate_id(ctx, field)
+	case "action":
+		return ec.fieldContext_ProgressUpdate_action(ctx, field)
+	case "author":
+		return ec.fieldContext_ProgressUpdate_author(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ProgressUpdate_createdAt(ctx, field)
+	case "status":
+		return ec.fieldContext_ProgressUpdate_status(ctx, field)
+	case "progressPercent":
+		return ec.fieldContext_ProgressUpdate_progressPercent(ctx, field)
+	case "note":
+		return ec.fieldContext_ProgressUpdate_note(ctx, field)
+	case "evidence":
+		return ec.fieldContext_ProgressUpdate_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgressUpdate", field.Name)
+}
+
+func (ec *executionContext) childFields_ProgressUpdateConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ProgressUpdateConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ProgressUpdateConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ProgressUpdateConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgressUpdateConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ProgressUpdateEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ProgressUpdateEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ProgressUpdateEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgressUpdateEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Question(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Question_id(ctx, field)
+	case "key":
+		return ec.fieldContext_Question_key(ctx, field)
+	case "area":
+		return ec.fieldContext_Question_area(ctx, field)
+	case "text":
+		return ec.fieldContext_Question_text(ctx, field)
+	case "guidance":
+		return ec.fieldContext_Question_guidance(ctx, field)
+	case "kind":
+		return ec.fieldContext_Question_kind(ctx, field)
+	case "required":
+		return ec.fieldContext_Question_required(ctx, field)
+	case "weight":
+		return ec.fieldContext_Question_weight(ctx, field)
+	case "scale":
+		return ec.fieldContext_Question_scale(ctx, field)
+	case "options":
+		return ec.fieldContext_Question_options(ctx, field)
+	case "gapCategory":
+		return ec.fieldContext_Question_gapCategory(ctx, field)
+	case "evidenceExpected":
+		return ec.fieldContext_Question_evidenceExpected(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Question", field.Name)
+}
+
+func (ec *executionContext) childFields_Questionnaire(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Questionnaire_id(ctx, field)
+	case "key":
+		return ec.fieldContext_Questionnaire_key(ctx, field)
+	case "version":
+		return ec.fieldContext_Questionnaire_version(ctx, field)
+	case "title":
+		return ec.fieldContext_Questionnaire_title(ctx, field)
+	case "description":
+		return ec.fieldContext_Questionnaire_description(ctx, field)
+	case "languages":
+		return ec.fieldContext_Questionnaire_languages(ctx, field)
+	case "defaultLanguage":
+		return ec.fieldContext_Questionnaire_defaultLanguage(ctx, field)
+	case "areas":
+		return ec.fieldContext_Questionnaire_areas(ctx, field)
+	case "questionCount":
+		return ec.fieldContext_Questionnaire_questionCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Questionnaire", field.Name)
+}
+
+func (ec *executionContext) childFields_QuestionnairePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "questionnaire":
+		return ec.fieldContext_QuestionnairePayload_questionnaire(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_QuestionnairePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuestionnairePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordProgressPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_RecordProgressPayload_action(ctx, field)
+	case "update":
+		return ec.fieldContext_RecordProgressPayload_update(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RecordProgressPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordProgressPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ResourceRequirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ResourceRequirement_id(ctx, field)
+	case "action":
+		return ec.fieldContext_ResourceRequirement_action(ctx, field)
+	case "kind":
+		return ec.fieldContext_ResourceRequirement_kind(ctx, field)
+	case "description":
+		return ec.fieldContext_ResourceRequirement_description(ctx, field)
+	case "quantityRequired":
+		return ec.fieldContext_ResourceRequirement_quantityRequired(ctx, field)
+	case "quantitySecured":
+		return ec.fieldContext_ResourceRequirement_quantitySecured(ctx, field)
+	case "unit":
+		return ec.fieldContext_ResourceRequirement_unit(ctx, field)
+	case "amountRequired":
+		return ec.fieldContext_ResourceRequirement_amountRequired(ctx, field)
+	case "amountSecured":
+		return ec.fieldContext_ResourceRequirement_amountSecured(ctx, field)
+	case "currency":
+		return ec.fieldContext_ResourceRequirement_currency(ctx, field)
+	case "provider":
+		return ec.fieldContext_ResourceRequirement_provider(ctx, field)
+	case "status":
+		return ec.fieldContext_ResourceRequirement_status(ctx, field)
+	case "version":
+		return ec.fieldContext_ResourceRequirement_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResourceRequirement", field.Name)
+}
+
+func (ec *executionContext) childFields_ResourceRequirementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "resource":
+		return ec.fieldContext_ResourceRequirementPayload_resource(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ResourceRequirementPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResourceRequirementPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Response(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Response_id(ctx, field)
+	case "question":
+		return ec.fieldContext_Response_question(ctx, field)
+	case "boolValue":
+		return ec.fieldContext_Response_boolValue(ctx, field)
+	case "numberValue":
+		return ec.fieldContext_Response_numberValue(ctx, field)
+	case "textValue":
+		return ec.fieldContext_Response_textValue(ctx, field)
+	case "choiceKeys":
+		return ec.fieldContext_Response_choiceKeys(ctx, field)
+	case "notApplicable":
+		return ec.fieldContext_Response_notApplicable(ctx, field)
+	case "comment":
+		return ec.fieldContext_Response_comment(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Response_evidence(ctx, field)
+	case "score":
+		return ec.fieldContext_Response_score(ctx, field)
+	case "answeredBy":
+		return ec.fieldContext_Response_answeredBy(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Response_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Response_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Response", field.Name)
+}
+
+func (ec *executionContext) childFields_ResponseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ResponseConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ResponseConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ResponseConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResponseConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ResponseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ResponseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ResponseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResponseEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "ok":
@@ -1477,6 +5659,40 @@ func (ec *executionContext) childFields_RoleAssignment(ctx context.Context, fiel
 		return ec.fieldContext_RoleAssignment_institution(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RoleAssignment", field.Name)
+}
+
+func (ec *executionContext) childFields_SaveResponsesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "assessment":
+		return ec.fieldContext_SaveResponsesPayload_assessment(ctx, field)
+	case "responses":
+		return ec.fieldContext_SaveResponsesPayload_responses(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SaveResponsesPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SaveResponsesPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Score(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "points":
+		return ec.fieldContext_Score_points(ctx, field)
+	case "maxPoints":
+		return ec.fieldContext_Score_maxPoints(ctx, field)
+	case "percent":
+		return ec.fieldContext_Score_percent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Score", field.Name)
+}
+
+func (ec *executionContext) childFields_StatusCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_StatusCount_status(ctx, field)
+	case "count":
+		return ec.fieldContext_StatusCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatusCount", field.Name)
 }
 
 func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -5,8 +5,113 @@ package model
 import (
 	"time"
 
+	"github.com/gendertrack/gendertrack/internal/assessment"
+	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
+
+type ActionConnection struct {
+	Edges      []ActionEdge `json:"edges"`
+	PageInfo   *PageInfo    `json:"pageInfo"`
+	TotalCount int          `json:"totalCount"`
+}
+
+type ActionEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *store.Action `json:"node"`
+}
+
+type ActionFilter struct {
+	Statuses   []string `json:"statuses,omitempty"`
+	Kinds      []string `json:"kinds,omitempty"`
+	LeadUnitID *string  `json:"leadUnitId,omitempty"`
+	Health     []string `json:"health,omitempty"`
+	Overdue    *bool    `json:"overdue,omitempty"`
+}
+
+type ActionPayload struct {
+	Action     *store.Action `json:"action,omitempty"`
+	UserErrors []UserError   `json:"userErrors"`
+}
+
+type ActionPlanConnection struct {
+	Edges      []ActionPlanEdge `json:"edges"`
+	PageInfo   *PageInfo        `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+type ActionPlanEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *store.ActionPlan `json:"node"`
+}
+
+type ActionPlanPayload struct {
+	Plan       *store.ActionPlan `json:"plan,omitempty"`
+	UserErrors []UserError       `json:"userErrors"`
+}
+
+type AddFindingInput struct {
+	AssessmentID string  `json:"assessmentId"`
+	AreaKey      string  `json:"areaKey"`
+	QuestionKey  *string `json:"questionKey,omitempty"`
+	Title        string  `json:"title"`
+	Detail       *string `json:"detail,omitempty"`
+	Category     string  `json:"category"`
+	Severity     string  `json:"severity"`
+}
+
+type AddResourceRequirementInput struct {
+	ActionID         string   `json:"actionId"`
+	Kind             string   `json:"kind"`
+	Description      string   `json:"description"`
+	QuantityRequired *float64 `json:"quantityRequired,omitempty"`
+	QuantitySecured  *float64 `json:"quantitySecured,omitempty"`
+	Unit             *string  `json:"unit,omitempty"`
+	AmountRequired   *Decimal `json:"amountRequired,omitempty"`
+	AmountSecured    *Decimal `json:"amountSecured,omitempty"`
+	Currency         *string  `json:"currency,omitempty"`
+	ProviderID       *string  `json:"providerId,omitempty"`
+}
+
+type AreaComparison struct {
+	Area   *assessment.Area `json:"area"`
+	Before *float64         `json:"before,omitempty"`
+	After  *float64         `json:"after,omitempty"`
+	Delta  *float64         `json:"delta,omitempty"`
+}
+
+type AreaScore struct {
+	Area     *assessment.Area `json:"area"`
+	Score    *Score           `json:"score"`
+	Answered int              `json:"answered"`
+	Total    int              `json:"total"`
+}
+
+type AssessmentConnection struct {
+	Edges      []AssessmentEdge `json:"edges"`
+	PageInfo   *PageInfo        `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+type AssessmentEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *store.Assessment `json:"node"`
+}
+
+type AssessmentPayload struct {
+	Assessment *store.Assessment `json:"assessment,omitempty"`
+	UserErrors []UserError       `json:"userErrors"`
+}
+
+type AssessmentScores struct {
+	Overall *Score      `json:"overall"`
+	Areas   []AreaScore `json:"areas"`
+}
+
+type AssessmentTransitionInput struct {
+	AssessmentID string  `json:"assessmentId"`
+	Reason       *string `json:"reason,omitempty"`
+}
 
 type AuditEventConnection struct {
 	Edges      []AuditEventEdge `json:"edges"`
@@ -26,6 +131,43 @@ type AuditFilter struct {
 	Since         *time.Time `json:"since,omitempty"`
 }
 
+type ChoiceOption struct {
+	Key   string  `json:"key"`
+	Label string  `json:"label"`
+	Score float64 `json:"score"`
+}
+
+type Completion struct {
+	Answered        int      `json:"answered"`
+	Total           int      `json:"total"`
+	RequiredMissing []string `json:"requiredMissing"`
+}
+
+type CreateActionInput struct {
+	PlanID            string   `json:"planId"`
+	ObjectiveID       *string  `json:"objectiveId,omitempty"`
+	Title             string   `json:"title"`
+	Description       *string  `json:"description,omitempty"`
+	Kind              string   `json:"kind"`
+	LeadUnitID        *string  `json:"leadUnitId,omitempty"`
+	SupportingUnitIds []string `json:"supportingUnitIds,omitempty"`
+	Accountable       *string  `json:"accountable,omitempty"`
+	PartnerIds        []string `json:"partnerIds,omitempty"`
+	StartDate         *Date    `json:"startDate,omitempty"`
+	DueDate           *Date    `json:"dueDate,omitempty"`
+	FindingIds        []string `json:"findingIds,omitempty"`
+}
+
+// draftFromFindings: one objective per finding of the source assessment, linked to it.
+type CreateActionPlanInput struct {
+	InstitutionID      string  `json:"institutionId"`
+	Title              string  `json:"title"`
+	StartDate          Date    `json:"startDate"`
+	EndDate            Date    `json:"endDate"`
+	SourceAssessmentID *string `json:"sourceAssessmentId,omitempty"`
+	DraftFromFindings  *bool   `json:"draftFromFindings,omitempty"`
+}
+
 // An API key acts with one role over the listed institutions; only PARTNER and AUDITOR keys can be made.
 type CreateAPIKeyInput struct {
 	Name           string   `json:"name"`
@@ -40,11 +182,41 @@ type CreateAPIKeyPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+type CreateAssessmentInput struct {
+	InstitutionID        string `json:"institutionId"`
+	QuestionnaireKey     string `json:"questionnaireKey"`
+	QuestionnaireVersion *int   `json:"questionnaireVersion,omitempty"`
+	Title                string `json:"title"`
+	StartDate            Date   `json:"startDate"`
+	EndDate              *Date  `json:"endDate,omitempty"`
+}
+
+// Exactly one of objectiveId and actionId.
+type CreateIndicatorInput struct {
+	ObjectiveID         *string  `json:"objectiveId,omitempty"`
+	ActionID            *string  `json:"actionId,omitempty"`
+	Name                string   `json:"name"`
+	Level               string   `json:"level"`
+	Unit                *string  `json:"unit,omitempty"`
+	Baseline            *float64 `json:"baseline,omitempty"`
+	Target              float64  `json:"target"`
+	BaselineDate        *Date    `json:"baselineDate,omitempty"`
+	TargetDate          *Date    `json:"targetDate,omitempty"`
+	MeansOfVerification *string  `json:"meansOfVerification,omitempty"`
+}
+
 type CreateInstitutionInput struct {
 	Name    string  `json:"name"`
 	Acronym *string `json:"acronym,omitempty"`
 	Sector  string  `json:"sector"`
 	Country string  `json:"country"`
+}
+
+type CreateObjectiveInput struct {
+	PlanID      string   `json:"planId"`
+	Title       string   `json:"title"`
+	Description *string  `json:"description,omitempty"`
+	FindingIds  []string `json:"findingIds,omitempty"`
 }
 
 type CreatePartnerInput struct {
@@ -67,6 +239,52 @@ type CreateUserInput struct {
 	Email    string `json:"email"`
 	Name     string `json:"name"`
 	Password string `json:"password"`
+}
+
+type DisseminationPayload struct {
+	Dissemination *store.Dissemination `json:"dissemination,omitempty"`
+	UserErrors    []UserError          `json:"userErrors"`
+}
+
+type FindingPayload struct {
+	Finding    *store.Finding `json:"finding,omitempty"`
+	UserErrors []UserError    `json:"userErrors"`
+}
+
+type GapFlagConnection struct {
+	Edges      []GapFlagEdge `json:"edges"`
+	PageInfo   *PageInfo     `json:"pageInfo"`
+	TotalCount int           `json:"totalCount"`
+}
+
+type GapFlagEdge struct {
+	Cursor string     `json:"cursor"`
+	Node   *gaps.Flag `json:"node"`
+}
+
+// Unset fields do not filter. By default only OPEN and ACKNOWLEDGED flags are listed.
+type GapFlagFilter struct {
+	InstitutionID *string  `json:"institutionId,omitempty"`
+	PlanID        *string  `json:"planId,omitempty"`
+	Rules         []string `json:"rules,omitempty"`
+	Categories    []string `json:"categories,omitempty"`
+	MinSeverity   *string  `json:"minSeverity,omitempty"`
+	States        []string `json:"states,omitempty"`
+}
+
+type GapFlagPayload struct {
+	Flag       *gaps.Flag  `json:"flag,omitempty"`
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// document: a questionnaire in the format of contract/QUESTIONNAIRE.md, as YAML or JSON text.
+type ImportQuestionnaireInput struct {
+	Document string `json:"document"`
+}
+
+type IndicatorPayload struct {
+	Indicator  *store.Indicator `json:"indicator,omitempty"`
+	UserErrors []UserError      `json:"userErrors"`
 }
 
 type InstitutionConnection struct {
@@ -106,7 +324,18 @@ type LogoutPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+type MeasurementPayload struct {
+	Measurement *store.Measurement `json:"measurement,omitempty"`
+	Indicator   *store.Indicator   `json:"indicator,omitempty"`
+	UserErrors  []UserError        `json:"userErrors"`
+}
+
 type Mutation struct {
+}
+
+type ObjectivePayload struct {
+	Objective  *store.Objective `json:"objective,omitempty"`
+	UserErrors []UserError      `json:"userErrors"`
 }
 
 type PageInfo struct {
@@ -132,7 +361,98 @@ type PartnerPayload struct {
 	UserErrors []UserError    `json:"userErrors"`
 }
 
+type PlanTransitionInput struct {
+	PlanID string  `json:"planId"`
+	Reason *string `json:"reason,omitempty"`
+}
+
+type ProgressUpdateConnection struct {
+	Edges      []ProgressUpdateEdge `json:"edges"`
+	PageInfo   *PageInfo            `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+type ProgressUpdateEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *store.ProgressUpdate `json:"node"`
+}
+
 type Query struct {
+}
+
+type QuestionnairePayload struct {
+	Questionnaire *assessment.Questionnaire `json:"questionnaire,omitempty"`
+	UserErrors    []UserError               `json:"userErrors"`
+}
+
+// subjectId: optional node the flag is about (a unit, action, plan...).
+type RaiseGapFlagInput struct {
+	InstitutionID string  `json:"institutionId"`
+	PlanID        *string `json:"planId,omitempty"`
+	SubjectID     *string `json:"subjectId,omitempty"`
+	Category      string  `json:"category"`
+	Severity      string  `json:"severity"`
+	Message       string  `json:"message"`
+}
+
+type RecordDisseminationInput struct {
+	PlanID string  `json:"planId"`
+	UnitID string  `json:"unitId"`
+	Date   Date    `json:"date"`
+	Method string  `json:"method"`
+	Note   *string `json:"note,omitempty"`
+}
+
+type RecordMeasurementInput struct {
+	IndicatorID string  `json:"indicatorId"`
+	Value       float64 `json:"value"`
+	MeasuredOn  Date    `json:"measuredOn"`
+	Source      *string `json:"source,omitempty"`
+	Note        *string `json:"note,omitempty"`
+}
+
+type RecordProgressInput struct {
+	ActionID        string   `json:"actionId"`
+	Status          string   `json:"status"`
+	ProgressPercent int      `json:"progressPercent"`
+	Note            *string  `json:"note,omitempty"`
+	Evidence        []string `json:"evidence,omitempty"`
+}
+
+type RecordProgressPayload struct {
+	Action     *store.Action         `json:"action,omitempty"`
+	Update     *store.ProgressUpdate `json:"update,omitempty"`
+	UserErrors []UserError           `json:"userErrors"`
+}
+
+type ResourceRequirementPayload struct {
+	Resource   *store.ResourceRequirement `json:"resource,omitempty"`
+	UserErrors []UserError                `json:"userErrors"`
+}
+
+type ResponseConnection struct {
+	Edges      []ResponseEdge `json:"edges"`
+	PageInfo   *PageInfo      `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+type ResponseEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *store.Response `json:"node"`
+}
+
+// Exactly one value field fits the question's kind, or notApplicable is true.
+type ResponseInput struct {
+	QuestionKey   string   `json:"questionKey"`
+	BoolValue     *bool    `json:"boolValue,omitempty"`
+	NumberValue   *float64 `json:"numberValue,omitempty"`
+	TextValue     *string  `json:"textValue,omitempty"`
+	ChoiceKeys    []string `json:"choiceKeys,omitempty"`
+	NotApplicable *bool    `json:"notApplicable,omitempty"`
+	Comment       *string  `json:"comment,omitempty"`
+	Evidence      []string `json:"evidence,omitempty"`
+	// When set, the save fails with CONFLICT if the stored response has another version.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
 }
 
 type RevokeAPIKeyInput struct {
@@ -148,6 +468,31 @@ type RoleInput struct {
 	UserID        string  `json:"userId"`
 	Role          string  `json:"role"`
 	InstitutionID *string `json:"institutionId,omitempty"`
+}
+
+// All or nothing: when any response is invalid, none is saved.
+type SaveResponsesInput struct {
+	AssessmentID string          `json:"assessmentId"`
+	Responses    []ResponseInput `json:"responses"`
+}
+
+type SaveResponsesPayload struct {
+	Assessment *store.Assessment `json:"assessment,omitempty"`
+	Responses  []store.Response  `json:"responses"`
+	UserErrors []UserError       `json:"userErrors"`
+}
+
+type Score struct {
+	Points    float64 `json:"points"`
+	MaxPoints float64 `json:"maxPoints"`
+	// 100 * points / maxPoints; null when nothing scored has been answered.
+	Percent *float64 `json:"percent,omitempty"`
+}
+
+type SetGapFlagStateInput struct {
+	ID    string  `json:"id"`
+	State string  `json:"state"`
+	Note  *string `json:"note,omitempty"`
 }
 
 type UnitConnection struct {
@@ -166,6 +511,30 @@ type UnitPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+type UpdateActionInput struct {
+	ID                string   `json:"id"`
+	ExpectedVersion   int      `json:"expectedVersion"`
+	ObjectiveID       *string  `json:"objectiveId,omitempty"`
+	Title             *string  `json:"title,omitempty"`
+	Description       *string  `json:"description,omitempty"`
+	Kind              *string  `json:"kind,omitempty"`
+	LeadUnitID        *string  `json:"leadUnitId,omitempty"`
+	SupportingUnitIds []string `json:"supportingUnitIds,omitempty"`
+	Accountable       *string  `json:"accountable,omitempty"`
+	PartnerIds        []string `json:"partnerIds,omitempty"`
+	StartDate         *Date    `json:"startDate,omitempty"`
+	DueDate           *Date    `json:"dueDate,omitempty"`
+	FindingIds        []string `json:"findingIds,omitempty"`
+}
+
+type UpdateActionPlanInput struct {
+	ID              string  `json:"id"`
+	ExpectedVersion int     `json:"expectedVersion"`
+	Title           *string `json:"title,omitempty"`
+	StartDate       *Date   `json:"startDate,omitempty"`
+	EndDate         *Date   `json:"endDate,omitempty"`
+}
+
 type UpdateInstitutionInput struct {
 	ID              string  `json:"id"`
 	ExpectedVersion int     `json:"expectedVersion"`
@@ -173,6 +542,27 @@ type UpdateInstitutionInput struct {
 	Acronym         *string `json:"acronym,omitempty"`
 	Sector          *string `json:"sector,omitempty"`
 	Country         *string `json:"country,omitempty"`
+}
+
+type UpdateObjectiveInput struct {
+	ID              string   `json:"id"`
+	ExpectedVersion int      `json:"expectedVersion"`
+	Title           *string  `json:"title,omitempty"`
+	Description     *string  `json:"description,omitempty"`
+	FindingIds      []string `json:"findingIds,omitempty"`
+}
+
+type UpdateResourceRequirementInput struct {
+	ID               string   `json:"id"`
+	ExpectedVersion  int      `json:"expectedVersion"`
+	Description      *string  `json:"description,omitempty"`
+	QuantityRequired *float64 `json:"quantityRequired,omitempty"`
+	QuantitySecured  *float64 `json:"quantitySecured,omitempty"`
+	Unit             *string  `json:"unit,omitempty"`
+	AmountRequired   *Decimal `json:"amountRequired,omitempty"`
+	AmountSecured    *Decimal `json:"amountSecured,omitempty"`
+	Currency         *string  `json:"currency,omitempty"`
+	ProviderID       *string  `json:"providerId,omitempty"`
 }
 
 type UpdateUnitInput struct {

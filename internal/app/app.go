@@ -19,11 +19,15 @@ import (
 
 	"github.com/gendertrack/gendertrack/graph"
 	"github.com/gendertrack/gendertrack/internal/account"
+	"github.com/gendertrack/gendertrack/internal/actionplan"
+	"github.com/gendertrack/gendertrack/internal/assessment"
 	"github.com/gendertrack/gendertrack/internal/auth"
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/demo"
+	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/httpserver"
 	"github.com/gendertrack/gendertrack/internal/org"
+	"github.com/gendertrack/gendertrack/internal/reqinfo"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -43,6 +47,10 @@ type Config struct {
 	RolePoll      time.Duration
 	AdminEmail    string
 	AdminPassword string
+	// Gaps holds the periods of the gap rules ACTION_STALE and
+	// INDICATOR_NOT_MEASURED (GENDERTRACK_STALE_DAYS,
+	// GENDERTRACK_UNMEASURED_DAYS).
+	Gaps gaps.Config
 	// Now is the clock; tests set it to fix "today".
 	Now func() time.Time
 }
@@ -54,7 +62,8 @@ func Defaults() Config {
 		MaxBody: 1 << 20, Timeout: 30 * time.Second,
 		Complexity: 50000, Depth: 20, Introspection: true, LogFormat: "text",
 		TokenTTL: 12 * time.Hour, RolePoll: time.Second,
-		Now: time.Now,
+		Gaps: gaps.DefaultConfig(),
+		Now:  time.Now,
 	}
 }
 
@@ -82,6 +91,12 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 		return err
 	}
 	if err := integer("GENDERTRACK_MAX_DEPTH", &c.Depth); err != nil {
+		return err
+	}
+	if err := integer("GENDERTRACK_STALE_DAYS", &c.Gaps.StaleDays); err != nil {
+		return err
+	}
+	if err := integer("GENDERTRACK_UNMEASURED_DAYS", &c.Gaps.UnmeasuredDays); err != nil {
 		return err
 	}
 	for name, dst := range map[string]*time.Duration{"GENDERTRACK_REQUEST_TIMEOUT": &c.Timeout, "GENDERTRACK_TOKEN_TTL": &c.TokenTTL} {
@@ -142,6 +157,13 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 		db.Close()
 		return nil, err
 	}
+	assessments := &assessment.Service{DB: db, Guard: guard, Now: cfg.Now}
+	if imported, err := assessments.ImportBundled(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("bundled questionnaires: %w", err)
+	} else if len(imported) > 0 {
+		log.Info("bundled questionnaires imported", "files", strings.Join(imported, ", "))
+	}
 	if cfg.AdminEmail != "" && cfg.AdminPassword != "" {
 		created, err := accounts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
 		if err != nil {
@@ -153,8 +175,10 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 		}
 	}
 	orgs := &org.Service{DB: db, Guard: guard, Now: cfg.Now}
+	plans := &actionplan.Service{DB: db, Guard: guard, Now: cfg.Now}
+	flags := &gaps.Service{DB: db, Guard: guard, Now: cfg.Now, Config: cfg.Gaps}
 	if cfg.Demo {
-		loaded, err := demo.Load(authz.System(ctx), demo.Services{Org: orgs, Account: accounts, DB: db})
+		loaded, err := demo.Load(authz.System(ctx), demo.Services{Org: orgs, Account: accounts, DB: db, Assessment: assessments, Plans: plans, Gaps: flags})
 		if err != nil {
 			db.Close()
 			return nil, fmt.Errorf("demo data: %w", err)
@@ -165,13 +189,13 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 			log.Info("demo data skipped: the database already holds institutions")
 		}
 	}
-	res := &graph.Resolver{Org: orgs, Account: accounts, Guard: guard, Now: cfg.Now}
+	res := &graph.Resolver{Org: orgs, Account: accounts, AssessmentService: assessments, Plans: plans, Gaps: flags, Guard: guard, Now: cfg.Now}
 	gql := graph.NewHandler(res, graph.Limits{Complexity: cfg.Complexity, Depth: cfg.Depth, Introspection: cfg.Introspection, Log: log})
 	h := httpserver.New(httpserver.Deps{
 		DB: db, GraphQL: gql, Log: log, MaxBody: cfg.MaxBody, Timeout: cfg.Timeout,
 		Registry: prometheus.NewRegistry(),
 		Prepare: func(r *http.Request) (*http.Request, error) {
-			ctx := r.Context()
+			ctx := reqinfo.WithAcceptLanguage(r.Context(), r.Header.Get("Accept-Language"))
 			if h := r.Header.Get("Authorization"); h != "" {
 				scheme, cred, _ := strings.Cut(h, " ")
 				if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(cred) == "" {
@@ -252,6 +276,12 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		return migrateCmd(ctx, cfg, append(sub, fs.Args()...), stdout)
+	case "seed":
+		scale := fs.String("scale", "small", "data set size: small, large or xlarge")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return seedCmd(ctx, cfg, *scale, stdout)
 	case "user":
 		sub, rest := subcommand(args[1:])
 		return userCmd(ctx, cfg, fs, append(sub, rest...), stdin, stdout)
@@ -268,6 +298,7 @@ const usage = `gendertrack: gender self-assessments and action plans for securit
 Commands:
   gendertrack serve [--db URL] [--addr HOST:PORT] [--demo]
   gendertrack migrate status|up [--db URL]
+  gendertrack seed --scale small|large|xlarge [--db URL]   (a generated benchmark data set; accounts in docs/PERFORMANCE.md)
   gendertrack user add --email E --name N [--role ROLE --institution ID] [--db URL]   (password on stdin)
   gendertrack user set-password --email E [--db URL]                                  (password on stdin)
 

@@ -9,10 +9,12 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/gendertrack/gendertrack/internal/account"
 	"github.com/gendertrack/gendertrack/internal/auth"
 	"github.com/gendertrack/gendertrack/internal/authz"
+	"github.com/gendertrack/gendertrack/internal/demo"
 	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -74,5 +76,34 @@ func userCmd(ctx context.Context, cfg Config, fs *flag.FlagSet, args []string, s
 		return err
 	}
 	fmt.Fprintf(stdout, "created user %s (%s)\n", u.Email, gid.Encode("User", u.ID))
+	return nil
+}
+
+// seedCmd loads a generated data set into an empty database.
+func seedCmd(ctx context.Context, cfg Config, scale string, stdout io.Writer) error {
+	sc, ok := demo.Scales[scale]
+	if !ok {
+		return fmt.Errorf("--scale %q: use small, large or xlarge", scale)
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	guard, err := authz.NewGuard()
+	if err != nil {
+		return err
+	}
+	svc := &account.Service{DB: db, Guard: guard, Now: cfg.Now, Log: slog.Default(), TokenTTL: cfg.TokenTTL,
+		Limiter: auth.NewLimiter(auth.DefaultMaxFailures, auth.DefaultFailureWindow, auth.DefaultLockFor, cfg.Now)}
+	began := time.Now()
+	st, err := demo.Seed(ctx, db, svc, sc, cfg.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "seeded %s in %s: %+v\n", sc.Name, time.Since(began).Round(time.Millisecond), st)
 	return nil
 }

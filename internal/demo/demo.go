@@ -5,8 +5,12 @@ package demo
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/gendertrack/gendertrack/internal/account"
+	"github.com/gendertrack/gendertrack/internal/actionplan"
+	"github.com/gendertrack/gendertrack/internal/assessment"
+	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/org"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -17,6 +21,13 @@ type Services struct {
 	DB      *store.DB
 	Org     *org.Service
 	Account *account.Service
+	// Assessment runs the demo assessments; the bundled questionnaires are
+	// imported at start-up, before the demo loads.
+	Assessment *assessment.Service
+	// Plans writes the demo action plans.
+	Plans *actionplan.Service
+	// Gaps sets the states of some demo gap flags and raises a MANUAL one.
+	Gaps *gaps.Service
 }
 
 // Password is the password of every demo account. The accounts exist only
@@ -102,6 +113,9 @@ type Data struct {
 	Police, Gendarmerie *store.Institution
 	Units               map[string]*store.Unit // by name
 	Partners            map[string]*store.Partner
+	// Baseline is the police's validated self-assessment of 2025 (with its
+	// RULE and MANUAL findings); FollowUp its 2026 follow-up in DRAFT.
+	Baseline, FollowUp *store.Assessment
 }
 
 // Load fills an empty database with the demo data set. It does nothing and
@@ -174,6 +188,21 @@ func build(ctx context.Context, s Services) (*Data, error) {
 		}
 		if _, err := s.Account.AddUser(ctx, a.Email, a.Name, Password, a.Role, inst); err != nil {
 			return nil, err
+		}
+	}
+	if s.Assessment != nil {
+		if err := loadAssessments(ctx, s, d); err != nil {
+			return nil, fmt.Errorf("demo assessments: %w", err)
+		}
+	}
+	if s.Plans != nil {
+		if err := loadPlans(ctx, s, d); err != nil {
+			return nil, fmt.Errorf("demo plans: %w", err)
+		}
+		if s.Gaps != nil {
+			if err := loadGaps(ctx, s, d); err != nil {
+				return nil, fmt.Errorf("demo gap flags: %w", err)
+			}
 		}
 	}
 	return d, nil

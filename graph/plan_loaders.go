@@ -1,0 +1,494 @@
+package graph
+
+import (
+	"context"
+	"strconv"
+	"sync"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/gendertrack/gendertrack/graph/model"
+	"github.com/gendertrack/gendertrack/internal/actionplan"
+	"github.com/gendertrack/gendertrack/internal/auth"
+	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/plan"
+	"github.com/gendertrack/gendertrack/internal/store"
+)
+
+// PlanLoaders batch the lookups below action plans: reading a plan with
+// hundreds of actions, their units, resources, indicators and latest
+// progress update costs the same few statements whatever their number.
+//
+// A dataloader batches the keys asked within its wait; with hundreds of
+// objects resolved at once some keys can miss the first batch and make a
+// second one. So the lists that the objects come from (a page of actions,
+// the indicators of those actions…) register their ids as a group, and
+// each relation below them is fetched once per group, for the whole
+// group, whichever batch asks first: the number of statements does not
+// depend on timing or on the number of objects.
+type PlanLoaders struct {
+	s *actionplan.Service
+
+	// By id, for node and single references.
+	Plan          *dataloadgen.Loader[int64, *store.ActionPlan]
+	Objective     *dataloadgen.Loader[int64, *store.Objective]
+	Action        *dataloadgen.Loader[int64, *store.Action]
+	Resource      *dataloadgen.Loader[int64, *store.ResourceRequirement]
+	Indicator     *dataloadgen.Loader[int64, *store.Indicator]
+	Measurement   *dataloadgen.Loader[int64, *store.Measurement]
+	Update        *dataloadgen.Loader[int64, *store.ProgressUpdate]
+	Dissemination *dataloadgen.Loader[int64, *store.Dissemination]
+	// Units, partners and users referenced from below a plan.
+	Unit    *dataloadgen.Loader[int64, *store.Unit]
+	Partner *dataloadgen.Loader[int64, *store.Partner]
+	User    *dataloadgen.Loader[int64, *store.User]
+
+	// Keyed by plan id.
+	ObjectivesOf     *dataloadgen.Loader[int64, []store.Objective]
+	DisseminationsOf *dataloadgen.Loader[int64, []store.Dissemination]
+	Progress         *dataloadgen.Loader[int64, *actionplan.Progress]
+	// Keyed by objective id.
+	ObjectiveActions    *dataloadgen.Loader[int64, []store.Action]
+	ObjectiveIndicators *dataloadgen.Loader[int64, []store.Indicator]
+	ObjectiveFindings   *dataloadgen.Loader[int64, []store.Finding]
+	// Keyed by action id.
+	Resources        *dataloadgen.Loader[int64, []store.ResourceRequirement]
+	ActionIndicators *dataloadgen.Loader[int64, []store.Indicator]
+	SupportingUnits  *dataloadgen.Loader[int64, []store.Unit]
+	Partners         *dataloadgen.Loader[int64, []store.Partner]
+	ActionFindings   *dataloadgen.Loader[int64, []store.Finding]
+	// Keyed by indicator id.
+	Measurements *dataloadgen.Loader[int64, []store.Measurement]
+	// Keyed by assessment id, then by finding id: every finding of an
+	// assessment asks the same key, so its findings cost one fetch.
+	FindingObjectives *dataloadgen.Loader[int64, map[int64][]store.Objective]
+	FindingActions    *dataloadgen.Loader[int64, map[int64][]store.Action]
+	// Keyed by institution id.
+	Summary *dataloadgen.Loader[int64, *actionplan.Summary]
+
+	// The groups of ids listed together in this request.
+	plans, objectives, actions, indicators, units, partners, users *idGroups
+
+	// Pages of a parent's list, one loader per filter and page asked in
+	// the request, keyed by the parent's id.
+	mu          sync.Mutex
+	actionPages map[string]*dataloadgen.Loader[int64, actionplan.Page[store.Action]]
+	updatePages map[string]*dataloadgen.Loader[int64, actionplan.Page[store.ProgressUpdate]]
+}
+
+// idGroups records which ids were listed together.
+type idGroups struct {
+	mu sync.Mutex
+	of map[int64]*idGroup
+}
+
+type idGroup struct{ ids []int64 }
+
+func newGroups() *idGroups { return &idGroups{of: map[int64]*idGroup{}} }
+
+// add makes a group of the ids that are in none yet.
+func (g *idGroups) add(ids []int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	grp := &idGroup{}
+	for _, id := range ids {
+		if _, ok := g.of[id]; !ok {
+			g.of[id] = grp
+			grp.ids = append(grp.ids, id)
+		}
+	}
+}
+
+func (g *idGroups) get(id int64) *idGroup {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.of[id]
+}
+
+// groupCall is the one fetch of a relation for a group.
+type groupCall[T any] struct {
+	once sync.Once
+	m    map[int64]T
+	err  error
+}
+
+// grouped turns a batch fetch into one that fetches each group of ids once
+// and whole; ids in no group are fetched as asked. then, when set, sees
+// every fetched result (to register the next level's groups).
+func grouped[T any](groups *idGroups, fetch func(context.Context, []int64) (map[int64]T, error), then func(map[int64]T)) func(context.Context, []int64) (map[int64]T, error) {
+	var (
+		mu    sync.Mutex
+		calls = map[*idGroup]*groupCall[T]{}
+	)
+	run := func(ctx context.Context, ids []int64) (map[int64]T, error) {
+		m, err := fetch(ctx, ids)
+		if err == nil && then != nil {
+			then(m)
+		}
+		return m, err
+	}
+	return func(ctx context.Context, ids []int64) (map[int64]T, error) {
+		out := make(map[int64]T, len(ids))
+		var loose []int64
+		for _, id := range ids {
+			grp := groups.get(id)
+			if grp == nil {
+				loose = append(loose, id)
+				continue
+			}
+			mu.Lock()
+			c := calls[grp]
+			if c == nil {
+				c = &groupCall[T]{}
+				calls[grp] = c
+			}
+			mu.Unlock()
+			c.once.Do(func() { c.m, c.err = run(ctx, grp.ids) })
+			if c.err != nil {
+				return nil, c.err
+			}
+			if v, ok := c.m[id]; ok {
+				out[id] = v
+			}
+		}
+		if len(loose) > 0 {
+			m, err := run(ctx, loose)
+			if err != nil {
+				return nil, err
+			}
+			for k, v := range m {
+				out[k] = v
+			}
+		}
+		return out, nil
+	}
+}
+
+// lists gives the keys without rows an empty list.
+func lists[T any](fn func(context.Context, []int64) (map[int64][]T, error)) func(context.Context, []int64) (map[int64][]T, error) {
+	return func(ctx context.Context, ids []int64) (map[int64][]T, error) {
+		m, err := fn(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if m[id] == nil {
+				m[id] = []T{}
+			}
+		}
+		return m, nil
+	}
+}
+
+// PlanFetchers are the lookups outside the plan service that the plan
+// loaders group.
+type PlanFetchers struct {
+	Units    func(context.Context, []int64) (map[int64]*store.Unit, error)
+	Partners func(context.Context, []int64) (map[int64]*store.Partner, error)
+	Users    func(context.Context, []int64) (map[int64]*store.User, error)
+}
+
+func newPlanLoaders(s *actionplan.Service, f PlanFetchers) *PlanLoaders {
+	l := &PlanLoaders{s: s,
+		plans: newGroups(), objectives: newGroups(), actions: newGroups(), indicators: newGroups(),
+		units: newGroups(), partners: newGroups(), users: newGroups(),
+		actionPages: map[string]*dataloadgen.Loader[int64, actionplan.Page[store.Action]]{},
+		updatePages: map[string]*dataloadgen.Loader[int64, actionplan.Page[store.ProgressUpdate]]{},
+	}
+	l.Plan = dataloadgen.NewMappedLoader(grouped(l.plans, s.PlansByID, nil), wait)
+	l.Objective = dataloadgen.NewMappedLoader(grouped(l.objectives, s.ObjectivesByID, nil), wait)
+	l.Action = dataloadgen.NewMappedLoader(grouped(l.actions, s.ActionsByID, nil), wait)
+	l.Resource = dataloadgen.NewMappedLoader(s.ResourcesByID, wait)
+	l.Indicator = dataloadgen.NewMappedLoader(grouped(l.indicators, s.IndicatorsByID, nil), wait)
+	l.Measurement = dataloadgen.NewMappedLoader(s.MeasurementsByID, wait)
+	l.Update = dataloadgen.NewMappedLoader(s.UpdatesByID, wait)
+	l.Dissemination = dataloadgen.NewMappedLoader(s.DisseminationsByID, wait)
+	l.Unit = dataloadgen.NewMappedLoader(grouped(l.units, f.Units, nil), wait)
+	l.Partner = dataloadgen.NewMappedLoader(grouped(l.partners, f.Partners, nil), wait)
+	l.User = dataloadgen.NewMappedLoader(grouped(l.users, f.Users, nil), wait)
+
+	l.ObjectivesOf = dataloadgen.NewMappedLoader(lists(grouped(l.plans, s.ObjectivesByPlan, func(m map[int64][]store.Objective) {
+		var all []store.Objective
+		for _, os := range m {
+			all = append(all, os...)
+		}
+		l.listedObjectives(all)
+	})), wait)
+	l.DisseminationsOf = dataloadgen.NewMappedLoader(lists(grouped(l.plans, s.DisseminationsByPlan, nil)), wait)
+	l.Progress = dataloadgen.NewMappedLoader(grouped(l.plans, s.Progress, nil), wait)
+	l.ObjectiveActions = dataloadgen.NewMappedLoader(lists(grouped(l.objectives, s.ActionsByObjective, l.listedActionLists)), wait)
+	l.ObjectiveIndicators = dataloadgen.NewMappedLoader(lists(grouped(l.objectives, s.IndicatorsByObjective, l.listedIndicatorLists)), wait)
+	l.ObjectiveFindings = dataloadgen.NewMappedLoader(lists(grouped(l.objectives, s.ObjectiveFindings, nil)), wait)
+	l.Resources = dataloadgen.NewMappedLoader(lists(grouped(l.actions, s.ResourcesByAction, func(m map[int64][]store.ResourceRequirement) {
+		var ids []int64
+		for _, rs := range m {
+			for _, r := range rs {
+				if r.ProviderID != nil {
+					ids = append(ids, *r.ProviderID)
+				}
+			}
+		}
+		l.partners.add(ids)
+	})), wait)
+	l.ActionIndicators = dataloadgen.NewMappedLoader(lists(grouped(l.actions, s.IndicatorsByAction, l.listedIndicatorLists)), wait)
+	l.SupportingUnits = dataloadgen.NewMappedLoader(lists(grouped(l.actions, s.SupportingUnits, nil)), wait)
+	l.Partners = dataloadgen.NewMappedLoader(lists(grouped(l.actions, s.ActionPartners, nil)), wait)
+	l.ActionFindings = dataloadgen.NewMappedLoader(lists(grouped(l.actions, s.ActionFindings, nil)), wait)
+	l.Measurements = dataloadgen.NewMappedLoader(lists(grouped(l.indicators, s.MeasurementsByIndicator, func(m map[int64][]store.Measurement) {
+		var ids []int64
+		for _, ms := range m {
+			for _, x := range ms {
+				if x.RecordedBy != nil {
+					ids = append(ids, *x.RecordedBy)
+				}
+			}
+		}
+		l.users.add(ids)
+	})), wait)
+	l.FindingObjectives = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]map[int64][]store.Objective, error) {
+		m, err := s.ObjectivesAddressingFindings(ctx, ids)
+		var all []store.Objective
+		for _, byFinding := range m {
+			for _, os := range byFinding {
+				all = append(all, os...)
+			}
+		}
+		l.listedObjectives(all)
+		return m, err
+	}, wait)
+	l.FindingActions = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]map[int64][]store.Action, error) {
+		m, err := s.ActionsAddressingFindings(ctx, ids)
+		var all []store.Action
+		for _, byFinding := range m {
+			for _, as := range byFinding {
+				all = append(all, as...)
+			}
+		}
+		l.listedActions(all)
+		return m, err
+	}, wait)
+	l.Summary = dataloadgen.NewMappedLoader(s.Summaries, wait)
+	return l
+}
+
+func ploaders(ctx context.Context) *PlanLoaders { return loaders(ctx).Plan }
+
+// ListedPlans records plans read as a list: what is below them is fetched
+// for all of them together.
+func (l *PlanLoaders) ListedPlans(ps []store.ActionPlan) {
+	ids := make([]int64, len(ps))
+	for i := range ps {
+		ids[i] = ps[i].ID
+		l.Plan.Prime(ps[i].ID, &ps[i])
+	}
+	l.plans.add(ids)
+}
+
+func (l *PlanLoaders) listedObjectives(os []store.Objective) {
+	ids := make([]int64, len(os))
+	for i := range os {
+		ids[i] = os[i].ID
+		l.Objective.Prime(os[i].ID, &os[i])
+	}
+	l.objectives.add(ids)
+}
+
+// listedActions records actions read as a list, and their lead units.
+func (l *PlanLoaders) listedActions(as []store.Action) {
+	ids := make([]int64, 0, len(as))
+	var units []int64
+	for i := range as {
+		ids = append(ids, as[i].ID)
+		l.Action.Prime(as[i].ID, &as[i])
+		if as[i].LeadUnitID != nil {
+			units = append(units, *as[i].LeadUnitID)
+		}
+	}
+	l.actions.add(ids)
+	l.units.add(units)
+}
+
+func (l *PlanLoaders) listedActionLists(m map[int64][]store.Action) {
+	var all []store.Action
+	for _, as := range m {
+		all = append(all, as...)
+	}
+	l.listedActions(all)
+}
+
+func (l *PlanLoaders) listedIndicatorLists(m map[int64][]store.Indicator) {
+	var ids []int64
+	for _, is := range m {
+		for i := range is {
+			ids = append(ids, is[i].ID)
+		}
+	}
+	l.indicators.add(ids)
+}
+
+func pageKey(p store.Page) string {
+	return strconv.Itoa(p.First) + ":" + strconv.FormatInt(p.After, 10)
+}
+
+// ActionPage loads one page of a plan's actions, batched with the same
+// page of the other plans of the request.
+func (l *PlanLoaders) ActionPage(ctx context.Context, planID int64, f actionplan.ActionFilter, p store.Page) (actionplan.Page[store.Action], error) {
+	key := f.Key() + "#" + pageKey(p)
+	l.mu.Lock()
+	ld := l.actionPages[key]
+	if ld == nil {
+		ld = dataloadgen.NewMappedLoader(grouped(l.plans, func(ctx context.Context, ids []int64) (map[int64]actionplan.Page[store.Action], error) {
+			return l.s.ActionPages(ctx, ids, f, p)
+		}, func(m map[int64]actionplan.Page[store.Action]) {
+			var all []store.Action
+			for _, pg := range m {
+				all = append(all, pg.Items...)
+			}
+			l.listedActions(all)
+		}), wait)
+		l.actionPages[key] = ld
+	}
+	l.mu.Unlock()
+	return ld.Load(ctx, planID)
+}
+
+// UpdatePage loads one page of an action's progress updates, newest first,
+// batched with the same page of the other actions of the request.
+func (l *PlanLoaders) UpdatePage(ctx context.Context, actionID int64, p store.Page) (actionplan.Page[store.ProgressUpdate], error) {
+	key := pageKey(p)
+	l.mu.Lock()
+	ld := l.updatePages[key]
+	if ld == nil {
+		ld = dataloadgen.NewMappedLoader(grouped(l.actions, func(ctx context.Context, ids []int64) (map[int64]actionplan.Page[store.ProgressUpdate], error) {
+			return l.s.UpdatePages(ctx, ids, p)
+		}, func(m map[int64]actionplan.Page[store.ProgressUpdate]) {
+			var users []int64
+			for _, pg := range m {
+				for _, u := range pg.Items {
+					if u.AuthorID != nil {
+						users = append(users, *u.AuthorID)
+					}
+				}
+			}
+			l.users.add(users)
+		}), wait)
+		l.updatePages[key] = ld
+	}
+	l.mu.Unlock()
+	return ld.Load(ctx, actionID)
+}
+
+// ------------------------------------------------------------------ mapping
+
+// signedIn answers UNAUTHENTICATED for an anonymous mutation before any of
+// its input is looked at.
+func signedIn(ctx context.Context) error {
+	if auth.ActorFrom(ctx) == nil {
+		return errs.ErrUnauthenticated
+	}
+	return nil
+}
+
+func optDate(s *string) *model.Date {
+	if s == nil {
+		return nil
+	}
+	d := model.Date(*s)
+	return &d
+}
+
+func dateStr(d *model.Date) *string {
+	if d == nil {
+		return nil
+	}
+	s := string(*d)
+	return &s
+}
+
+func decimalStr(d *model.Decimal) *string {
+	if d == nil {
+		return nil
+	}
+	s := string(*d)
+	return &s
+}
+
+func decimalOf(d *plan.Decimal) *model.Decimal {
+	if d == nil {
+		return nil
+	}
+	m := model.Decimal(d.String())
+	return &m
+}
+
+// optIDs decodes an optional list of global IDs: nil stays nil (leave the
+// links as they are), an empty list clears them.
+func optIDs(gids []string, typ string, field ...string) (*[]int64, error) {
+	if gids == nil {
+		return nil, nil
+	}
+	ids, err := idsOf(gids, typ, field...)
+	return &ids, err
+}
+
+// actionInput decodes the IDs of a create or update action input.
+func actionInput(objective, lead *string, supporting, partners, findings []string) (actionplan.ActionInput, error) {
+	var (
+		in  actionplan.ActionInput
+		l   errs.List
+		err error
+	)
+	keep := func(e error) {
+		if u, ok := errs.AsUser(e); ok {
+			l.UserErrors = append(l.UserErrors, u...)
+		}
+	}
+	in.ObjectiveID, err = optIDOf(objective, "Objective", "input", "objectiveId")
+	keep(err)
+	in.LeadUnitID, err = optIDOf(lead, "Unit", "input", "leadUnitId")
+	keep(err)
+	in.SupportingUnitIDs, err = optIDs(supporting, "Unit", "input", "supportingUnitIds")
+	keep(err)
+	in.PartnerIDs, err = optIDs(partners, "Partner", "input", "partnerIds")
+	keep(err)
+	in.FindingIDs, err = optIDs(findings, "Finding", "input", "findingIds")
+	keep(err)
+	return in, l.Err()
+}
+
+// actionFilter maps the API's filter; a lead unit ID that names no unit
+// matches no action.
+func actionFilter(f *model.ActionFilter) actionplan.ActionFilter {
+	if f == nil {
+		return actionplan.ActionFilter{}
+	}
+	out := actionplan.ActionFilter{Statuses: f.Statuses, Kinds: f.Kinds, Health: f.Health, Overdue: f.Overdue}
+	if f.LeadUnitID != nil {
+		typ, id, ok := DecodeID(*f.LeadUnitID)
+		if !ok || typ != "Unit" {
+			id = -1
+		}
+		out.LeadUnitID = &id
+	}
+	return out
+}
+
+// planTransition runs adoptActionPlan or closeActionPlan.
+func (r *mutationResolver) planTransition(ctx context.Context, input model.PlanTransitionInput,
+	do func(context.Context, int64, *string) (*store.ActionPlan, error)) (*model.ActionPlanPayload, error) {
+	p, err := func() (*store.ActionPlan, error) {
+		if err := signedIn(ctx); err != nil {
+			return nil, err
+		}
+		id, err := idOf(input.PlanID, "ActionPlan", "input", "planId")
+		if err != nil {
+			return nil, err
+		}
+		return do(ctx, id, input.Reason)
+	}()
+	p, ue, err := result(p, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ActionPlanPayload{Plan: p, UserErrors: ue}, nil
+}

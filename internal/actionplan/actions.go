@@ -1,0 +1,341 @@
+package actionplan
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/gendertrack/gendertrack/internal/audit"
+	"github.com/gendertrack/gendertrack/internal/authz"
+	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/plan"
+	"github.com/gendertrack/gendertrack/internal/store"
+)
+
+// ActionInput holds the fields of a new or changed action; nil fields are
+// left as they are on update. The id lists, when set, replace the links.
+type ActionInput struct {
+	PlanID            int64
+	ObjectiveID       *int64
+	Title             *string
+	Description       *string
+	Kind              *string
+	LeadUnitID        *int64
+	SupportingUnitIDs *[]int64
+	Accountable       *string
+	PartnerIDs        *[]int64
+	StartDate         *string
+	DueDate           *string
+	FindingIDs        *[]int64
+}
+
+// validate checks the plain fields and the references of an action of plan
+// p; a is the stored action on update (nil on create).
+func (s *Service) validateAction(ctx context.Context, tx bun.IDB, l *errs.List, p *store.ActionPlan, in *ActionInput, a *store.Action) error {
+	create := a == nil
+	l.Text(in.Title, maxTitle, create, f("title")...)
+	l.Text(in.Description, maxDescription, false, f("description")...)
+	l.Text(in.Accountable, maxShort, false, f("accountable")...)
+	if in.Kind == nil && create {
+		l.Add(errs.Invalid, "This field is required.", f("kind")...)
+	} else if in.Kind != nil && !ActionKinds[*in.Kind] {
+		l.Add(errs.Invalid, "Unknown action kind.", f("kind")...)
+	}
+	start := date(l, in.StartDate, false, f("startDate")...)
+	due := date(l, in.DueDate, false, f("dueDate")...)
+	if !create {
+		if in.StartDate == nil {
+			start = storedDate(a.StartDate)
+		}
+		if in.DueDate == nil {
+			due = storedDate(a.DueDate)
+		}
+	}
+	if start != nil && due != nil && due.Before(*start) {
+		field := f("dueDate")
+		if in.DueDate == nil {
+			field = f("startDate")
+		}
+		l.Add(errs.Invalid, "The due date is before the start date.", field...)
+	}
+	if in.ObjectiveID != nil {
+		var o struct {
+			PlanID        int64 `bun:"plan_id"`
+			InstitutionID int64 `bun:"institution_id"`
+		}
+		err := tx.NewSelect().Table("objectives").Column("plan_id", "institution_id").Where("id = ?", *in.ObjectiveID).Scan(ctx, &o)
+		switch {
+		case errors.Is(err, sql.ErrNoRows) || (err == nil && !s.Guard.CanRead(ctx, o.InstitutionID)):
+			l.Add(errs.NotFound, "No such objective.", f("objectiveId")...)
+		case err != nil:
+			return err
+		case o.PlanID != p.ID:
+			l.Add(errs.Invalid, "The objective belongs to another plan.", f("objectiveId")...)
+		}
+	}
+	if in.LeadUnitID != nil {
+		if err := s.checkOwned(ctx, tx, l, "units", "unit", p.InstitutionID, []int64{*in.LeadUnitID}, true, f("leadUnitId")...); err != nil {
+			return err
+		}
+	}
+	if in.SupportingUnitIDs != nil {
+		if err := s.checkOwned(ctx, tx, l, "units", "unit", p.InstitutionID, *in.SupportingUnitIDs, false, f("supportingUnitIds")...); err != nil {
+			return err
+		}
+	}
+	if in.PartnerIDs != nil {
+		if err := checkPartners(ctx, tx, l, *in.PartnerIDs, false, f("partnerIds")...); err != nil {
+			return err
+		}
+	}
+	if in.FindingIDs != nil {
+		if err := s.checkOwned(ctx, tx, l, "findings", "finding", p.InstitutionID, *in.FindingIDs, false, f("findingIds")...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// actionLinks are the link tables of an action.
+var actionLinks = []struct{ table, col, typ, name string }{
+	{"action_supporting_units", "unit_id", "Unit", "supportingUnitIds"},
+	{"action_partners", "partner_id", "Partner", "partnerIds"},
+	{"action_findings", "finding_id", "Finding", "findingIds"},
+}
+
+func (in *ActionInput) links() []*[]int64 {
+	return []*[]int64{in.SupportingUnitIDs, in.PartnerIDs, in.FindingIDs}
+}
+
+// CreateAction adds a NOT_STARTED action to a DRAFT or ADOPTED plan.
+func (s *Service) CreateAction(ctx context.Context, in ActionInput) (*store.Action, error) {
+	if err := signedIn(ctx); err != nil {
+		return nil, err
+	}
+	var a *store.Action
+	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		p, err := s.planFor(ctx, tx, in.PlanID, authz.EditPlan, "SHARE", f("planId")...)
+		if err != nil {
+			return err
+		}
+		if err := structureState(p, f("planId")...); err != nil {
+			return err
+		}
+		var l errs.List
+		if err := s.validateAction(ctx, tx, &l, p, &in, nil); err != nil {
+			return err
+		}
+		if err := l.Err(); err != nil {
+			return err
+		}
+		now := s.Now().UTC()
+		a = &store.Action{PlanID: p.ID, InstitutionID: p.InstitutionID, ObjectiveID: in.ObjectiveID, Title: *in.Title,
+			Description: errs.BlankNil(in.Description), Kind: *in.Kind, LeadUnitID: in.LeadUnitID, Accountable: errs.BlankNil(in.Accountable),
+			StartDate: in.StartDate, DueDate: in.DueDate, Status: plan.ActionStatusNotStarted, Version: 1, CreatedAt: now, UpdatedAt: now}
+		if _, err := tx.NewInsert().Model(a).Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		changes := audit.Change(nil, a)
+		for i, ids := range in.links() {
+			if ids == nil {
+				continue
+			}
+			lk := actionLinks[i]
+			if err := setLinks(ctx, tx, lk.table, "action_id", lk.col, a.ID, dedupe(*ids)); err != nil {
+				return err
+			}
+			linkChange(changes, lk.name, lk.typ, nil, dedupe(*ids))
+		}
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "createAction", SubjectID: gid.Encode("Action", a.ID),
+			InstitutionID: &a.InstitutionID, Changes: changes})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// UpdateAction changes an action if the stored version is expectedVersion.
+// Its status and progress change only through RecordProgress.
+func (s *Service) UpdateAction(ctx context.Context, id int64, expectedVersion int, in ActionInput) (*store.Action, error) {
+	if err := signedIn(ctx); err != nil {
+		return nil, err
+	}
+	var a store.Action
+	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewSelect().Model(&a).Where("id = ?", id).Scan(ctx); err != nil {
+			return errs.NotFoundIf(err, "action", f("id")...)
+		}
+		p, err := s.planFor(ctx, tx, a.PlanID, authz.EditPlan, "SHARE", f("id")...)
+		if err != nil {
+			return err
+		}
+		if err := structureState(p, f("id")...); err != nil {
+			return err
+		}
+		if a.Version != expectedVersion {
+			return errs.Stale(a.Version)
+		}
+		var l errs.List
+		if err := s.validateAction(ctx, tx, &l, p, &in, &a); err != nil {
+			return err
+		}
+		if err := l.Err(); err != nil {
+			return err
+		}
+		before := a
+		if in.ObjectiveID != nil {
+			a.ObjectiveID = in.ObjectiveID
+		}
+		if in.Title != nil {
+			a.Title = *in.Title
+		}
+		if in.Description != nil {
+			a.Description = errs.BlankNil(in.Description)
+		}
+		if in.Kind != nil {
+			a.Kind = *in.Kind
+		}
+		if in.LeadUnitID != nil {
+			a.LeadUnitID = in.LeadUnitID
+		}
+		if in.Accountable != nil {
+			a.Accountable = errs.BlankNil(in.Accountable)
+		}
+		if in.StartDate != nil {
+			a.StartDate = in.StartDate
+		}
+		if in.DueDate != nil {
+			a.DueDate = in.DueDate
+		}
+		a.UpdatedAt = s.Now().UTC()
+		if err := store.UpdateVersioned(ctx, tx, &a, a.ID, expectedVersion, &a.Version,
+			"objective_id", "title", "description", "kind", "lead_unit_id", "accountable", "start_date", "due_date", "updated_at"); err != nil {
+			return err
+		}
+		changes := audit.Change(&before, &a)
+		for i, ids := range in.links() {
+			if ids == nil {
+				continue
+			}
+			lk := actionLinks[i]
+			old, err := linked(ctx, tx, lk.table, "action_id", lk.col, a.ID)
+			if err != nil {
+				return err
+			}
+			if err := setLinks(ctx, tx, lk.table, "action_id", lk.col, a.ID, dedupe(*ids)); err != nil {
+				return err
+			}
+			linkChange(changes, lk.name, lk.typ, old, dedupe(*ids))
+		}
+		return audit.Record(ctx, tx, a.UpdatedAt, audit.Event{Operation: "updateAction", SubjectID: gid.Encode("Action", a.ID),
+			InstitutionID: &a.InstitutionID, Changes: changes})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// ProgressInput is one progress report on an action.
+type ProgressInput struct {
+	ActionID        int64
+	Status          string
+	ProgressPercent int
+	Note            *string
+	Evidence        []string
+}
+
+// RecordProgress appends a progress update to an action of an ADOPTED plan
+// and sets the action's status and progress (RULES.md 5).
+func (s *Service) RecordProgress(ctx context.Context, in ProgressInput) (*store.Action, *store.ProgressUpdate, error) {
+	if err := signedIn(ctx); err != nil {
+		return nil, nil, err
+	}
+	var (
+		a store.Action
+		u *store.ProgressUpdate
+	)
+	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lock(tx.NewSelect().Model(&a).Where("id = ?", in.ActionID), "UPDATE").Scan(ctx); err != nil {
+			return errs.NotFoundIf(err, "action", f("actionId")...)
+		}
+		p, err := s.planFor(ctx, tx, a.PlanID, authz.RecordProgress, "SHARE", f("actionId")...)
+		if err != nil {
+			return err
+		}
+		if err := recordingState(p, "Progress", f("actionId")...); err != nil {
+			return err
+		}
+		var l errs.List
+		validateProgress(&l, in.Status, in.ProgressPercent)
+		l.Text(in.Note, maxDescription, false, f("note")...)
+		evidence := make([]string, 0, len(in.Evidence))
+		if len(in.Evidence) > maxEvidence {
+			l.Addf(errs.Invalid, f("evidence"), "At most %d pieces of evidence per update.", maxEvidence)
+		}
+		for i := range in.Evidence {
+			e := in.Evidence[i]
+			l.Text(&e, 2000, true, at(f("evidence"), i)...)
+			evidence = append(evidence, e)
+		}
+		if err := l.Err(); err != nil {
+			return err
+		}
+		now := s.Now().UTC()
+		before := a
+		a.Status, a.ProgressPercent, a.LastProgressAt, a.UpdatedAt = in.Status, in.ProgressPercent, &now, now
+		if err := store.UpdateVersioned(ctx, tx, &a, a.ID, before.Version, &a.Version, "status", "progress_percent", "last_progress_at", "updated_at"); err != nil {
+			return err
+		}
+		u = &store.ProgressUpdate{ActionID: a.ID, AuthorID: actorUser(ctx), CreatedAt: now, Status: in.Status,
+			ProgressPercent: in.ProgressPercent, Note: errs.BlankNil(in.Note), Evidence: evidence}
+		if _, err := tx.NewInsert().Model(u).Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		changes := audit.Change(&before, &a)
+		delete(changes, "lastProgressAt")
+		changes["progressUpdate"] = [2]any{nil, gid.Encode("ProgressUpdate", u.ID)}
+		if u.Note != nil {
+			changes["note"] = [2]any{nil, *u.Note}
+		}
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "recordProgress", SubjectID: gid.Encode("Action", a.ID),
+			InstitutionID: &a.InstitutionID, Changes: changes})
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &a, u, nil
+}
+
+// validateProgress puts the problems of a status and percentage at their
+// input fields.
+func validateProgress(l *errs.List, status string, pct int) {
+	if !plan.ValidActionStatus(status) {
+		l.Add(errs.Invalid, "Unknown action status.", f("status")...)
+		return
+	}
+	if err := plan.ValidateProgress(status, pct); err != nil {
+		l.Add(errs.Invalid, err.Error(), f("progressPercent")...)
+	}
+}
+
+// Health is the action's traffic light today (RULES.md 7).
+func (s *Service) Health(a *store.Action) string {
+	return healthAt(a, s.today())
+}
+
+func healthAt(a *store.Action, today time.Time) string {
+	return plan.Health(a.Status, storedDate(a.StartDate), storedDate(a.DueDate), a.ProgressPercent, today)
+}
+
+// Overdue reports whether the action is past its due date and neither
+// completed nor cancelled.
+func (s *Service) Overdue(a *store.Action) bool {
+	return a.DueDate != nil && *a.DueDate < s.Today() &&
+		a.Status != plan.ActionStatusCompleted && a.Status != plan.ActionStatusCancelled
+}

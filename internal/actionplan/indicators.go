@@ -1,0 +1,192 @@
+package actionplan
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/gendertrack/gendertrack/internal/audit"
+	"github.com/gendertrack/gendertrack/internal/authz"
+	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/plan"
+	"github.com/gendertrack/gendertrack/internal/store"
+)
+
+// IndicatorInput holds the fields of a new indicator, attached to exactly
+// one of an objective or an action.
+type IndicatorInput struct {
+	ObjectiveID         *int64
+	ActionID            *int64
+	Name                *string
+	Level               *string
+	Unit                *string
+	Baseline            *float64
+	Target              *float64
+	BaselineDate        *string
+	TargetDate          *string
+	MeansOfVerification *string
+}
+
+// CreateIndicator adds an indicator to an objective or an action of a
+// DRAFT or ADOPTED plan.
+func (s *Service) CreateIndicator(ctx context.Context, in IndicatorInput) (*store.Indicator, error) {
+	if err := signedIn(ctx); err != nil {
+		return nil, err
+	}
+	if (in.ObjectiveID == nil) == (in.ActionID == nil) {
+		field := f("objectiveId")
+		if in.ActionID != nil {
+			field = f("actionId")
+		}
+		return nil, errs.New(errs.Invalid, "Attach the indicator to exactly one of an objective or an action.", field...)
+	}
+	var ind *store.Indicator
+	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		// The owner: an objective or an action, of the plan it names.
+		var owner struct {
+			PlanID int64 `bun:"plan_id"`
+		}
+		table, what, field, id := "objectives", "objective", f("objectiveId"), in.ObjectiveID
+		if in.ActionID != nil {
+			table, what, field, id = "actions", "action", f("actionId"), in.ActionID
+		}
+		if err := tx.NewSelect().Table(table).Column("plan_id").Where("id = ?", *id).Scan(ctx, &owner); err != nil {
+			return errs.NotFoundIf(err, what, field...)
+		}
+		p, err := s.planFor(ctx, tx, owner.PlanID, authz.EditPlan, "SHARE", field...)
+		if err != nil {
+			return err
+		}
+		if err := structureState(p, field...); err != nil {
+			return err
+		}
+		var l errs.List
+		l.Text(in.Name, maxTitle, true, f("name")...)
+		if in.Level == nil || !ResultLevels[*in.Level] {
+			l.Add(errs.Invalid, "Unknown result level.", f("level")...)
+		}
+		l.Text(in.Unit, maxShort, false, f("unit")...)
+		l.Text(in.MeansOfVerification, maxDescription, false, f("meansOfVerification")...)
+		finite := func(v *float64, field string) {
+			if v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0)) {
+				l.Add(errs.Invalid, "The value must be a finite number.", f(field)...)
+			}
+		}
+		finite(in.Baseline, "baseline")
+		if in.Target == nil {
+			l.Add(errs.Invalid, "This field is required.", f("target")...)
+		}
+		finite(in.Target, "target")
+		bd := date(&l, in.BaselineDate, false, f("baselineDate")...)
+		td := date(&l, in.TargetDate, false, f("targetDate")...)
+		if bd != nil && td != nil && td.Before(*bd) {
+			l.Add(errs.Invalid, "The target date is before the baseline date.", f("targetDate")...)
+		}
+		if err := l.Err(); err != nil {
+			return err
+		}
+		now := s.Now().UTC()
+		ind = &store.Indicator{PlanID: p.ID, InstitutionID: p.InstitutionID, ObjectiveID: in.ObjectiveID, ActionID: in.ActionID,
+			Name: *in.Name, Level: *in.Level, Unit: errs.BlankNil(in.Unit), Baseline: in.Baseline, Target: *in.Target,
+			BaselineDate: in.BaselineDate, TargetDate: in.TargetDate, MeansOfVerification: errs.BlankNil(in.MeansOfVerification),
+			Version: 1, CreatedAt: now, UpdatedAt: now}
+		if _, err := tx.NewInsert().Model(ind).Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "createIndicator", SubjectID: gid.Encode("Indicator", ind.ID),
+			InstitutionID: &ind.InstitutionID, Changes: audit.Change(nil, ind)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ind, nil
+}
+
+// MeasurementInput is one measured value of an indicator.
+type MeasurementInput struct {
+	IndicatorID int64
+	Value       float64
+	MeasuredOn  string
+	Source      *string
+	Note        *string
+}
+
+// RecordMeasurement stores a measurement of an indicator of an ADOPTED plan
+// and, when it is the newest, mirrors it on the indicator.
+func (s *Service) RecordMeasurement(ctx context.Context, in MeasurementInput) (*store.Measurement, *store.Indicator, error) {
+	if err := signedIn(ctx); err != nil {
+		return nil, nil, err
+	}
+	var (
+		ind store.Indicator
+		m   *store.Measurement
+	)
+	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lock(tx.NewSelect().Model(&ind).Where("id = ?", in.IndicatorID), "UPDATE").Scan(ctx); err != nil {
+			return errs.NotFoundIf(err, "indicator", f("indicatorId")...)
+		}
+		p, err := s.planFor(ctx, tx, ind.PlanID, authz.RecordProgress, "SHARE", f("indicatorId")...)
+		if err != nil {
+			return err
+		}
+		if err := recordingState(p, "Measurements", f("indicatorId")...); err != nil {
+			return err
+		}
+		var l errs.List
+		if math.IsNaN(in.Value) || math.IsInf(in.Value, 0) {
+			l.Add(errs.Invalid, "The value must be a finite number.", f("value")...)
+		}
+		date(&l, &in.MeasuredOn, true, f("measuredOn")...)
+		l.Text(in.Source, maxShort, false, f("source")...)
+		l.Text(in.Note, maxDescription, false, f("note")...)
+		if err := l.Err(); err != nil {
+			return err
+		}
+		now := s.Now().UTC()
+		m = &store.Measurement{IndicatorID: ind.ID, Value: in.Value, MeasuredOn: in.MeasuredOn, Source: errs.BlankNil(in.Source),
+			Note: errs.BlankNil(in.Note), RecordedBy: actorUser(ctx), CreatedAt: now}
+		if _, err := tx.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		// The newest measuredOn is the latest; on the same day the one
+		// recorded last (plan.Latest).
+		if ind.LatestMeasuredOn == nil || m.MeasuredOn >= *ind.LatestMeasuredOn {
+			v, on := m.Value, m.MeasuredOn
+			ind.LatestValue, ind.LatestMeasuredOn = &v, &on
+		}
+		ind.UpdatedAt = now
+		if err := store.UpdateVersioned(ctx, tx, &ind, ind.ID, ind.Version, &ind.Version, "latest_value", "latest_measured_on", "updated_at"); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "recordMeasurement", SubjectID: gid.Encode("Measurement", m.ID),
+			InstitutionID: &ind.InstitutionID, Changes: audit.Change(nil, m)})
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, &ind, nil
+}
+
+// IndicatorStatus is the indicator's status today (RULES.md 7); p is its
+// plan, whose dates stand in for missing baseline and target dates.
+func (s *Service) IndicatorStatus(ind *store.Indicator, p *store.ActionPlan) string {
+	return indicatorStatusAt(ind, p.StartDate, p.EndDate, s.today())
+}
+
+func indicatorStatusAt(ind *store.Indicator, planStart, planEnd string, today time.Time) string {
+	var latest *plan.MeasurementPoint
+	if ind.LatestValue != nil && ind.LatestMeasuredOn != nil {
+		on := storedDate(ind.LatestMeasuredOn)
+		if on != nil {
+			latest = &plan.MeasurementPoint{Value: *ind.LatestValue, MeasuredOn: *on}
+		}
+	}
+	ps, pe := storedDate(&planStart), storedDate(&planEnd)
+	if ps == nil || pe == nil {
+		ps, pe = &today, &today
+	}
+	return plan.IndicatorStatus(ind.Baseline, ind.Target, storedDate(ind.BaselineDate), storedDate(ind.TargetDate), *ps, *pe, latest, today)
+}

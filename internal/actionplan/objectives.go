@@ -1,0 +1,157 @@
+package actionplan
+
+import (
+	"context"
+	"slices"
+
+	"github.com/uptrace/bun"
+
+	"github.com/gendertrack/gendertrack/internal/audit"
+	"github.com/gendertrack/gendertrack/internal/authz"
+	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/store"
+)
+
+// ObjectiveInput holds the fields of a new or changed objective; nil fields
+// are left as they are on update. FindingIDs, when set, replaces the links.
+type ObjectiveInput struct {
+	PlanID      int64
+	Title       *string
+	Description *string
+	FindingIDs  *[]int64
+}
+
+func (in *ObjectiveInput) validate(l *errs.List, create bool) {
+	l.Text(in.Title, maxTitle, create, f("title")...)
+	l.Text(in.Description, maxDescription, false, f("description")...)
+}
+
+// CreateObjective adds an objective to a DRAFT or ADOPTED plan.
+func (s *Service) CreateObjective(ctx context.Context, in ObjectiveInput) (*store.Objective, error) {
+	if err := signedIn(ctx); err != nil {
+		return nil, err
+	}
+	var o *store.Objective
+	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		p, err := s.planFor(ctx, tx, in.PlanID, authz.EditPlan, "SHARE", f("planId")...)
+		if err != nil {
+			return err
+		}
+		if err := structureState(p, f("planId")...); err != nil {
+			return err
+		}
+		var l errs.List
+		in.validate(&l, true)
+		var findings []int64
+		if in.FindingIDs != nil {
+			findings = dedupe(*in.FindingIDs)
+			if err := s.checkOwned(ctx, tx, &l, "findings", "finding", p.InstitutionID, *in.FindingIDs, false, f("findingIds")...); err != nil {
+				return err
+			}
+		}
+		if err := l.Err(); err != nil {
+			return err
+		}
+		now := s.Now().UTC()
+		o = &store.Objective{PlanID: p.ID, InstitutionID: p.InstitutionID, Title: *in.Title, Description: errs.BlankNil(in.Description),
+			Version: 1, CreatedAt: now, UpdatedAt: now}
+		if _, err := tx.NewInsert().Model(o).Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		if err := setLinks(ctx, tx, "objective_findings", "objective_id", "finding_id", o.ID, findings); err != nil {
+			return err
+		}
+		changes := audit.Change(nil, o)
+		if len(findings) > 0 {
+			changes["findingIds"] = [2]any{nil, globalIDs("Finding", findings)}
+		}
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "createObjective", SubjectID: gid.Encode("Objective", o.ID),
+			InstitutionID: &o.InstitutionID, Changes: changes})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// UpdateObjective changes an objective if the stored version is
+// expectedVersion.
+func (s *Service) UpdateObjective(ctx context.Context, id int64, expectedVersion int, in ObjectiveInput) (*store.Objective, error) {
+	if err := signedIn(ctx); err != nil {
+		return nil, err
+	}
+	var o store.Objective
+	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewSelect().Model(&o).Where("id = ?", id).Scan(ctx); err != nil {
+			return errs.NotFoundIf(err, "objective", f("id")...)
+		}
+		p, err := s.planFor(ctx, tx, o.PlanID, authz.EditPlan, "SHARE", f("id")...)
+		if err != nil {
+			return err
+		}
+		if err := structureState(p, f("id")...); err != nil {
+			return err
+		}
+		if o.Version != expectedVersion {
+			return errs.Stale(o.Version)
+		}
+		var l errs.List
+		in.validate(&l, false)
+		if in.FindingIDs != nil {
+			if err := s.checkOwned(ctx, tx, &l, "findings", "finding", p.InstitutionID, *in.FindingIDs, false, f("findingIds")...); err != nil {
+				return err
+			}
+		}
+		if err := l.Err(); err != nil {
+			return err
+		}
+		before := o
+		if in.Title != nil {
+			o.Title = *in.Title
+		}
+		if in.Description != nil {
+			o.Description = errs.BlankNil(in.Description)
+		}
+		o.UpdatedAt = s.Now().UTC()
+		if err := store.UpdateVersioned(ctx, tx, &o, o.ID, expectedVersion, &o.Version, "title", "description", "updated_at"); err != nil {
+			return err
+		}
+		changes := audit.Change(&before, &o)
+		if in.FindingIDs != nil {
+			old, err := linked(ctx, tx, "objective_findings", "objective_id", "finding_id", o.ID)
+			if err != nil {
+				return err
+			}
+			now := dedupe(*in.FindingIDs)
+			if err := setLinks(ctx, tx, "objective_findings", "objective_id", "finding_id", o.ID, now); err != nil {
+				return err
+			}
+			linkChange(changes, "findingIds", "Finding", old, now)
+		}
+		return audit.Record(ctx, tx, o.UpdatedAt, audit.Event{Operation: "updateObjective", SubjectID: gid.Encode("Objective", o.ID),
+			InstitutionID: &o.InstitutionID, Changes: changes})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// globalIDs encodes row ids as global IDs of typ, for the audit trail.
+func globalIDs(typ string, ids []int64) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = gid.Encode(typ, id)
+	}
+	return out
+}
+
+// linkChange records a changed link list in an audit change set.
+func linkChange(changes map[string][2]any, name, typ string, before, after []int64) {
+	after = slices.Clone(after)
+	slices.Sort(after)
+	if b, a := globalIDs(typ, before), globalIDs(typ, after); !slices.Equal(b, a) {
+		changes[name] = [2]any{b, a}
+	}
+}

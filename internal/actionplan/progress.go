@@ -1,0 +1,251 @@
+package actionplan
+
+import (
+	"context"
+	"sort"
+
+	"github.com/uptrace/bun"
+
+	"github.com/gendertrack/gendertrack/internal/plan"
+	"github.com/gendertrack/gendertrack/internal/store"
+)
+
+// StatusCount is the number of actions in one status.
+type StatusCount struct {
+	Status string
+	Count  int
+}
+
+// Progress is a plan's progress at a glance (GraphQL PlanProgress).
+// PlanID and InstitutionID identify the plan for fields computed
+// elsewhere (the gap flags).
+type Progress struct {
+	PlanID                int64
+	InstitutionID         int64
+	ActionsTotal          int
+	ActionsByStatus       []StatusCount
+	CompletionPercent     float64
+	ActionsOverdue        int
+	Budget                []plan.MoneyTotal
+	IndicatorsOnTrack     int
+	IndicatorsOffTrack    int
+	IndicatorsNotMeasured int
+	IndicatorsAchieved    int
+}
+
+// Summary is the leadership view of one institution (GraphQL
+// InstitutionSummary), counting its ADOPTED plans and their actions.
+type Summary struct {
+	InstitutionID               int64
+	LatestValidatedAssessmentID *int64
+	ActivePlans                 int
+	ActionsTotal                int
+	ActionsCompleted            int
+	ActionsOverdue              int
+	Budget                      []plan.MoneyTotal
+}
+
+// statusRow counts the actions of one key (plan or institution) in one
+// status.
+type statusRow struct {
+	Key     int64  `bun:"k"`
+	Status  string `bun:"status"`
+	N       int    `bun:"n"`
+	Overdue int    `bun:"overdue"`
+}
+
+// Progress computes the progress of each plan: four statements whatever
+// the number of plans and actions.
+func (s *Service) Progress(ctx context.Context, planIDs []int64) (map[int64]*Progress, error) {
+	out := make(map[int64]*Progress, len(planIDs))
+	if len(planIDs) == 0 {
+		return out, nil
+	}
+	var plans []store.ActionPlan
+	if err := s.DB.NewSelect().Model(&plans).Where("id IN (?)", bun.List(planIDs)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	byID := map[int64]*store.ActionPlan{}
+	for i := range plans {
+		p := &plans[i]
+		byID[p.ID] = p
+		out[p.ID] = &Progress{PlanID: p.ID, InstitutionID: p.InstitutionID, Budget: []plan.MoneyTotal{}}
+	}
+	today := s.today()
+	var counts []statusRow
+	if err := s.DB.NewRaw(`SELECT a.plan_id AS k, a.status, COUNT(*) AS n, SUM(CASE WHEN `+overdueSQL+` THEN 1 ELSE 0 END) AS overdue
+		FROM actions AS a WHERE a.plan_id IN (?) GROUP BY a.plan_id, a.status`, plan.FormatDate(today), bun.List(planIDs)).Scan(ctx, &counts); err != nil {
+		return nil, err
+	}
+	byStatus := map[int64]map[string]int{}
+	for _, c := range counts {
+		pr := out[c.Key]
+		if pr == nil {
+			continue
+		}
+		if byStatus[c.Key] == nil {
+			byStatus[c.Key] = map[string]int{}
+		}
+		byStatus[c.Key][c.Status] += c.N
+		pr.ActionsTotal += c.N
+		pr.ActionsOverdue += c.Overdue
+	}
+	for id, pr := range out {
+		m := byStatus[id]
+		for _, st := range plan.ActionStatusOrder() {
+			pr.ActionsByStatus = append(pr.ActionsByStatus, StatusCount{Status: st, Count: m[st]})
+		}
+		if d := pr.ActionsTotal - m[plan.ActionStatusCancelled]; d > 0 {
+			pr.CompletionPercent = 100 * float64(m[plan.ActionStatusCompleted]) / float64(d)
+		}
+	}
+	budgets, err := s.budget(ctx, "r.plan_id", "resource_requirements AS r", "r.plan_id IN (?)", bun.List(planIDs))
+	if err != nil {
+		return nil, err
+	}
+	for k, b := range budgets {
+		if pr := out[k]; pr != nil {
+			pr.Budget = b
+		}
+	}
+	var inds []store.Indicator
+	if err := s.DB.NewSelect().Model(&inds).Where("plan_id IN (?)", bun.List(planIDs)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	for i := range inds {
+		ind := &inds[i]
+		p, pr := byID[ind.PlanID], out[ind.PlanID]
+		if p == nil {
+			continue
+		}
+		switch indicatorStatusAt(ind, p.StartDate, p.EndDate, today) {
+		case plan.IndicatorStatusOnTrack:
+			pr.IndicatorsOnTrack++
+		case plan.IndicatorStatusOffTrack:
+			pr.IndicatorsOffTrack++
+		case plan.IndicatorStatusAchieved:
+			pr.IndicatorsAchieved++
+		default:
+			pr.IndicatorsNotMeasured++
+		}
+	}
+	return out, nil
+}
+
+// moneyRow is one BUDGET requirement (SQLite) or one sum (PostgreSQL) of a
+// key and currency.
+type moneyRow struct {
+	Key      int64         `bun:"k"`
+	Currency string        `bun:"currency"`
+	Required *plan.Decimal `bun:"required"`
+	Secured  *plan.Decimal `bun:"secured"`
+	Gap      *plan.Decimal `bun:"gap"`
+}
+
+// budget sums the BUDGET requirements selected by from/where per key and
+// currency, exactly: PostgreSQL sums its NUMERIC columns; SQLite, whose
+// amounts are TEXT, gives the rows in one statement and Go sums them with
+// plan.Totals. Each list is ordered by currency code.
+func (s *Service) budget(ctx context.Context, key, from, where string, args ...any) (map[int64][]plan.MoneyTotal, error) {
+	out := map[int64][]plan.MoneyTotal{}
+	var rows []moneyRow
+	if s.DB.Postgres {
+		q := `SELECT ` + key + ` AS k, r.currency,
+				SUM(r.amount_required) AS required,
+				SUM(COALESCE(r.amount_secured, 0)) AS secured,
+				SUM(GREATEST(r.amount_required - COALESCE(r.amount_secured, 0), 0)) AS gap
+			FROM ` + from + ` WHERE r.kind = 'BUDGET' AND r.amount_required IS NOT NULL AND r.currency IS NOT NULL AND ` + where + `
+			GROUP BY ` + key + `, r.currency`
+		if err := s.DB.NewRaw(q, args...).Scan(ctx, &rows); err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.Key] = append(out[r.Key], plan.MoneyTotal{Currency: r.Currency, Required: val(r.Required), Secured: val(r.Secured), Gap: val(r.Gap)})
+		}
+		for _, l := range out {
+			sort.Slice(l, func(i, j int) bool { return l[i].Currency < l[j].Currency })
+		}
+		return out, nil
+	}
+	q := `SELECT ` + key + ` AS k, r.currency, r.amount_required AS required, r.amount_secured AS secured
+		FROM ` + from + ` WHERE r.kind = 'BUDGET' AND r.amount_required IS NOT NULL AND r.currency IS NOT NULL AND ` + where
+	if err := s.DB.NewRaw(q, args...).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	lines := map[int64][]plan.MoneyLine{}
+	for _, r := range rows {
+		lines[r.Key] = append(lines[r.Key], plan.MoneyLine{Currency: r.Currency, Required: val(r.Required), Secured: r.Secured})
+	}
+	for k, l := range lines {
+		out[k] = plan.Totals(l)
+	}
+	return out, nil
+}
+
+func val(d *plan.Decimal) plan.Decimal {
+	if d == nil {
+		return plan.Zero()
+	}
+	return *d
+}
+
+// Summaries computes the leadership summary of each institution: four
+// statements whatever the number of institutions, plans and actions. The
+// caller has checked that the institutions are readable.
+func (s *Service) Summaries(ctx context.Context, institutionIDs []int64) (map[int64]*Summary, error) {
+	out := make(map[int64]*Summary, len(institutionIDs))
+	if len(institutionIDs) == 0 {
+		return out, nil
+	}
+	for _, id := range institutionIDs {
+		out[id] = &Summary{InstitutionID: id, Budget: []plan.MoneyTotal{}}
+	}
+	ids := bun.List(institutionIDs)
+	// The most recently validated assessment of each institution.
+	var validated []struct {
+		ID            int64 `bun:"id"`
+		InstitutionID int64 `bun:"institution_id"`
+	}
+	if err := s.DB.NewSelect().Table("assessments").Column("id", "institution_id").
+		Where("institution_id IN (?)", ids).Where("status = 'VALIDATED'").
+		OrderExpr("validated_at, id").Scan(ctx, &validated); err != nil {
+		return nil, err
+	}
+	for _, v := range validated {
+		id := v.ID
+		out[v.InstitutionID].LatestValidatedAssessmentID = &id
+	}
+	var plans []struct {
+		InstitutionID int64 `bun:"institution_id"`
+		N             int   `bun:"n"`
+	}
+	if err := s.DB.NewRaw(`SELECT institution_id, COUNT(*) AS n FROM action_plans WHERE institution_id IN (?) AND status = 'ADOPTED' GROUP BY institution_id`, ids).Scan(ctx, &plans); err != nil {
+		return nil, err
+	}
+	for _, p := range plans {
+		out[p.InstitutionID].ActivePlans = p.N
+	}
+	var counts []statusRow
+	if err := s.DB.NewRaw(`SELECT a.institution_id AS k, a.status, COUNT(*) AS n, SUM(CASE WHEN `+overdueSQL+` THEN 1 ELSE 0 END) AS overdue
+		FROM actions AS a JOIN action_plans AS p ON p.id = a.plan_id
+		WHERE a.institution_id IN (?) AND p.status = 'ADOPTED' GROUP BY a.institution_id, a.status`, s.Today(), ids).Scan(ctx, &counts); err != nil {
+		return nil, err
+	}
+	for _, c := range counts {
+		sm := out[c.Key]
+		sm.ActionsTotal += c.N
+		sm.ActionsOverdue += c.Overdue
+		if c.Status == plan.ActionStatusCompleted {
+			sm.ActionsCompleted += c.N
+		}
+	}
+	budgets, err := s.budget(ctx, "r.institution_id", "resource_requirements AS r JOIN action_plans AS p ON p.id = r.plan_id",
+		"r.institution_id IN (?) AND p.status = 'ADOPTED'", ids)
+	if err != nil {
+		return nil, err
+	}
+	for k, b := range budgets {
+		out[k].Budget = b
+	}
+	return out, nil
+}

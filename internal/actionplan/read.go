@@ -1,0 +1,567 @@
+package actionplan
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/gendertrack/gendertrack/internal/plan"
+	"github.com/gendertrack/gendertrack/internal/store"
+)
+
+// Reads for the API. Every batch read costs a constant number of SQL
+// statements however many ids it is given; the loaders of the GraphQL
+// layer collect the ids of one request.
+
+// readableByIDs loads rows by id and drops those of institutions the actor
+// may not read: to such a caller they do not exist.
+func readableByIDs[T any](ctx context.Context, s *Service, ids []int64, id func(*T) int64, inst func(*T) int64) (map[int64]*T, error) {
+	m, err := store.ByIDs(ctx, s.DB, ids, id)
+	for k, v := range m {
+		if !s.Guard.CanRead(ctx, inst(v)) {
+			delete(m, k)
+		}
+	}
+	return m, err
+}
+
+// PlansByID loads plans by id.
+func (s *Service) PlansByID(ctx context.Context, ids []int64) (map[int64]*store.ActionPlan, error) {
+	return readableByIDs(ctx, s, ids, func(p *store.ActionPlan) int64 { return p.ID }, func(p *store.ActionPlan) int64 { return p.InstitutionID })
+}
+
+// ObjectivesByID loads objectives by id.
+func (s *Service) ObjectivesByID(ctx context.Context, ids []int64) (map[int64]*store.Objective, error) {
+	return readableByIDs(ctx, s, ids, func(o *store.Objective) int64 { return o.ID }, func(o *store.Objective) int64 { return o.InstitutionID })
+}
+
+// ActionsByID loads actions by id.
+func (s *Service) ActionsByID(ctx context.Context, ids []int64) (map[int64]*store.Action, error) {
+	return readableByIDs(ctx, s, ids, func(a *store.Action) int64 { return a.ID }, func(a *store.Action) int64 { return a.InstitutionID })
+}
+
+// ResourcesByID loads resource requirements by id.
+func (s *Service) ResourcesByID(ctx context.Context, ids []int64) (map[int64]*store.ResourceRequirement, error) {
+	return readableByIDs(ctx, s, ids, func(r *store.ResourceRequirement) int64 { return r.ID }, func(r *store.ResourceRequirement) int64 { return r.InstitutionID })
+}
+
+// IndicatorsByID loads indicators by id.
+func (s *Service) IndicatorsByID(ctx context.Context, ids []int64) (map[int64]*store.Indicator, error) {
+	return readableByIDs(ctx, s, ids, func(i *store.Indicator) int64 { return i.ID }, func(i *store.Indicator) int64 { return i.InstitutionID })
+}
+
+// owner maps a row id to the institution it belongs to.
+func (s *Service) owners(ctx context.Context, query string, ids []int64) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []owned
+	if err := s.DB.NewRaw(query, bun.List(ids)).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.ID] = r.InstitutionID
+	}
+	return out, nil
+}
+
+// MeasurementsByID loads measurements by id.
+func (s *Service) MeasurementsByID(ctx context.Context, ids []int64) (map[int64]*store.Measurement, error) {
+	m, err := store.ByIDs(ctx, s.DB, ids, func(m *store.Measurement) int64 { return m.ID })
+	if err != nil {
+		return nil, err
+	}
+	inst, err := s.owners(ctx, `SELECT m.id, i.institution_id FROM measurements AS m JOIN indicators AS i ON i.id = m.indicator_id WHERE m.id IN (?)`, ids)
+	for k := range m {
+		if !s.Guard.CanRead(ctx, inst[k]) {
+			delete(m, k)
+		}
+	}
+	return m, err
+}
+
+// UpdatesByID loads progress updates by id.
+func (s *Service) UpdatesByID(ctx context.Context, ids []int64) (map[int64]*store.ProgressUpdate, error) {
+	m, err := store.ByIDs(ctx, s.DB, ids, func(u *store.ProgressUpdate) int64 { return u.ID })
+	if err != nil {
+		return nil, err
+	}
+	inst, err := s.owners(ctx, `SELECT u.id, a.institution_id FROM progress_updates AS u JOIN actions AS a ON a.id = u.action_id WHERE u.id IN (?)`, ids)
+	for k := range m {
+		if !s.Guard.CanRead(ctx, inst[k]) {
+			delete(m, k)
+		}
+	}
+	return m, err
+}
+
+// DisseminationsByID loads dissemination records by id.
+func (s *Service) DisseminationsByID(ctx context.Context, ids []int64) (map[int64]*store.Dissemination, error) {
+	m, err := store.ByIDs(ctx, s.DB, ids, func(d *store.Dissemination) int64 { return d.ID })
+	if err != nil {
+		return nil, err
+	}
+	inst, err := s.owners(ctx, `SELECT d.id, p.institution_id FROM disseminations AS d JOIN action_plans AS p ON p.id = d.plan_id WHERE d.id IN (?)`, ids)
+	for k := range m {
+		if !s.Guard.CanRead(ctx, inst[k]) {
+			delete(m, k)
+		}
+	}
+	return m, err
+}
+
+// Plans lists an institution's plans in id order, optionally of one status.
+// The caller has checked that the institution is readable.
+func (s *Service) Plans(ctx context.Context, institutionID int64, status *string, p store.Page) ([]store.ActionPlan, bool, int, error) {
+	if !s.Guard.CanRead(ctx, institutionID) {
+		return nil, false, 0, nil
+	}
+	return store.List[store.ActionPlan](ctx, s.DB, func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Where("institution_id = ?", institutionID)
+		if status != nil {
+			q = q.Where("status = ?", *status)
+		}
+		return q
+	}, "id", p)
+}
+
+// childrenOf loads the rows of T whose column col is one of ids, in id
+// order, grouped by that column's value.
+func childrenOf[T any](ctx context.Context, db bun.IDB, col string, ids []int64, key func(*T) *int64, order string) (map[int64][]T, error) {
+	out := make(map[int64][]T, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []T
+	if err := db.NewSelect().Model(&rows).Where("? IN (?)", bun.Ident(col), bun.List(ids)).OrderExpr(order).Scan(ctx); err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		if k := key(&rows[i]); k != nil {
+			out[*k] = append(out[*k], rows[i])
+		}
+	}
+	return out, nil
+}
+
+func ptr(v int64) *int64 { return &v }
+
+// ObjectivesByPlan loads the objectives of each plan.
+func (s *Service) ObjectivesByPlan(ctx context.Context, planIDs []int64) (map[int64][]store.Objective, error) {
+	return childrenOf(ctx, s.DB, "plan_id", planIDs, func(o *store.Objective) *int64 { return ptr(o.PlanID) }, "id")
+}
+
+// ActionsByObjective loads the actions of each objective.
+func (s *Service) ActionsByObjective(ctx context.Context, objectiveIDs []int64) (map[int64][]store.Action, error) {
+	return childrenOf(ctx, s.DB, "objective_id", objectiveIDs, func(a *store.Action) *int64 { return a.ObjectiveID }, "id")
+}
+
+// DisseminationsByPlan loads the dissemination records of each plan, by
+// date.
+func (s *Service) DisseminationsByPlan(ctx context.Context, planIDs []int64) (map[int64][]store.Dissemination, error) {
+	return childrenOf(ctx, s.DB, "plan_id", planIDs, func(d *store.Dissemination) *int64 { return ptr(d.PlanID) }, "date, id")
+}
+
+// ResourcesByAction loads the resource requirements of each action.
+func (s *Service) ResourcesByAction(ctx context.Context, actionIDs []int64) (map[int64][]store.ResourceRequirement, error) {
+	return childrenOf(ctx, s.DB, "action_id", actionIDs, func(r *store.ResourceRequirement) *int64 { return ptr(r.ActionID) }, "id")
+}
+
+// IndicatorsByAction loads the indicators attached to each action.
+func (s *Service) IndicatorsByAction(ctx context.Context, actionIDs []int64) (map[int64][]store.Indicator, error) {
+	return childrenOf(ctx, s.DB, "action_id", actionIDs, func(i *store.Indicator) *int64 { return i.ActionID }, "id")
+}
+
+// IndicatorsByObjective loads the indicators attached to each objective.
+func (s *Service) IndicatorsByObjective(ctx context.Context, objectiveIDs []int64) (map[int64][]store.Indicator, error) {
+	return childrenOf(ctx, s.DB, "objective_id", objectiveIDs, func(i *store.Indicator) *int64 { return i.ObjectiveID }, "id")
+}
+
+// MeasurementsByIndicator loads each indicator's measurements, oldest
+// measuredOn first (so the last is the latest, as plan.Latest picks it).
+func (s *Service) MeasurementsByIndicator(ctx context.Context, indicatorIDs []int64) (map[int64][]store.Measurement, error) {
+	return childrenOf(ctx, s.DB, "indicator_id", indicatorIDs, func(m *store.Measurement) *int64 { return ptr(m.IndicatorID) }, "measured_on, id")
+}
+
+// link is one row of a link table.
+type link struct {
+	Owner int64 `bun:"owner"`
+	Other int64 `bun:"other"`
+}
+
+// linkedBy loads, for each owner id, the rows of T linked to it through a
+// link table, in id order: two statements whatever the number of owners.
+func linkedBy[T any](ctx context.Context, db bun.IDB, table, ownerCol, otherCol string, owners []int64, id func(*T) int64, keep func(*T) bool) (map[int64][]T, error) {
+	out := make(map[int64][]T, len(owners))
+	if len(owners) == 0 {
+		return out, nil
+	}
+	var links []link
+	if err := db.NewSelect().Table(table).ColumnExpr("? AS owner, ? AS other", bun.Ident(ownerCol), bun.Ident(otherCol)).
+		Where("? IN (?)", bun.Ident(ownerCol), bun.List(owners)).OrderExpr("?", bun.Ident(otherCol)).Scan(ctx, &links); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(links))
+	for _, l := range links {
+		ids = append(ids, l.Other)
+	}
+	slices.Sort(ids)
+	rows, err := store.ByIDs(ctx, db, slices.Compact(ids), id)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range links {
+		if r := rows[l.Other]; r != nil && (keep == nil || keep(r)) {
+			out[l.Owner] = append(out[l.Owner], *r)
+		}
+	}
+	return out, nil
+}
+
+// SupportingUnits loads the supporting units of each action.
+func (s *Service) SupportingUnits(ctx context.Context, actionIDs []int64) (map[int64][]store.Unit, error) {
+	return linkedBy(ctx, s.DB, "action_supporting_units", "action_id", "unit_id", actionIDs, func(u *store.Unit) int64 { return u.ID }, nil)
+}
+
+// ActionPartners loads the partners of each action.
+func (s *Service) ActionPartners(ctx context.Context, actionIDs []int64) (map[int64][]store.Partner, error) {
+	return linkedBy(ctx, s.DB, "action_partners", "action_id", "partner_id", actionIDs, func(p *store.Partner) int64 { return p.ID }, nil)
+}
+
+// ActionFindings loads the findings each action addresses.
+func (s *Service) ActionFindings(ctx context.Context, actionIDs []int64) (map[int64][]store.Finding, error) {
+	return linkedBy(ctx, s.DB, "action_findings", "action_id", "finding_id", actionIDs, func(f *store.Finding) int64 { return f.ID }, nil)
+}
+
+// ObjectiveFindings loads the findings each objective addresses.
+func (s *Service) ObjectiveFindings(ctx context.Context, objectiveIDs []int64) (map[int64][]store.Finding, error) {
+	return linkedBy(ctx, s.DB, "objective_findings", "objective_id", "finding_id", objectiveIDs, func(f *store.Finding) int64 { return f.ID }, nil)
+}
+
+// ObjectivesByFinding loads the objectives, of any plan, that address each
+// finding.
+func (s *Service) ObjectivesByFinding(ctx context.Context, findingIDs []int64) (map[int64][]store.Objective, error) {
+	return linkedBy(ctx, s.DB, "objective_findings", "finding_id", "objective_id", findingIDs, func(o *store.Objective) int64 { return o.ID },
+		func(o *store.Objective) bool { return s.Guard.CanRead(ctx, o.InstitutionID) })
+}
+
+// ActionsByFinding loads the actions, of any plan, that address each
+// finding.
+func (s *Service) ActionsByFinding(ctx context.Context, findingIDs []int64) (map[int64][]store.Action, error) {
+	return linkedBy(ctx, s.DB, "action_findings", "finding_id", "action_id", findingIDs, func(a *store.Action) int64 { return a.ID },
+		func(a *store.Action) bool { return s.Guard.CanRead(ctx, a.InstitutionID) })
+}
+
+// ------------------------------------------------------------------ pages
+
+// Page is one page of a list that belongs to one parent.
+type Page[T any] struct {
+	Items []T
+	More  bool
+	Total int
+}
+
+// ActionFilter selects actions; unset fields do not filter.
+type ActionFilter struct {
+	Statuses   []string
+	Kinds      []string
+	LeadUnitID *int64
+	Health     []string
+	Overdue    *bool
+}
+
+// Key is a canonical text form of the filter, equal for equal filters.
+func (fl ActionFilter) Key() string {
+	norm := func(v []string) string {
+		if len(v) == 0 {
+			return "-"
+		}
+		c := slices.Clone(v)
+		slices.Sort(c)
+		return strings.Join(slices.Compact(c), ",")
+	}
+	var b strings.Builder
+	b.WriteString(norm(fl.Statuses) + "|" + norm(fl.Kinds) + "|" + norm(fl.Health) + "|")
+	if fl.LeadUnitID != nil {
+		b.WriteString("u" + strconv.FormatInt(*fl.LeadUnitID, 10))
+	}
+	b.WriteString("|")
+	if fl.Overdue != nil {
+		if *fl.Overdue {
+			b.WriteString("t")
+		} else {
+			b.WriteString("f")
+		}
+	}
+	return b.String()
+}
+
+// overdueSQL is "dueDate < today and status not COMPLETED or CANCELLED".
+const overdueSQL = `(a.due_date IS NOT NULL AND a.due_date < ? AND a.status NOT IN ('COMPLETED', 'CANCELLED'))`
+
+// where builds the SQL conditions of the filter's database part.
+func (fl ActionFilter) where(today string) (string, []any) {
+	conds := []string{}
+	var args []any
+	if len(fl.Statuses) > 0 {
+		conds = append(conds, "a.status IN (?)")
+		args = append(args, bun.List(fl.Statuses))
+	}
+	if len(fl.Kinds) > 0 {
+		conds = append(conds, "a.kind IN (?)")
+		args = append(args, bun.List(fl.Kinds))
+	}
+	if fl.LeadUnitID != nil {
+		conds = append(conds, "a.lead_unit_id = ?")
+		args = append(args, *fl.LeadUnitID)
+	}
+	if fl.Overdue != nil {
+		if *fl.Overdue {
+			conds = append(conds, overdueSQL)
+		} else {
+			conds = append(conds, "NOT "+overdueSQL)
+		}
+		args = append(args, today)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " AND " + strings.Join(conds, " AND "), args
+}
+
+type actionRow struct {
+	store.Action `bun:",extend"`
+	TotalCount   int64 `bun:"total_count"`
+	RowNumber    int64 `bun:"rn"`
+}
+
+// ActionPages returns one page of each plan's actions that pass the filter,
+// in id order, with the count of all that pass. Without a health filter it
+// is one statement with window functions; health is derived from dates in
+// Go, so a health filter reads the plans' actions that pass the rest of the
+// filter in one statement and pages them in Go.
+func (s *Service) ActionPages(ctx context.Context, planIDs []int64, fl ActionFilter, p store.Page) (map[int64]Page[store.Action], error) {
+	out := make(map[int64]Page[store.Action], len(planIDs))
+	for _, id := range planIDs {
+		out[id] = Page[store.Action]{Items: []store.Action{}}
+	}
+	if len(planIDs) == 0 {
+		return out, nil
+	}
+	now := s.today()
+	cond, args := fl.where(plan.FormatDate(now))
+	if len(fl.Health) > 0 {
+		var rows []store.Action
+		q := `SELECT a.* FROM actions AS a WHERE a.plan_id IN (?)` + cond + ` ORDER BY a.plan_id, a.id`
+		if err := s.DB.NewRaw(q, append([]any{bun.List(planIDs)}, args...)...).Scan(ctx, &rows); err != nil {
+			return nil, err
+		}
+		for _, a := range rows {
+			if !slices.Contains(fl.Health, healthAt(&a, now)) {
+				continue
+			}
+			pg := out[a.PlanID]
+			pg.Total++
+			if a.ID > p.After {
+				if len(pg.Items) < p.First {
+					pg.Items = append(pg.Items, a)
+				} else {
+					pg.More = true
+				}
+			}
+			out[a.PlanID] = pg
+		}
+		return out, nil
+	}
+	// Rows after the cursor are numbered apart from those before it, so
+	// that rn counts within the page while total_count counts them all.
+	q := `SELECT * FROM (
+		SELECT a.*, COUNT(*) OVER (PARTITION BY a.plan_id) AS total_count,
+			ROW_NUMBER() OVER (PARTITION BY a.plan_id, CASE WHEN a.id > ? THEN 1 ELSE 0 END ORDER BY a.id) AS rn
+		FROM actions AS a WHERE a.plan_id IN (?)` + cond + `
+	) AS x WHERE x.id > ? AND x.rn <= ? ORDER BY x.plan_id, x.id`
+	all := append([]any{p.After, bun.List(planIDs)}, args...)
+	all = append(all, p.After, p.First+1)
+	var rows []actionRow
+	if err := s.DB.NewRaw(q, all...).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	totals := map[int64]int{}
+	for _, r := range rows {
+		pg := out[r.PlanID]
+		if len(pg.Items) < p.First {
+			pg.Items = append(pg.Items, r.Action)
+		} else {
+			pg.More = true
+		}
+		out[r.PlanID] = pg
+		totals[r.PlanID] = int(r.TotalCount)
+	}
+	// A plan whose rows all lie before the cursor still has a total.
+	if p.After > 0 {
+		missing := []int64{}
+		for _, id := range planIDs {
+			if _, ok := totals[id]; !ok {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) > 0 {
+			var counts []struct {
+				PlanID int64 `bun:"plan_id"`
+				N      int   `bun:"n"`
+			}
+			cq := `SELECT a.plan_id, COUNT(*) AS n FROM actions AS a WHERE a.plan_id IN (?)` + cond + ` GROUP BY a.plan_id`
+			if err := s.DB.NewRaw(cq, append([]any{bun.List(missing)}, args...)...).Scan(ctx, &counts); err != nil {
+				return nil, err
+			}
+			for _, c := range counts {
+				totals[c.PlanID] = c.N
+			}
+		}
+	}
+	for id, n := range totals {
+		pg := out[id]
+		pg.Total = n
+		out[id] = pg
+	}
+	return out, nil
+}
+
+type updateRow struct {
+	store.ProgressUpdate `bun:",extend"`
+	TotalCount           int64 `bun:"total_count"`
+	RowNumber            int64 `bun:"rn"`
+}
+
+// UpdatePages returns one page of each action's progress updates, newest
+// first, with the count of all of them: one statement (two when a cursor
+// lies past every update of some action).
+func (s *Service) UpdatePages(ctx context.Context, actionIDs []int64, p store.Page) (map[int64]Page[store.ProgressUpdate], error) {
+	out := make(map[int64]Page[store.ProgressUpdate], len(actionIDs))
+	for _, id := range actionIDs {
+		out[id] = Page[store.ProgressUpdate]{Items: []store.ProgressUpdate{}}
+	}
+	if len(actionIDs) == 0 {
+		return out, nil
+	}
+	// Newest first: "after" a cursor means a lower id. 0 means no cursor.
+	after := p.After
+	cmp := "u.id < ?"
+	if after == 0 {
+		cmp = "u.id > ?"
+	}
+	q := `SELECT * FROM (
+		SELECT u.*, COUNT(*) OVER (PARTITION BY u.action_id) AS total_count,
+			ROW_NUMBER() OVER (PARTITION BY u.action_id, CASE WHEN ` + cmp + ` THEN 1 ELSE 0 END ORDER BY u.id DESC) AS rn
+		FROM progress_updates AS u WHERE u.action_id IN (?)
+	) AS x WHERE ` + strings.ReplaceAll(cmp, "u.", "x.") + ` AND x.rn <= ? ORDER BY x.action_id, x.id DESC`
+	var rows []updateRow
+	if err := s.DB.NewRaw(q, after, bun.List(actionIDs), after, p.First+1).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	totals := map[int64]int{}
+	for _, r := range rows {
+		pg := out[r.ActionID]
+		if len(pg.Items) < p.First {
+			pg.Items = append(pg.Items, r.ProgressUpdate)
+		} else {
+			pg.More = true
+		}
+		out[r.ActionID] = pg
+		totals[r.ActionID] = int(r.TotalCount)
+	}
+	if after > 0 {
+		missing := []int64{}
+		for _, id := range actionIDs {
+			if _, ok := totals[id]; !ok {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) > 0 {
+			var counts []struct {
+				ActionID int64 `bun:"action_id"`
+				N        int   `bun:"n"`
+			}
+			if err := s.DB.NewRaw(`SELECT action_id, COUNT(*) AS n FROM progress_updates WHERE action_id IN (?) GROUP BY action_id`, bun.List(missing)).Scan(ctx, &counts); err != nil {
+				return nil, err
+			}
+			for _, c := range counts {
+				totals[c.ActionID] = c.N
+			}
+		}
+	}
+	for id, n := range totals {
+		pg := out[id]
+		pg.Total = n
+		out[id] = pg
+	}
+	for _, id := range actionIDs {
+		if pg := out[id]; pg.Items == nil {
+			pg.Items = []store.ProgressUpdate{}
+			out[id] = pg
+		}
+	}
+	return out, nil
+}
+
+// findingLink is one link of a finding of an assessment to an objective or
+// an action.
+type findingLink struct {
+	Assessment int64 `bun:"assessment"`
+	Finding    int64 `bun:"finding"`
+	Other      int64 `bun:"other"`
+}
+
+// addressing loads, for each assessment, the rows linked to its findings
+// through a link table, keyed by finding id: two statements for any number
+// of assessments and findings. Rows of institutions the actor may not read
+// are left out.
+func addressing[T any](ctx context.Context, s *Service, table, otherCol string, assessmentIDs []int64, id func(*T) int64, inst func(*T) int64) (map[int64]map[int64][]T, error) {
+	out := make(map[int64]map[int64][]T, len(assessmentIDs))
+	for _, a := range assessmentIDs {
+		out[a] = map[int64][]T{}
+	}
+	if len(assessmentIDs) == 0 {
+		return out, nil
+	}
+	var links []findingLink
+	q := `SELECT f.assessment_id AS assessment, l.finding_id AS finding, l.? AS other
+		FROM ? AS l JOIN findings AS f ON f.id = l.finding_id
+		WHERE f.assessment_id IN (?) ORDER BY l.?`
+	if err := s.DB.NewRaw(q, bun.Ident(otherCol), bun.Ident(table), bun.List(assessmentIDs), bun.Ident(otherCol)).Scan(ctx, &links); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(links))
+	for _, l := range links {
+		ids = append(ids, l.Other)
+	}
+	slices.Sort(ids)
+	rows, err := readableByIDs(ctx, s, slices.Compact(ids), id, inst)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range links {
+		if r := rows[l.Other]; r != nil {
+			out[l.Assessment][l.Finding] = append(out[l.Assessment][l.Finding], *r)
+		}
+	}
+	return out, nil
+}
+
+// ObjectivesAddressingFindings loads, for each assessment, the objectives
+// of any plan that address each of its findings.
+func (s *Service) ObjectivesAddressingFindings(ctx context.Context, assessmentIDs []int64) (map[int64]map[int64][]store.Objective, error) {
+	return addressing(ctx, s, "objective_findings", "objective_id", assessmentIDs,
+		func(o *store.Objective) int64 { return o.ID }, func(o *store.Objective) int64 { return o.InstitutionID })
+}
+
+// ActionsAddressingFindings loads, for each assessment, the actions of any
+// plan that address each of its findings.
+func (s *Service) ActionsAddressingFindings(ctx context.Context, assessmentIDs []int64) (map[int64]map[int64][]store.Action, error) {
+	return addressing(ctx, s, "action_findings", "action_id", assessmentIDs,
+		func(a *store.Action) int64 { return a.ID }, func(a *store.Action) int64 { return a.InstitutionID })
+}
