@@ -93,7 +93,7 @@ func (s *Service) validateAction(ctx context.Context, tx bun.IDB, l *errs.List, 
 		}
 	}
 	if in.FindingIDs != nil {
-		if err := s.checkOwned(ctx, tx, l, "findings", "finding", p.InstitutionID, *in.FindingIDs, false, f("findingIds")...); err != nil {
+		if err := s.checkFindings(ctx, tx, l, p.InstitutionID, *in.FindingIDs, f("findingIds")...); err != nil {
 			return err
 		}
 	}

@@ -46,7 +46,7 @@ func (s *Service) CreateObjective(ctx context.Context, in ObjectiveInput) (*stor
 		var findings []int64
 		if in.FindingIDs != nil {
 			findings = dedupe(*in.FindingIDs)
-			if err := s.checkOwned(ctx, tx, &l, "findings", "finding", p.InstitutionID, *in.FindingIDs, false, f("findingIds")...); err != nil {
+			if err := s.checkFindings(ctx, tx, &l, p.InstitutionID, *in.FindingIDs, f("findingIds")...); err != nil {
 				return err
 			}
 		}
@@ -99,7 +99,7 @@ func (s *Service) UpdateObjective(ctx context.Context, id int64, expectedVersion
 		var l errs.List
 		in.validate(&l, false)
 		if in.FindingIDs != nil {
-			if err := s.checkOwned(ctx, tx, &l, "findings", "finding", p.InstitutionID, *in.FindingIDs, false, f("findingIds")...); err != nil {
+			if err := s.checkFindings(ctx, tx, &l, p.InstitutionID, *in.FindingIDs, f("findingIds")...); err != nil {
 				return err
 			}
 		}

@@ -213,6 +213,27 @@ func (s *Service) checkOwned(ctx context.Context, tx bun.IDB, l *errs.List, tabl
 	return nil
 }
 
+// checkFindings is checkOwned for findings, which must moreover come from a
+// validated assessment: only those are final (a reopened assessment
+// regenerates its RULE findings on resubmission).
+func (s *Service) checkFindings(ctx context.Context, tx bun.IDB, l *errs.List, inst int64, ids []int64, field ...string) error {
+	before := len(l.UserErrors)
+	if err := s.checkOwned(ctx, tx, l, "findings", "finding", inst, ids, false, field...); err != nil || len(l.UserErrors) > before || len(ids) == 0 {
+		return err
+	}
+	var pending []int64
+	if err := tx.NewSelect().TableExpr("findings AS f").Join("JOIN assessments AS a ON a.id = f.assessment_id").
+		Column("f.id").Where("f.id IN (?)", bun.List(ids)).Where("a.status <> 'VALIDATED'").Scan(ctx, &pending); err != nil {
+		return err
+	}
+	for i, id := range ids {
+		if slices.Contains(pending, id) {
+			l.Add(errs.Invalid, "Only findings of a validated assessment can be addressed by a plan.", at(field, i)...)
+		}
+	}
+	return nil
+}
+
 // checkPartners verifies that every id names a partner.
 func checkPartners(ctx context.Context, tx bun.IDB, l *errs.List, ids []int64, single bool, field ...string) error {
 	if len(ids) == 0 {
@@ -288,6 +309,15 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*store.ActionPl
 		if in.SourceAssessmentID != nil {
 			if err := s.checkOwned(ctx, tx, &l, "assessments", "assessment", in.InstitutionID, []int64{*in.SourceAssessmentID}, true, f("sourceAssessmentId")...); err != nil {
 				return err
+			}
+			if len(l.UserErrors) == 0 && in.DraftFromFindings {
+				var status string
+				if err := tx.NewSelect().Table("assessments").Column("status").Where("id = ?", *in.SourceAssessmentID).Scan(ctx, &status); err != nil {
+					return err
+				}
+				if status != "VALIDATED" {
+					l.Add(errs.InvalidState, "A plan is drafted from the findings of a validated assessment; this one is "+status+".", f("sourceAssessmentId")...)
+				}
 			}
 		}
 		if err := l.Err(); err != nil {

@@ -259,18 +259,20 @@ func TestPlanDraftFromFindings(t *testing.T) {
 		admin := e.admin()
 		inst := e.mkInstitution(admin, "National Police")
 		other := e.mkInstitution(admin, "National Gendarmerie")
-		assess := func(inst string) string {
-			r := e.planMutate(admin, "createAssessment", `mutation($i:ID!){ createAssessment(input:{institutionId:$i, questionnaireKey:"security-sector-gender-self-assessment", title:"Baseline", startDate:"2026-01-10"}){ assessment{ id } userErrors{code field message} } }`,
-				map[string]any{"i": inst})
-			return r.Str("createAssessment.assessment.id")
-		}
+		// Plans address the findings of validated assessments only.
+		f := &fixture{e: e, admin: admin}
+		assess := func(inst string) string { return asmTarget(f, inst, "SUBMITTED") }
 		a := assess(inst)
 		var findings []string
 		for _, title := range []string{"No confidential interview rooms", "No written GBV procedure"} {
-			r := e.planMutate(admin, "addFinding", `mutation($a:ID!,$t:String!){ addFinding(input:{assessmentId:$a, areaKey:"accountability-oversight", title:$t, category:STRUCTURE, severity:HIGH}){ finding{ id } userErrors{code field message} } }`,
+			r := e.planMutate(admin, "addFinding", `mutation($a:ID!,$t:String!){ addFinding(input:{assessmentId:$a, areaKey:"only", title:$t, category:STRUCTURE, severity:HIGH}){ finding{ id } userErrors{code field message} } }`,
 				map[string]any{"a": a, "t": title})
 			findings = append(findings, r.Str("addFinding.finding.id"))
 		}
+		if got := e.planErrors(admin, "createActionPlan", planCreate, map[string]any{"i": inst, "t": "P", "s": "2026-01-01", "e": "2026-12-31", "src": a, "d": true}); got != "INVALID_STATE@input.sourceAssessmentId" {
+			t.Fatalf("source not validated yet: %s", got)
+		}
+		e.planMutate(admin, "validateAssessment", `mutation($a:ID!){ validateAssessment(input:{assessmentId:$a}){ assessment{ status } userErrors{code field message} } }`, map[string]any{"a": a})
 		foreign := assess(other)
 		if got := e.planErrors(admin, "createActionPlan", planCreate, map[string]any{"i": inst, "t": "P", "s": "2026-01-01", "e": "2026-12-31", "src": foreign, "d": true}); got != "INVALID@input.sourceAssessmentId" {
 			t.Fatalf("foreign source: %s", got)
@@ -293,6 +295,16 @@ func TestPlanDraftFromFindings(t *testing.T) {
 		r = e.gql(admin, `query($p:ID!){ node(id:$p){ ... on ActionPlan { sourceAssessment{ id } } } }`, map[string]any{"p": plan}).OK()
 		if r.Str("node.sourceAssessment.id") != a {
 			t.Fatalf("source assessment: %s", r.Raw)
+		}
+		// A finding of an assessment that is not validated yet may still be
+		// regenerated, so no plan may address it.
+		later := assess(inst)
+		r = e.planMutate(admin, "addFinding", `mutation($a:ID!){ addFinding(input:{assessmentId:$a, areaKey:"only", title:"Pending", category:POLICY, severity:LOW}){ finding{ id } userErrors{code field message} } }`,
+			map[string]any{"a": later})
+		pending := r.Str("addFinding.finding.id")
+		if got := e.planErrors(admin, "createAction", `mutation($p:ID!,$f:ID!){ createAction(input:{planId:$p, title:"X", kind:OTHER, findingIds:[$f]}){ action{ id } userErrors{code field} } }`,
+			map[string]any{"p": plan, "f": pending}); got != "INVALID@input.findingIds.0" {
+			t.Fatalf("finding of a submitted assessment: %s", got)
 		}
 	}, withAdmin)
 }
