@@ -14,11 +14,6 @@ import (
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
-// ID is the resolver for the id field.
-func (r *auditEventResolver) ID(ctx context.Context, obj *store.AuditEvent) (string, error) {
-	return EncodeID("AuditEvent", obj.ID), nil
-}
-
 // Actor is the resolver for the actor field.
 func (r *auditEventResolver) Actor(ctx context.Context, obj *store.AuditEvent) (*store.User, error) {
 	if obj.ActorID == nil {
@@ -171,11 +166,6 @@ func (r *roleAssignmentResolver) Institution(ctx context.Context, obj *account.A
 		return nil, nil
 	}
 	return load(ctx, loaders(ctx).Institution, obj.InstitutionID)
-}
-
-// ID is the resolver for the id field.
-func (r *userResolver) ID(ctx context.Context, obj *store.User) (string, error) {
-	return EncodeID("User", obj.ID), nil
 }
 
 // Roles is the resolver for the roles field.

@@ -37,11 +37,6 @@ func (r *areaResolver) Questions(ctx context.Context, obj *assessment.Area) ([]a
 	return values(obj.QuestionList()), nil
 }
 
-// ID is the resolver for the id field.
-func (r *assessmentResolver) ID(ctx context.Context, obj *store.Assessment) (string, error) {
-	return EncodeID("Assessment", obj.ID), nil
-}
-
 // Institution is the resolver for the institution field.
 func (r *assessmentResolver) Institution(ctx context.Context, obj *store.Assessment) (*store.Institution, error) {
 	return load(ctx, loaders(ctx).Institution, obj.InstitutionID)
@@ -161,11 +156,6 @@ func (r *assessmentResolver) ValidatedBy(ctx context.Context, obj *store.Assessm
 		return nil, nil
 	}
 	return load(ctx, loaders(ctx).User, *obj.ValidatedBy)
-}
-
-// ID is the resolver for the id field.
-func (r *findingResolver) ID(ctx context.Context, obj *store.Finding) (string, error) {
-	return EncodeID("Finding", obj.ID), nil
 }
 
 // Assessment is the resolver for the assessment field.
@@ -402,11 +392,6 @@ func (r *questionnaireResolver) Areas(ctx context.Context, obj *assessment.Quest
 // QuestionCount is the resolver for the questionCount field.
 func (r *questionnaireResolver) QuestionCount(ctx context.Context, obj *assessment.Questionnaire) (int, error) {
 	return obj.Questionnaire.QuestionCount(), nil
-}
-
-// ID is the resolver for the id field.
-func (r *responseResolver) ID(ctx context.Context, obj *store.Response) (string, error) {
-	return EncodeID("Response", obj.ID), nil
 }
 
 // Question is the resolver for the question field.

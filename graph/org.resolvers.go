@@ -14,11 +14,6 @@ import (
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
-// ID is the resolver for the id field.
-func (r *institutionResolver) ID(ctx context.Context, obj *store.Institution) (string, error) {
-	return EncodeID("Institution", obj.ID), nil
-}
-
 // Units is the resolver for the units field.
 func (r *institutionResolver) Units(ctx context.Context, obj *store.Institution, first *int, after *string) (*model.UnitConnection, error) {
 	p, err := page(first, after, 100)
@@ -112,11 +107,6 @@ func (r *mutationResolver) CreatePartner(ctx context.Context, input model.Create
 	return &model.PartnerPayload{Partner: p, UserErrors: ue}, nil
 }
 
-// ID is the resolver for the id field.
-func (r *partnerResolver) ID(ctx context.Context, obj *store.Partner) (string, error) {
-	return EncodeID("Partner", obj.ID), nil
-}
-
 // Institutions is the resolver for the institutions field.
 func (r *queryResolver) Institutions(ctx context.Context, first *int, after *string, search *string) (*model.InstitutionConnection, error) {
 	p, err := page(first, after, 50)
@@ -149,11 +139,6 @@ func (r *queryResolver) Partners(ctx context.Context, first *int, after *string)
 	return &model.PartnerConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
 }
 
-// ID is the resolver for the id field.
-func (r *unitResolver) ID(ctx context.Context, obj *store.Unit) (string, error) {
-	return EncodeID("Unit", obj.ID), nil
-}
-
 // Institution is the resolver for the institution field.
 func (r *unitResolver) Institution(ctx context.Context, obj *store.Unit) (*store.Institution, error) {
 	return load(ctx, loaders(ctx).Institution, obj.InstitutionID)
@@ -175,14 +160,10 @@ func (r *unitResolver) Children(ctx context.Context, obj *store.Unit) ([]store.U
 // Institution returns generated.InstitutionResolver implementation.
 func (r *Resolver) Institution() generated.InstitutionResolver { return &institutionResolver{r} }
 
-// Partner returns generated.PartnerResolver implementation.
-func (r *Resolver) Partner() generated.PartnerResolver { return &partnerResolver{r} }
-
 // Unit returns generated.UnitResolver implementation.
 func (r *Resolver) Unit() generated.UnitResolver { return &unitResolver{r} }
 
 type (
 	institutionResolver struct{ *Resolver }
-	partnerResolver     struct{ *Resolver }
 	unitResolver        struct{ *Resolver }
 )

@@ -15,11 +15,6 @@ import (
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
-// ID is the resolver for the id field.
-func (r *actionResolver) ID(ctx context.Context, obj *store.Action) (string, error) {
-	return EncodeID("Action", obj.ID), nil
-}
-
 // Plan is the resolver for the plan field.
 func (r *actionResolver) Plan(ctx context.Context, obj *store.Action) (*store.ActionPlan, error) {
 	return load(ctx, ploaders(ctx).Plan, obj.PlanID)
@@ -99,11 +94,6 @@ func (r *actionResolver) Updates(ctx context.Context, obj *store.Action, first *
 	return &model.ProgressUpdateConnection{Edges: edges, PageInfo: pi, TotalCount: pg.Total}, nil
 }
 
-// ID is the resolver for the id field.
-func (r *actionPlanResolver) ID(ctx context.Context, obj *store.ActionPlan) (string, error) {
-	return EncodeID("ActionPlan", obj.ID), nil
-}
-
 // Institution is the resolver for the institution field.
 func (r *actionPlanResolver) Institution(ctx context.Context, obj *store.ActionPlan) (*store.Institution, error) {
 	return load(ctx, loaders(ctx).Institution, obj.InstitutionID)
@@ -165,11 +155,6 @@ func (r *actionPlanResolver) Progress(ctx context.Context, obj *store.ActionPlan
 	return ploaders(ctx).Progress.Load(ctx, obj.ID)
 }
 
-// ID is the resolver for the id field.
-func (r *disseminationResolver) ID(ctx context.Context, obj *store.Dissemination) (string, error) {
-	return EncodeID("Dissemination", obj.ID), nil
-}
-
 // Plan is the resolver for the plan field.
 func (r *disseminationResolver) Plan(ctx context.Context, obj *store.Dissemination) (*store.ActionPlan, error) {
 	return load(ctx, ploaders(ctx).Plan, obj.PlanID)
@@ -207,11 +192,6 @@ func (r *findingResolver) AddressedByActions(ctx context.Context, obj *store.Fin
 		return as, nil
 	}
 	return []store.Action{}, nil
-}
-
-// ID is the resolver for the id field.
-func (r *indicatorResolver) ID(ctx context.Context, obj *store.Indicator) (string, error) {
-	return EncodeID("Indicator", obj.ID), nil
 }
 
 // Objective is the resolver for the objective field.
@@ -294,11 +274,6 @@ func (r *institutionSummaryResolver) LatestValidatedAssessment(ctx context.Conte
 		return nil, nil
 	}
 	return load(ctx, aloaders(ctx).Assessment, *obj.LatestValidatedAssessmentID)
-}
-
-// ID is the resolver for the id field.
-func (r *measurementResolver) ID(ctx context.Context, obj *store.Measurement) (string, error) {
-	return EncodeID("Measurement", obj.ID), nil
 }
 
 // Indicator is the resolver for the indicator field.
@@ -636,11 +611,6 @@ func (r *mutationResolver) RecordDissemination(ctx context.Context, input model.
 	return &model.DisseminationPayload{Dissemination: d, UserErrors: ue}, nil
 }
 
-// ID is the resolver for the id field.
-func (r *objectiveResolver) ID(ctx context.Context, obj *store.Objective) (string, error) {
-	return EncodeID("Objective", obj.ID), nil
-}
-
 // Plan is the resolver for the plan field.
 func (r *objectiveResolver) Plan(ctx context.Context, obj *store.Objective) (*store.ActionPlan, error) {
 	return load(ctx, ploaders(ctx).Plan, obj.PlanID)
@@ -659,11 +629,6 @@ func (r *objectiveResolver) Indicators(ctx context.Context, obj *store.Objective
 // Actions is the resolver for the actions field.
 func (r *objectiveResolver) Actions(ctx context.Context, obj *store.Objective) ([]store.Action, error) {
 	return ploaders(ctx).ObjectiveActions.Load(ctx, obj.ID)
-}
-
-// ID is the resolver for the id field.
-func (r *progressUpdateResolver) ID(ctx context.Context, obj *store.ProgressUpdate) (string, error) {
-	return EncodeID("ProgressUpdate", obj.ID), nil
 }
 
 // Action is the resolver for the action field.
@@ -685,11 +650,6 @@ func (r *progressUpdateResolver) Evidence(ctx context.Context, obj *store.Progre
 		return []string{}, nil
 	}
 	return obj.Evidence, nil
-}
-
-// ID is the resolver for the id field.
-func (r *resourceRequirementResolver) ID(ctx context.Context, obj *store.ResourceRequirement) (string, error) {
-	return EncodeID("ResourceRequirement", obj.ID), nil
 }
 
 // Action is the resolver for the action field.

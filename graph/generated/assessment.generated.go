@@ -26,7 +26,6 @@ type AreaResolver interface {
 	Questions(ctx context.Context, obj *assessment.Area) ([]assessment.Question, error)
 }
 type AssessmentResolver interface {
-	ID(ctx context.Context, obj *store.Assessment) (string, error)
 	Institution(ctx context.Context, obj *store.Assessment) (*store.Institution, error)
 	Questionnaire(ctx context.Context, obj *store.Assessment) (*assessment.Questionnaire, error)
 
@@ -42,7 +41,6 @@ type AssessmentResolver interface {
 	ValidatedBy(ctx context.Context, obj *store.Assessment) (*store.User, error)
 }
 type FindingResolver interface {
-	ID(ctx context.Context, obj *store.Finding) (string, error)
 	Assessment(ctx context.Context, obj *store.Finding) (*store.Assessment, error)
 	Area(ctx context.Context, obj *store.Finding) (*assessment.Area, error)
 	Question(ctx context.Context, obj *store.Finding) (*assessment.Question, error)
@@ -74,7 +72,6 @@ type QuestionnaireResolver interface {
 	QuestionCount(ctx context.Context, obj *assessment.Questionnaire) (int, error)
 }
 type ResponseResolver interface {
-	ID(ctx context.Context, obj *store.Response) (string, error)
 	Question(ctx context.Context, obj *store.Response) (*assessment.Question, error)
 
 	Evidence(ctx context.Context, obj *store.Response) ([]string, error)
@@ -478,7 +475,7 @@ func (ec *executionContext) _Assessment_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Assessment_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Assessment().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -489,7 +486,7 @@ func (ec *executionContext) _Assessment_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Assessment", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Assessment", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Assessment_institution(ctx context.Context, field graphql.CollectedField, obj *store.Assessment) (ret graphql.Marshaler) {
@@ -1373,7 +1370,7 @@ func (ec *executionContext) _Finding_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Finding_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Finding().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -1384,7 +1381,7 @@ func (ec *executionContext) _Finding_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Finding_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Finding", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Finding", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Finding_assessment(ctx context.Context, field graphql.CollectedField, obj *store.Finding) (ret graphql.Marshaler) {
@@ -2309,7 +2306,7 @@ func (ec *executionContext) _Response_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Response_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Response().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2320,7 +2317,7 @@ func (ec *executionContext) _Response_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Response_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Response", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Response", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Response_question(ctx context.Context, field graphql.CollectedField, obj *store.Response) (ret graphql.Marshaler) {
@@ -3500,11 +3497,10 @@ func (ec *executionContext) _Assessment(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Assessment")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Assessment_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Assessment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "institution":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -3867,11 +3863,10 @@ func (ec *executionContext) _Finding(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Finding")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Finding_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Finding_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "assessment":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -4208,11 +4203,10 @@ func (ec *executionContext) _Response(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Response")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Response_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Response_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "question":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

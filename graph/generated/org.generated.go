@@ -18,8 +18,6 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type InstitutionResolver interface {
-	ID(ctx context.Context, obj *store.Institution) (string, error)
-
 	Units(ctx context.Context, obj *store.Institution, first *int, after *string) (*model.UnitConnection, error)
 
 	Assessments(ctx context.Context, obj *store.Institution, first *int, after *string, status *string) (*model.AssessmentConnection, error)
@@ -27,11 +25,7 @@ type InstitutionResolver interface {
 	ActionPlans(ctx context.Context, obj *store.Institution, first *int, after *string, status *string) (*model.ActionPlanConnection, error)
 	Summary(ctx context.Context, obj *store.Institution) (*actionplan.Summary, error)
 }
-type PartnerResolver interface {
-	ID(ctx context.Context, obj *store.Partner) (string, error)
-}
 type UnitResolver interface {
-	ID(ctx context.Context, obj *store.Unit) (string, error)
 	Institution(ctx context.Context, obj *store.Unit) (*store.Institution, error)
 	Parent(ctx context.Context, obj *store.Unit) (*store.Unit, error)
 	Children(ctx context.Context, obj *store.Unit) ([]store.Unit, error)
@@ -166,7 +160,7 @@ func (ec *executionContext) _Institution_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_Institution_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Institution().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -177,7 +171,7 @@ func (ec *executionContext) _Institution_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Institution_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Institution", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Institution", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Institution_name(ctx context.Context, field graphql.CollectedField, obj *store.Institution) (ret graphql.Marshaler) {
@@ -718,7 +712,7 @@ func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Partner_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Partner().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -729,7 +723,7 @@ func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Partner_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Partner", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Partner", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Partner_name(ctx context.Context, field graphql.CollectedField, obj *store.Partner) (ret graphql.Marshaler) {
@@ -1016,7 +1010,7 @@ func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_Unit_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Unit().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -1027,7 +1021,7 @@ func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_Unit_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Unit", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Unit", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Unit_institution(ctx context.Context, field graphql.CollectedField, obj *store.Unit) (ret graphql.Marshaler) {
@@ -1865,11 +1859,10 @@ func (ec *executionContext) _Institution(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Institution")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Institution_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Institution_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Institution_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -2073,25 +2066,24 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Partner")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._Partner_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "kind":
 			out.Values[i] = ec._Partner_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "country":
 			out.Values[i] = ec._Partner_country(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -2241,11 +2233,10 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Unit")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Unit_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Unit_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "institution":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -21,7 +21,6 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type ActionResolver interface {
-	ID(ctx context.Context, obj *store.Action) (string, error)
 	Plan(ctx context.Context, obj *store.Action) (*store.ActionPlan, error)
 	Objective(ctx context.Context, obj *store.Action) (*store.Objective, error)
 
@@ -41,7 +40,6 @@ type ActionResolver interface {
 	GapFlags(ctx context.Context, obj *store.Action) ([]gaps.Flag, error)
 }
 type ActionPlanResolver interface {
-	ID(ctx context.Context, obj *store.ActionPlan) (string, error)
 	Institution(ctx context.Context, obj *store.ActionPlan) (*store.Institution, error)
 	SourceAssessment(ctx context.Context, obj *store.ActionPlan) (*store.Assessment, error)
 
@@ -57,13 +55,11 @@ type ActionPlanResolver interface {
 	GapFlags(ctx context.Context, obj *store.ActionPlan, filter *model.GapFlagFilter, first *int, after *string) (*model.GapFlagConnection, error)
 }
 type DisseminationResolver interface {
-	ID(ctx context.Context, obj *store.Dissemination) (string, error)
 	Plan(ctx context.Context, obj *store.Dissemination) (*store.ActionPlan, error)
 	Unit(ctx context.Context, obj *store.Dissemination) (*store.Unit, error)
 	Date(ctx context.Context, obj *store.Dissemination) (model.Date, error)
 }
 type IndicatorResolver interface {
-	ID(ctx context.Context, obj *store.Indicator) (string, error)
 	Objective(ctx context.Context, obj *store.Indicator) (*store.Objective, error)
 	Action(ctx context.Context, obj *store.Indicator) (*store.Action, error)
 
@@ -81,7 +77,6 @@ type InstitutionSummaryResolver interface {
 	OpenGapFlagsByCategory(ctx context.Context, obj *actionplan.Summary) ([]gaps.CategoryCount, error)
 }
 type MeasurementResolver interface {
-	ID(ctx context.Context, obj *store.Measurement) (string, error)
 	Indicator(ctx context.Context, obj *store.Measurement) (*store.Indicator, error)
 
 	MeasuredOn(ctx context.Context, obj *store.Measurement) (model.Date, error)
@@ -94,7 +89,6 @@ type MoneyTotalResolver interface {
 	Gap(ctx context.Context, obj *plan.MoneyTotal) (model.Decimal, error)
 }
 type ObjectiveResolver interface {
-	ID(ctx context.Context, obj *store.Objective) (string, error)
 	Plan(ctx context.Context, obj *store.Objective) (*store.ActionPlan, error)
 
 	Findings(ctx context.Context, obj *store.Objective) ([]store.Finding, error)
@@ -106,14 +100,12 @@ type PlanProgressResolver interface {
 	OpenGapFlagsByCategory(ctx context.Context, obj *actionplan.Progress) ([]gaps.CategoryCount, error)
 }
 type ProgressUpdateResolver interface {
-	ID(ctx context.Context, obj *store.ProgressUpdate) (string, error)
 	Action(ctx context.Context, obj *store.ProgressUpdate) (*store.Action, error)
 	Author(ctx context.Context, obj *store.ProgressUpdate) (*store.User, error)
 
 	Evidence(ctx context.Context, obj *store.ProgressUpdate) ([]string, error)
 }
 type ResourceRequirementResolver interface {
-	ID(ctx context.Context, obj *store.ResourceRequirement) (string, error)
 	Action(ctx context.Context, obj *store.ResourceRequirement) (*store.Action, error)
 
 	AmountRequired(ctx context.Context, obj *store.ResourceRequirement) (*model.Decimal, error)
@@ -222,7 +214,7 @@ func (ec *executionContext) _Action_id(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Action_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Action().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -233,7 +225,7 @@ func (ec *executionContext) _Action_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Action_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Action", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Action", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Action_plan(ctx context.Context, field graphql.CollectedField, obj *store.Action) (ret graphql.Marshaler) {
@@ -1036,7 +1028,7 @@ func (ec *executionContext) _ActionPlan_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_ActionPlan_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ActionPlan().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -1047,7 +1039,7 @@ func (ec *executionContext) _ActionPlan_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_ActionPlan_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActionPlan", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("ActionPlan", field, true, false, "ID")
 }
 
 func (ec *executionContext) _ActionPlan_institution(ctx context.Context, field graphql.CollectedField, obj *store.ActionPlan) (ret graphql.Marshaler) {
@@ -1683,7 +1675,7 @@ func (ec *executionContext) _Dissemination_id(ctx context.Context, field graphql
 			return ec.fieldContext_Dissemination_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Dissemination().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -1694,7 +1686,7 @@ func (ec *executionContext) _Dissemination_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Dissemination_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Dissemination", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Dissemination", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Dissemination_plan(ctx context.Context, field graphql.CollectedField, obj *store.Dissemination) (ret graphql.Marshaler) {
@@ -1903,7 +1895,7 @@ func (ec *executionContext) _Indicator_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Indicator_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Indicator().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -1914,7 +1906,7 @@ func (ec *executionContext) _Indicator_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Indicator_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Indicator", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Indicator_objective(ctx context.Context, field graphql.CollectedField, obj *store.Indicator) (ret graphql.Marshaler) {
@@ -2559,7 +2551,7 @@ func (ec *executionContext) _Measurement_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_Measurement_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Measurement().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2570,7 +2562,7 @@ func (ec *executionContext) _Measurement_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Measurement_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Measurement", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Measurement", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Measurement_indicator(ctx context.Context, field graphql.CollectedField, obj *store.Measurement) (ret graphql.Marshaler) {
@@ -2949,7 +2941,7 @@ func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Objective_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Objective().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2960,7 +2952,7 @@ func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Objective_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Objective", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Objective", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Objective_plan(ctx context.Context, field graphql.CollectedField, obj *store.Objective) (ret graphql.Marshaler) {
@@ -3513,7 +3505,7 @@ func (ec *executionContext) _ProgressUpdate_id(ctx context.Context, field graphq
 			return ec.fieldContext_ProgressUpdate_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ProgressUpdate().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -3524,7 +3516,7 @@ func (ec *executionContext) _ProgressUpdate_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_ProgressUpdate_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProgressUpdate", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, true, false, "ID")
 }
 
 func (ec *executionContext) _ProgressUpdate_action(ctx context.Context, field graphql.CollectedField, obj *store.ProgressUpdate) (ret graphql.Marshaler) {
@@ -3953,7 +3945,7 @@ func (ec *executionContext) _ResourceRequirement_id(ctx context.Context, field g
 			return ec.fieldContext_ResourceRequirement_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ResourceRequirement().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -3964,7 +3956,7 @@ func (ec *executionContext) _ResourceRequirement_id(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_ResourceRequirement_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ResourceRequirement", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("ResourceRequirement", field, true, false, "ID")
 }
 
 func (ec *executionContext) _ResourceRequirement_action(ctx context.Context, field graphql.CollectedField, obj *store.ResourceRequirement) (ret graphql.Marshaler) {
@@ -5564,11 +5556,10 @@ func (ec *executionContext) _Action(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Action")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Action_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Action_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "plan":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -5835,11 +5826,10 @@ func (ec *executionContext) _ActionPlan(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ActionPlan")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ActionPlan_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._ActionPlan_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "institution":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -6068,11 +6058,10 @@ func (ec *executionContext) _Dissemination(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Dissemination")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Dissemination_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Dissemination_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "plan":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -6168,11 +6157,10 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Indicator")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Indicator_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Indicator_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "objective":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -6388,11 +6376,10 @@ func (ec *executionContext) _Measurement(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Measurement")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Measurement_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Measurement_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "indicator":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -6554,11 +6541,10 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Objective")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Objective_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Objective_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "plan":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -6750,11 +6736,10 @@ func (ec *executionContext) _ProgressUpdate(ctx context.Context, sel ast.Selecti
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ProgressUpdate")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ProgressUpdate_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProgressUpdate_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "action":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -6946,11 +6931,10 @@ func (ec *executionContext) _ResourceRequirement(ctx context.Context, sel ast.Se
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ResourceRequirement")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ResourceRequirement_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._ResourceRequirement_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "action":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -37,7 +37,6 @@ type ResolverRoot interface {
 	MoneyTotal() MoneyTotalResolver
 	Mutation() MutationResolver
 	Objective() ObjectiveResolver
-	Partner() PartnerResolver
 	PlanProgress() PlanProgressResolver
 	ProgressUpdate() ProgressUpdateResolver
 	Query() QueryResolver
@@ -59,9 +58,9 @@ type ComplexityRoot struct {
 		Description     func(childComplexity int) int
 		DueDate         func(childComplexity int) int
 		Findings        func(childComplexity int) int
+		GID             func(childComplexity int) int
 		GapFlags        func(childComplexity int) int
 		Health          func(childComplexity int) int
-		ID              func(childComplexity int) int
 		Indicators      func(childComplexity int) int
 		Kind            func(childComplexity int) int
 		LeadUnit        func(childComplexity int) int
@@ -101,8 +100,8 @@ type ComplexityRoot struct {
 		AdoptedBy        func(childComplexity int) int
 		Disseminations   func(childComplexity int) int
 		EndDate          func(childComplexity int) int
+		GID              func(childComplexity int) int
 		GapFlags         func(childComplexity int, filter *model.GapFlagFilter, first *int, after *string) int
-		ID               func(childComplexity int) int
 		Institution      func(childComplexity int) int
 		Objectives       func(childComplexity int) int
 		Progress         func(childComplexity int) int
@@ -157,7 +156,7 @@ type ComplexityRoot struct {
 		CreatedAt     func(childComplexity int) int
 		EndDate       func(childComplexity int) int
 		Findings      func(childComplexity int) int
-		ID            func(childComplexity int) int
+		GID           func(childComplexity int) int
 		Institution   func(childComplexity int) int
 		Questionnaire func(childComplexity int) int
 		Responses     func(childComplexity int, areaKey *string, first *int, after *string) int
@@ -196,7 +195,7 @@ type ComplexityRoot struct {
 		Actor       func(childComplexity int) int
 		At          func(childComplexity int) int
 		Changes     func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GID         func(childComplexity int) int
 		Institution func(childComplexity int) int
 		Operation   func(childComplexity int) int
 		SubjectID   func(childComplexity int) int
@@ -238,7 +237,7 @@ type ComplexityRoot struct {
 
 	Dissemination struct {
 		Date   func(childComplexity int) int
-		ID     func(childComplexity int) int
+		GID    func(childComplexity int) int
 		Method func(childComplexity int) int
 		Note   func(childComplexity int) int
 		Plan   func(childComplexity int) int
@@ -257,7 +256,7 @@ type ComplexityRoot struct {
 		Assessment            func(childComplexity int) int
 		Category              func(childComplexity int) int
 		Detail                func(childComplexity int) int
-		ID                    func(childComplexity int) int
+		GID                   func(childComplexity int) int
 		Origin                func(childComplexity int) int
 		Question              func(childComplexity int) int
 		Severity              func(childComplexity int) int
@@ -310,7 +309,7 @@ type ComplexityRoot struct {
 		Action              func(childComplexity int) int
 		Baseline            func(childComplexity int) int
 		BaselineDate        func(childComplexity int) int
-		ID                  func(childComplexity int) int
+		GID                 func(childComplexity int) int
 		Latest              func(childComplexity int) int
 		Level               func(childComplexity int) int
 		MeansOfVerification func(childComplexity int) int
@@ -334,8 +333,8 @@ type ComplexityRoot struct {
 		ActionPlans func(childComplexity int, first *int, after *string, status *string) int
 		Assessments func(childComplexity int, first *int, after *string, status *string) int
 		Country     func(childComplexity int) int
+		GID         func(childComplexity int) int
 		GapFlags    func(childComplexity int, filter *model.GapFlagFilter, first *int, after *string) int
-		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Sector      func(childComplexity int) int
 		Summary     func(childComplexity int) int
@@ -384,7 +383,7 @@ type ComplexityRoot struct {
 
 	Measurement struct {
 		CreatedAt  func(childComplexity int) int
-		ID         func(childComplexity int) int
+		GID        func(childComplexity int) int
 		Indicator  func(childComplexity int) int
 		MeasuredOn func(childComplexity int) int
 		Note       func(childComplexity int) int
@@ -448,7 +447,7 @@ type ComplexityRoot struct {
 		Actions     func(childComplexity int) int
 		Description func(childComplexity int) int
 		Findings    func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GID         func(childComplexity int) int
 		Indicators  func(childComplexity int) int
 		Plan        func(childComplexity int) int
 		Title       func(childComplexity int) int
@@ -469,7 +468,7 @@ type ComplexityRoot struct {
 
 	Partner struct {
 		Country func(childComplexity int) int
-		ID      func(childComplexity int) int
+		GID     func(childComplexity int) int
 		Kind    func(childComplexity int) int
 		Name    func(childComplexity int) int
 	}
@@ -509,7 +508,7 @@ type ComplexityRoot struct {
 		Author          func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		Evidence        func(childComplexity int) int
-		ID              func(childComplexity int) int
+		GID             func(childComplexity int) int
 		Note            func(childComplexity int) int
 		ProgressPercent func(childComplexity int) int
 		Status          func(childComplexity int) int
@@ -583,7 +582,7 @@ type ComplexityRoot struct {
 		AmountSecured    func(childComplexity int) int
 		Currency         func(childComplexity int) int
 		Description      func(childComplexity int) int
-		ID               func(childComplexity int) int
+		GID              func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		Provider         func(childComplexity int) int
 		QuantityRequired func(childComplexity int) int
@@ -604,7 +603,7 @@ type ComplexityRoot struct {
 		ChoiceKeys    func(childComplexity int) int
 		Comment       func(childComplexity int) int
 		Evidence      func(childComplexity int) int
-		ID            func(childComplexity int) int
+		GID           func(childComplexity int) int
 		NotApplicable func(childComplexity int) int
 		NumberValue   func(childComplexity int) int
 		Question      func(childComplexity int) int
@@ -655,8 +654,8 @@ type ComplexityRoot struct {
 	Unit struct {
 		Children            func(childComplexity int) int
 		FocalPointDedicated func(childComplexity int) int
+		GID                 func(childComplexity int) int
 		GenderFocalPoint    func(childComplexity int) int
-		ID                  func(childComplexity int) int
 		Institution         func(childComplexity int) int
 		Kind                func(childComplexity int) int
 		Name                func(childComplexity int) int
@@ -684,7 +683,7 @@ type ComplexityRoot struct {
 	User struct {
 		CreatedAt func(childComplexity int) int
 		Email     func(childComplexity int) int
-		ID        func(childComplexity int) int
+		GID       func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Roles     func(childComplexity int) int
 	}
@@ -739,6 +738,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Action.Findings(childComplexity), true
+	case "Action.id":
+		if e.ComplexityRoot.Action.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.GID(childComplexity), true
 	case "Action.gapFlags":
 		if e.ComplexityRoot.Action.GapFlags == nil {
 			break
@@ -751,12 +756,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Action.Health(childComplexity), true
-	case "Action.id":
-		if e.ComplexityRoot.Action.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Action.ID(childComplexity), true
 	case "Action.indicators":
 		if e.ComplexityRoot.Action.Indicators == nil {
 			break
@@ -933,6 +932,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActionPlan.EndDate(childComplexity), true
+	case "ActionPlan.id":
+		if e.ComplexityRoot.ActionPlan.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionPlan.GID(childComplexity), true
 	case "ActionPlan.gapFlags":
 		if e.ComplexityRoot.ActionPlan.GapFlags == nil {
 			break
@@ -944,12 +949,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActionPlan.GapFlags(childComplexity, args["filter"].(*model.GapFlagFilter), args["first"].(*int), args["after"].(*string)), true
-	case "ActionPlan.id":
-		if e.ComplexityRoot.ActionPlan.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ActionPlan.ID(childComplexity), true
 	case "ActionPlan.institution":
 		if e.ComplexityRoot.ActionPlan.Institution == nil {
 			break
@@ -1161,11 +1160,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Assessment.Findings(childComplexity), true
 	case "Assessment.id":
-		if e.ComplexityRoot.Assessment.ID == nil {
+		if e.ComplexityRoot.Assessment.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Assessment.ID(childComplexity), true
+		return e.ComplexityRoot.Assessment.GID(childComplexity), true
 	case "Assessment.institution":
 		if e.ComplexityRoot.Assessment.Institution == nil {
 			break
@@ -1315,11 +1314,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditEvent.Changes(childComplexity), true
 	case "AuditEvent.id":
-		if e.ComplexityRoot.AuditEvent.ID == nil {
+		if e.ComplexityRoot.AuditEvent.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AuditEvent.ID(childComplexity), true
+		return e.ComplexityRoot.AuditEvent.GID(childComplexity), true
 	case "AuditEvent.institution":
 		if e.ComplexityRoot.AuditEvent.Institution == nil {
 			break
@@ -1448,11 +1447,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Dissemination.Date(childComplexity), true
 	case "Dissemination.id":
-		if e.ComplexityRoot.Dissemination.ID == nil {
+		if e.ComplexityRoot.Dissemination.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Dissemination.ID(childComplexity), true
+		return e.ComplexityRoot.Dissemination.GID(childComplexity), true
 	case "Dissemination.method":
 		if e.ComplexityRoot.Dissemination.Method == nil {
 			break
@@ -1528,11 +1527,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Finding.Detail(childComplexity), true
 	case "Finding.id":
-		if e.ComplexityRoot.Finding.ID == nil {
+		if e.ComplexityRoot.Finding.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Finding.ID(childComplexity), true
+		return e.ComplexityRoot.Finding.GID(childComplexity), true
 	case "Finding.origin":
 		if e.ComplexityRoot.Finding.Origin == nil {
 			break
@@ -1727,11 +1726,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Indicator.BaselineDate(childComplexity), true
 	case "Indicator.id":
-		if e.ComplexityRoot.Indicator.ID == nil {
+		if e.ComplexityRoot.Indicator.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Indicator.ID(childComplexity), true
+		return e.ComplexityRoot.Indicator.GID(childComplexity), true
 	case "Indicator.latest":
 		if e.ComplexityRoot.Indicator.Latest == nil {
 			break
@@ -1846,6 +1845,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Institution.Country(childComplexity), true
+	case "Institution.id":
+		if e.ComplexityRoot.Institution.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Institution.GID(childComplexity), true
 	case "Institution.gapFlags":
 		if e.ComplexityRoot.Institution.GapFlags == nil {
 			break
@@ -1857,12 +1862,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Institution.GapFlags(childComplexity, args["filter"].(*model.GapFlagFilter), args["first"].(*int), args["after"].(*string)), true
-	case "Institution.id":
-		if e.ComplexityRoot.Institution.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Institution.ID(childComplexity), true
 	case "Institution.name":
 		if e.ComplexityRoot.Institution.Name == nil {
 			break
@@ -2038,11 +2037,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Measurement.CreatedAt(childComplexity), true
 	case "Measurement.id":
-		if e.ComplexityRoot.Measurement.ID == nil {
+		if e.ComplexityRoot.Measurement.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Measurement.ID(childComplexity), true
+		return e.ComplexityRoot.Measurement.GID(childComplexity), true
 	case "Measurement.indicator":
 		if e.ComplexityRoot.Measurement.Indicator == nil {
 			break
@@ -2529,11 +2528,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Objective.Findings(childComplexity), true
 	case "Objective.id":
-		if e.ComplexityRoot.Objective.ID == nil {
+		if e.ComplexityRoot.Objective.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Objective.ID(childComplexity), true
+		return e.ComplexityRoot.Objective.GID(childComplexity), true
 	case "Objective.indicators":
 		if e.ComplexityRoot.Objective.Indicators == nil {
 			break
@@ -2604,11 +2603,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Partner.Country(childComplexity), true
 	case "Partner.id":
-		if e.ComplexityRoot.Partner.ID == nil {
+		if e.ComplexityRoot.Partner.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Partner.ID(childComplexity), true
+		return e.ComplexityRoot.Partner.GID(childComplexity), true
 	case "Partner.kind":
 		if e.ComplexityRoot.Partner.Kind == nil {
 			break
@@ -2759,11 +2758,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProgressUpdate.Evidence(childComplexity), true
 	case "ProgressUpdate.id":
-		if e.ComplexityRoot.ProgressUpdate.ID == nil {
+		if e.ComplexityRoot.ProgressUpdate.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ProgressUpdate.ID(childComplexity), true
+		return e.ComplexityRoot.ProgressUpdate.GID(childComplexity), true
 	case "ProgressUpdate.note":
 		if e.ComplexityRoot.ProgressUpdate.Note == nil {
 			break
@@ -3108,11 +3107,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ResourceRequirement.Description(childComplexity), true
 	case "ResourceRequirement.id":
-		if e.ComplexityRoot.ResourceRequirement.ID == nil {
+		if e.ComplexityRoot.ResourceRequirement.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ResourceRequirement.ID(childComplexity), true
+		return e.ComplexityRoot.ResourceRequirement.GID(childComplexity), true
 	case "ResourceRequirement.kind":
 		if e.ComplexityRoot.ResourceRequirement.Kind == nil {
 			break
@@ -3200,11 +3199,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Response.Evidence(childComplexity), true
 	case "Response.id":
-		if e.ComplexityRoot.Response.ID == nil {
+		if e.ComplexityRoot.Response.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Response.ID(childComplexity), true
+		return e.ComplexityRoot.Response.GID(childComplexity), true
 	case "Response.notApplicable":
 		if e.ComplexityRoot.Response.NotApplicable == nil {
 			break
@@ -3369,18 +3368,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.FocalPointDedicated(childComplexity), true
+	case "Unit.id":
+		if e.ComplexityRoot.Unit.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Unit.GID(childComplexity), true
 	case "Unit.genderFocalPoint":
 		if e.ComplexityRoot.Unit.GenderFocalPoint == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Unit.GenderFocalPoint(childComplexity), true
-	case "Unit.id":
-		if e.ComplexityRoot.Unit.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Unit.ID(childComplexity), true
 	case "Unit.institution":
 		if e.ComplexityRoot.Unit.Institution == nil {
 			break
@@ -3476,11 +3475,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.User.Email(childComplexity), true
 	case "User.id":
-		if e.ComplexityRoot.User.ID == nil {
+		if e.ComplexityRoot.User.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.User.ID(childComplexity), true
+		return e.ComplexityRoot.User.GID(childComplexity), true
 	case "User.name":
 		if e.ComplexityRoot.User.Name == nil {
 			break

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // served only on GENDERTRACK_DEBUG_ADDR
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +48,10 @@ type Config struct {
 	RolePoll      time.Duration
 	AdminEmail    string
 	AdminPassword string
+	// SlowQuery, when set, logs SQL statements slower than it.
+	SlowQuery time.Duration
+	// DebugAddr, when set, serves net/http/pprof there (keep it on loopback).
+	DebugAddr string
 	// Gaps holds the periods of the gap rules ACTION_STALE and
 	// INDICATOR_NOT_MEASURED (GENDERTRACK_STALE_DAYS,
 	// GENDERTRACK_UNMEASURED_DAYS).
@@ -99,7 +104,7 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	if err := integer("GENDERTRACK_UNMEASURED_DAYS", &c.Gaps.UnmeasuredDays); err != nil {
 		return err
 	}
-	for name, dst := range map[string]*time.Duration{"GENDERTRACK_REQUEST_TIMEOUT": &c.Timeout, "GENDERTRACK_TOKEN_TTL": &c.TokenTTL} {
+	for name, dst := range map[string]*time.Duration{"GENDERTRACK_REQUEST_TIMEOUT": &c.Timeout, "GENDERTRACK_TOKEN_TTL": &c.TokenTTL, "GENDERTRACK_SLOW_QUERY": &c.SlowQuery} {
 		if v := getenv(name); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 {
@@ -109,6 +114,7 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 		}
 	}
 	str("GENDERTRACK_ADMIN_EMAIL", &c.AdminEmail)
+	str("GENDERTRACK_DEBUG_ADDR", &c.DebugAddr)
 	str("GENDERTRACK_ADMIN_PASSWORD", &c.AdminPassword)
 	if v := getenv("GENDERTRACK_INTROSPECTION"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -143,6 +149,7 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 		db.Close()
 		return nil, err
 	}
+	db.LogSlowQueries(cfg.SlowQuery, log)
 	if len(applied) > 0 {
 		log.Info("migrations applied", "count", len(applied), "last", applied[len(applied)-1])
 	}
@@ -318,6 +325,14 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 		return err
 	}
 	log.Info("gendertrack listening", "addr", "http://"+ln.Addr().String(), "db", srv.DB.Redacted())
+	if cfg.DebugAddr != "" {
+		go func() {
+			log.Info("profiling endpoints listening", "addr", "http://"+cfg.DebugAddr+"/debug/pprof/")
+			if err := http.ListenAndServe(cfg.DebugAddr, http.DefaultServeMux); err != nil {
+				log.Error("profiling endpoints stopped", "err", err)
+			}
+		}()
+	}
 	return srv.Serve(ctx, ln)
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/auth"
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/demo"
+	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -100,7 +101,8 @@ func seedCmd(ctx context.Context, cfg Config, scale string, stdout io.Writer) er
 	svc := &account.Service{DB: db, Guard: guard, Now: cfg.Now, Log: slog.Default(), TokenTTL: cfg.TokenTTL,
 		Limiter: auth.NewLimiter(auth.DefaultMaxFailures, auth.DefaultFailureWindow, auth.DefaultLockFor, cfg.Now)}
 	began := time.Now()
-	st, err := demo.Seed(ctx, db, svc, sc, cfg.Now())
+	flags := &gaps.Service{DB: db, Guard: guard, Now: cfg.Now, Config: cfg.Gaps}
+	st, err := demo.Seed(ctx, db, svc, flags, sc, cfg.Now())
 	if err != nil {
 		return err
 	}

@@ -26,8 +26,15 @@ type Event struct {
 	Changes       map[string][2]any // field -> [before, after]
 }
 
-// Record writes e, attributed to the actor of ctx, inside tx.
+// Record writes e, attributed to the actor of ctx, inside tx. A change to
+// an institution also advances its revision, which tells caches of derived
+// data (gap flags) that what they hold may be stale.
 func Record(ctx context.Context, tx bun.IDB, at time.Time, e Event) error {
+	if e.InstitutionID != nil {
+		if _, err := tx.NewUpdate().Table("institutions").Set("revision = revision + 1").Where("id = ?", *e.InstitutionID).Exec(ctx); err != nil {
+			return fmt.Errorf("advance institution revision: %w", err)
+		}
+	}
 	ev := &store.AuditEvent{At: at.UTC(), Operation: e.Operation, InstitutionID: e.InstitutionID}
 	if a := auth.ActorFrom(ctx); a != nil {
 		if a.UserID > 0 {

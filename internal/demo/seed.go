@@ -12,6 +12,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/account"
 	"github.com/gendertrack/gendertrack/internal/auth"
 	"github.com/gendertrack/gendertrack/internal/authz"
+	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/questionnaire"
 	"github.com/gendertrack/gendertrack/internal/store"
@@ -54,13 +55,13 @@ func SeedCoordinator(i int) string { return fmt.Sprintf("coordinator-%d@bench.ge
 
 // SeedStats counts what Seed wrote.
 type SeedStats struct {
-	Institutions, Units, Assessments, Responses, Findings, Plans, Actions, Resources, Indicators, Measurements, Updates, Disseminations int
+	Institutions, Units, Assessments, Responses, Findings, Plans, Actions, Resources, Indicators, Measurements, Updates, Disseminations, Flags, FlagStates int
 }
 
 // Seed fills an empty database with a deterministic, realistic data set of
 // the given scale: the same scale always gives the same data. Rows are
 // written in batches of multi-row inserts, not one at a time.
-func Seed(ctx context.Context, db *store.DB, accounts *account.Service, sc Scale, today time.Time) (SeedStats, error) {
+func Seed(ctx context.Context, db *store.DB, accounts *account.Service, flags *gaps.Service, sc Scale, today time.Time) (SeedStats, error) {
 	var st SeedStats
 	n, err := db.NewSelect().Table("institutions").Count(ctx)
 	if err != nil {
@@ -99,6 +100,32 @@ func Seed(ctx context.Context, db *store.DB, accounts *account.Service, sc Scale
 	}
 	if _, err := db.NewUpdate().Table("authz_state").Set("version = version + 1").Where("id = 1").Exec(ctx); err != nil {
 		return st, err
+	}
+	// Flag states: every flag is seen once (which records its first
+	// sighting), then committees acknowledge some and dismiss a few.
+	for i := 1; i <= sc.Institutions; i++ {
+		id := int64(i)
+		fs, err := flags.List(ctx, gaps.Filter{InstitutionID: &id}, "en")
+		if err != nil {
+			return st, fmt.Errorf("flags of institution %d: %w", i, err)
+		}
+		for k, f := range fs {
+			var state string
+			switch k % 20 {
+			case 3, 7:
+				state = "ACKNOWLEDGED"
+			case 11:
+				state = "DISMISSED"
+			default:
+				continue
+			}
+			note := "Reviewed by the gender committee."
+			if _, err := flags.SetState(ctx, f.ID, state, &note, "en"); err != nil {
+				return st, fmt.Errorf("flag state: %w", err)
+			}
+			st.FlagStates++
+		}
+		st.Flags += len(fs)
 	}
 	return st, nil
 }

@@ -36,6 +36,8 @@ type Service struct {
 	Guard  *authz.Guard
 	Now    func() time.Time
 	Config Config
+
+	cache flagCache
 }
 
 func (s *Service) config() Config {
@@ -199,15 +201,18 @@ func (f Filter) match(fl *Flag) bool {
 // Sort orders flags as lists show them: most severe first, then oldest
 // detectedAt first, then by id.
 func Sort(fs []Flag) {
-	slices.SortFunc(fs, func(a, b Flag) int {
-		if c := cmp.Compare(SeverityRank(b.Severity), SeverityRank(a.Severity)); c != 0 {
-			return c
-		}
-		if c := a.DetectedAt.Compare(b.DetectedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(fs, func(a, b Flag) int { return compare(&a, &b) })
+}
+
+// compare is the order of Sort.
+func compare(a, b *Flag) int {
+	if c := cmp.Compare(SeverityRank(b.Severity), SeverityRank(a.Severity)); c != 0 {
+		return c
+	}
+	if c := a.DetectedAt.Compare(b.DetectedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 // readable narrows a scope to the institutions the actor may read.

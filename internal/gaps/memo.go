@@ -1,48 +1,48 @@
 package gaps
 
 import (
+	"container/heap"
 	"context"
 	"slices"
 	"sync"
+
+	"github.com/uptrace/bun"
 )
 
-// Memo remembers, for one read request, the flags of the institutions and
-// plans it has evaluated, so that every flag field of the request (lists,
-// counts, the flags of each action) reuses one evaluation instead of making
-// its own: the statements of a request do not depend on how its fields
-// happen to be batched. A Memo evaluates every rule and keeps flags in every
-// state; callers filter. Use one Memo per query, never across a write: a
-// mutation's answer must see its own write.
+// Memo remembers, for one read request, the flags of the institutions it
+// has looked at, so that every flag field of the request (lists, counts,
+// the flags of each action) reuses one evaluation: the statements of a
+// request do not depend on how its fields happen to be batched. The flags
+// come from the service's cache (see cache.go) as sorted, indexed sets that
+// are shared, never copied or modified here. Use one Memo per query, never
+// across a write: a mutation's answer must see its own write.
 type Memo struct {
 	s    *Service
 	lang string
 
 	mu    sync.Mutex
-	all   bool           // every institution the actor may read is known
-	insts map[int64]bool // institutions known (their plans included)
-	plans map[int64]bool // plans known
-	flags map[string]Flag
+	all   bool                        // every institution the actor may read is known
+	insts map[int64]*InstitutionFlags // institutions known (their plans included)
+	plans map[int64]int64             // plan → institution, for plans looked up
 }
 
 // NewMemo starts a memo whose messages are in lang.
 func (s *Service) NewMemo(lang string) *Memo {
-	return &Memo{s: s, lang: lang, insts: map[int64]bool{}, plans: map[int64]bool{}, flags: map[string]Flag{}}
+	return &Memo{s: s, lang: lang, insts: map[int64]*InstitutionFlags{}, plans: map[int64]int64{}}
 }
 
 // PlanRef names a plan and its institution.
 type PlanRef struct{ PlanID, InstitutionID int64 }
 
-func (m *Memo) add(fs []Flag) {
-	for _, f := range fs {
-		m.flags[f.ID] = f
-	}
-}
-
-// ensureInstitutions evaluates the institutions not known yet (nil ids:
-// every readable institution).
+// ensureInstitutions loads the flags of the institutions not known yet
+// (every: every readable institution) through the service's cache.
 func (m *Memo) ensureInstitutions(ctx context.Context, ids []int64, every bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.ensureLocked(ctx, ids, every)
+}
+
+func (m *Memo) ensureLocked(ctx context.Context, ids []int64, every bool) error {
 	if m.all {
 		return nil
 	}
@@ -50,7 +50,7 @@ func (m *Memo) ensureInstitutions(ctx context.Context, ids []int64, every bool) 
 	if !every {
 		var missing []int64
 		for _, id := range ids {
-			if !m.insts[id] && !slices.Contains(missing, id) {
+			if _, ok := m.insts[id]; !ok && !slices.Contains(missing, id) {
 				missing = append(missing, id)
 			}
 		}
@@ -60,81 +60,180 @@ func (m *Memo) ensureInstitutions(ctx context.Context, ids []int64, every bool) 
 		sc = Scope{Institutions: missing}
 	}
 	sc = m.s.readable(ctx, sc)
-	fs, err := m.s.flags(ctx, sc, nil, m.lang)
+	if sc.empty() {
+		return nil
+	}
+	var want []int64 // nil: every institution
+	if !sc.All {
+		want = sc.Institutions
+	}
+	by, err := m.s.institutionFlags(ctx, want, m.lang)
 	if err != nil {
 		return err
 	}
-	m.add(fs)
+	for id, fs := range by {
+		m.insts[id] = fs
+	}
 	if sc.All {
 		m.all = true
 	}
-	for _, id := range sc.Institutions {
-		m.insts[id] = true
-	}
 	return nil
 }
 
-// ensurePlans evaluates the plans not known yet.
+// ensurePlans loads the flags of the institutions of the plans.
 func (m *Memo) ensurePlans(ctx context.Context, refs []PlanRef) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.all {
-		return nil
-	}
-	var missing []int64
+	var insts, unknown []int64
 	for _, r := range refs {
-		if !m.insts[r.InstitutionID] && !m.plans[r.PlanID] && !slices.Contains(missing, r.PlanID) {
-			missing = append(missing, r.PlanID)
+		switch {
+		case r.InstitutionID != 0:
+			insts = append(insts, r.InstitutionID)
+			m.plans[r.PlanID] = r.InstitutionID
+		default:
+			if inst, ok := m.plans[r.PlanID]; ok {
+				insts = append(insts, inst)
+			} else {
+				unknown = append(unknown, r.PlanID)
+			}
 		}
 	}
-	if len(missing) == 0 {
-		return nil
+	if len(unknown) > 0 {
+		var owners []struct {
+			ID            int64 `bun:"id"`
+			InstitutionID int64 `bun:"institution_id"`
+		}
+		if err := m.s.DB.NewSelect().Table("action_plans").Column("id", "institution_id").Where("id IN (?)", bun.List(unknown)).Scan(ctx, &owners); err != nil {
+			return err
+		}
+		for _, o := range owners {
+			m.plans[o.ID] = o.InstitutionID
+			insts = append(insts, o.InstitutionID)
+		}
 	}
-	fs, err := m.s.flags(ctx, m.s.readable(ctx, Scope{All: true, Plans: missing}), nil, m.lang)
-	if err != nil {
-		return err
-	}
-	m.add(fs)
-	for _, p := range missing {
-		m.plans[p] = true
-	}
-	return nil
+	return m.ensureLocked(ctx, insts, false)
 }
 
-// pick returns the known flags that pass keep and the filter, sorted.
-func (m *Memo) pick(f Filter, keep func(*Flag) bool) []Flag {
+// known returns the flags of a known institution the actor may read.
+func (m *Memo) known(ctx context.Context, id int64) *InstitutionFlags {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	in := m.insts[id]
+	if in == nil || !m.s.Guard.Readable(ctx).Has(id) {
+		return nil
+	}
+	return in
+}
+
+// planFlags returns the flags of a plan that pass the filter, in order.
+func (m *Memo) planFlags(ctx context.Context, plan int64, f Filter) []Flag {
+	m.mu.Lock()
+	inst := m.plans[plan]
+	m.mu.Unlock()
+	in := m.known(ctx, inst)
+	if in == nil {
+		return nil
+	}
 	var out []Flag
-	for _, fl := range m.flags {
-		if keep(&fl) && f.match(&fl) {
-			out = append(out, fl)
+	for _, i := range in.byPlan[plan] {
+		if fl := &in.Flags[i]; f.match(fl) {
+			out = append(out, *fl)
 		}
 	}
-	Sort(out)
+	return out
+}
+
+// institutionList returns the flags of an institution that pass the filter.
+func (m *Memo) institutionList(ctx context.Context, id int64, f Filter) []Flag {
+	in := m.known(ctx, id)
+	if in == nil {
+		return nil
+	}
+	var out []Flag
+	for i := range in.Flags {
+		fl := &in.Flags[i]
+		if f.match(fl) && (f.PlanID == nil || (fl.PlanID != nil && *fl.PlanID == *f.PlanID)) {
+			out = append(out, *fl)
+		}
+	}
 	return out
 }
 
 // List is Service.List through the memo.
 func (m *Memo) List(ctx context.Context, f Filter) ([]Flag, error) {
-	var err error
 	switch {
 	case f.PlanID != nil:
-		err = m.ensurePlans(ctx, []PlanRef{{PlanID: *f.PlanID, InstitutionID: deref(f.InstitutionID)}})
+		ref := PlanRef{PlanID: *f.PlanID, InstitutionID: deref(f.InstitutionID)}
+		if err := m.ensurePlans(ctx, []PlanRef{ref}); err != nil {
+			return nil, err
+		}
+		m.mu.Lock()
+		inst := m.plans[*f.PlanID]
+		m.mu.Unlock()
+		if f.InstitutionID != nil && *f.InstitutionID != inst {
+			return nil, nil
+		}
+		return m.planFlags(ctx, *f.PlanID, f), nil
 	case f.InstitutionID != nil:
-		err = m.ensureInstitutions(ctx, []int64{*f.InstitutionID}, false)
-	default:
-		err = m.ensureInstitutions(ctx, nil, true)
+		if err := m.ensureInstitutions(ctx, []int64{*f.InstitutionID}, false); err != nil {
+			return nil, err
+		}
+		return m.institutionList(ctx, *f.InstitutionID, f), nil
 	}
-	if err != nil {
+	if err := m.ensureInstitutions(ctx, nil, true); err != nil {
 		return nil, err
 	}
-	r := m.s.Guard.Readable(ctx)
-	return m.pick(f, func(fl *Flag) bool {
-		return r.Has(fl.InstitutionID) &&
-			(f.InstitutionID == nil || fl.InstitutionID == *f.InstitutionID) &&
-			(f.PlanID == nil || (fl.PlanID != nil && *fl.PlanID == *f.PlanID))
-	}), nil
+	m.mu.Lock()
+	ids := make([]int64, 0, len(m.insts))
+	for id := range m.insts {
+		ids = append(ids, id)
+	}
+	m.mu.Unlock()
+	slices.Sort(ids)
+	lists := make([][]Flag, 0, len(ids))
+	for _, id := range ids {
+		if l := m.institutionList(ctx, id, f); len(l) > 0 {
+			lists = append(lists, l)
+		}
+	}
+	return merge(lists), nil
+}
+
+// merge joins lists that are each sorted (see Sort) into one sorted list.
+func merge(lists [][]Flag) []Flag {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	out := make([]Flag, 0, n)
+	h := make(flagHeap, 0, len(lists))
+	for _, l := range lists {
+		h = append(h, l)
+	}
+	heap.Init(&h)
+	for h.Len() > 0 {
+		out = append(out, h[0][0])
+		if h[0] = h[0][1:]; len(h[0]) == 0 {
+			heap.Pop(&h)
+		} else {
+			heap.Fix(&h, 0)
+		}
+	}
+	return out
+}
+
+// flagHeap orders non-empty sorted lists by their first flag.
+type flagHeap [][]Flag
+
+func (h flagHeap) Len() int           { return len(h) }
+func (h flagHeap) Less(i, j int) bool { return compare(&h[i][0], &h[j][0]) < 0 }
+func (h flagHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *flagHeap) Push(x any)        { *h = append(*h, x.([]Flag)) }
+func (h *flagHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // ListByPlans lists the flags of each plan that pass the filter.
@@ -142,15 +241,16 @@ func (m *Memo) ListByPlans(ctx context.Context, refs []PlanRef, f Filter) (map[i
 	if err := m.ensurePlans(ctx, refs); err != nil {
 		return nil, err
 	}
-	want := map[int64]bool{}
-	for _, r := range refs {
-		want[r.PlanID] = true
-	}
 	out := map[int64][]Flag{}
-	for _, fl := range m.pick(f, func(fl *Flag) bool {
-		return fl.PlanID != nil && want[*fl.PlanID] && (f.InstitutionID == nil || fl.InstitutionID == *f.InstitutionID)
-	}) {
-		out[*fl.PlanID] = append(out[*fl.PlanID], fl)
+	for _, r := range refs {
+		if _, done := out[r.PlanID]; done {
+			continue
+		}
+		fl := m.planFlags(ctx, r.PlanID, f)
+		if f.InstitutionID != nil {
+			fl = slices.DeleteFunc(fl, func(x Flag) bool { return x.InstitutionID != *f.InstitutionID })
+		}
+		out[r.PlanID] = fl
 	}
 	return out, nil
 }
@@ -161,13 +261,11 @@ func (m *Memo) ListByInstitutions(ctx context.Context, ids []int64, f Filter) (m
 	if err := m.ensureInstitutions(ctx, ids, false); err != nil {
 		return nil, err
 	}
-	r := m.s.Guard.Readable(ctx)
 	out := map[int64][]Flag{}
-	for _, fl := range m.pick(f, func(fl *Flag) bool {
-		return slices.Contains(ids, fl.InstitutionID) && r.Has(fl.InstitutionID) &&
-			(f.PlanID == nil || (fl.PlanID != nil && *fl.PlanID == *f.PlanID))
-	}) {
-		out[fl.InstitutionID] = append(out[fl.InstitutionID], fl)
+	for _, id := range ids {
+		if _, done := out[id]; !done {
+			out[id] = m.institutionList(ctx, id, f)
+		}
 	}
 	return out, nil
 }
@@ -179,17 +277,27 @@ type ActionFlagRef struct{ ActionID, PlanID, InstitutionID int64 }
 // its resource requirements and its indicators.
 func (m *Memo) ByActions(ctx context.Context, refs []ActionFlagRef) (map[int64][]Flag, error) {
 	prs := make([]PlanRef, len(refs))
-	want := map[int64]bool{}
 	for i, r := range refs {
 		prs[i] = PlanRef{PlanID: r.PlanID, InstitutionID: r.InstitutionID}
-		want[r.ActionID] = true
 	}
 	if err := m.ensurePlans(ctx, prs); err != nil {
 		return nil, err
 	}
 	out := map[int64][]Flag{}
-	for _, fl := range m.pick(Filter{}, func(fl *Flag) bool { return fl.ActionID != 0 && want[fl.ActionID] }) {
-		out[fl.ActionID] = append(out[fl.ActionID], fl)
+	var open Filter
+	for _, r := range refs {
+		m.mu.Lock()
+		inst := m.plans[r.PlanID]
+		m.mu.Unlock()
+		in := m.known(ctx, inst)
+		if in == nil {
+			continue
+		}
+		for _, i := range in.byAction[r.ActionID] {
+			if fl := &in.Flags[i]; open.match(fl) {
+				out[r.ActionID] = append(out[r.ActionID], *fl)
+			}
+		}
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -99,6 +100,31 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // Tests use it to show that a request's statement count does not grow with
 // the data.
 func (db *DB) Queries() int64 { return db.queries.Load() }
+
+// LogSlowQueries logs, at warning level, every statement slower than
+// threshold (0 turns it off): the first place to look when a request is slow.
+func (db *DB) LogSlowQueries(threshold time.Duration, log *slog.Logger) {
+	if threshold > 0 {
+		db.DB = db.DB.WithQueryHook(slowLog{threshold, log})
+	}
+}
+
+type slowLog struct {
+	threshold time.Duration
+	log       *slog.Logger
+}
+
+func (slowLog) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+
+func (s slowLog) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
+	if d := time.Since(e.StartTime); d >= s.threshold {
+		q := e.Query
+		if len(q) > 2000 {
+			q = q[:2000] + "…"
+		}
+		s.log.WarnContext(ctx, "slow query", "duration_ms", float64(d.Microseconds())/1000, "query", q)
+	}
+}
 
 type counter struct{ n *atomic.Int64 }
 
