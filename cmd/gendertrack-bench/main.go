@@ -45,6 +45,8 @@ func main() {
 	flag.IntVar(&cfg.PID, "pid", 0, "server process id, to report its peak resident memory (VmHWM) instead of sampling /metrics")
 	flag.Uint64Var(&cfg.Seed, "seed", 1, "random seed of the request mix")
 	jsonOut := flag.String("json", "", "also write the results as JSON to this file")
+	mixedFor := flag.Duration("mixed-duration", 60*time.Second, "with --scenario all: how long the mixed scenario runs")
+	mixedRate := flag.Float64("mixed-rate", 200, "with --scenario all: the arrival rate of the mixed scenario")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -54,6 +56,9 @@ func main() {
 		for _, p := range plan {
 			c := cfg
 			c.Scenario, c.Clients, c.Rate = p.Scenario, p.Clients, p.Rate
+			if p.Scenario == "mixed" {
+				c.Duration, c.Rate = *mixedFor, *mixedRate
+			}
 			runs = append(runs, c)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	_ "net/http/pprof" // served only on GENDERTRACK_DEBUG_ADDR
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,9 @@ type Config struct {
 	RolePoll      time.Duration
 	AdminEmail    string
 	AdminPassword string
+	// MaxInFlight GraphQL requests execute at once; MaxQueued more wait.
+	MaxInFlight int
+	MaxQueued   int
 	// SlowQuery, when set, logs SQL statements slower than it.
 	SlowQuery time.Duration
 	// DebugAddr, when set, serves net/http/pprof there (keep it on loopback).
@@ -67,6 +71,7 @@ func Defaults() Config {
 		MaxBody: 1 << 20, Timeout: 30 * time.Second,
 		Complexity: 50000, Depth: 20, Introspection: true, LogFormat: "text",
 		TokenTTL: 12 * time.Hour, RolePoll: time.Second,
+		MaxInFlight: 4 * runtime.GOMAXPROCS(0), MaxQueued: 256,
 		Gaps: gaps.DefaultConfig(),
 		Now:  time.Now,
 	}
@@ -96,6 +101,12 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 		return err
 	}
 	if err := integer("GENDERTRACK_MAX_DEPTH", &c.Depth); err != nil {
+		return err
+	}
+	if err := integer("GENDERTRACK_MAX_INFLIGHT", &c.MaxInFlight); err != nil {
+		return err
+	}
+	if err := integer("GENDERTRACK_MAX_QUEUED", &c.MaxQueued); err != nil {
 		return err
 	}
 	if err := integer("GENDERTRACK_STALE_DAYS", &c.Gaps.StaleDays); err != nil {
@@ -200,6 +211,7 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 	gql := graph.NewHandler(res, graph.Limits{Complexity: cfg.Complexity, Depth: cfg.Depth, Introspection: cfg.Introspection, Log: log})
 	h := httpserver.New(httpserver.Deps{
 		DB: db, GraphQL: gql, Log: log, MaxBody: cfg.MaxBody, Timeout: cfg.Timeout,
+		MaxInFlight: cfg.MaxInFlight, MaxQueued: cfg.MaxQueued,
 		Registry: prometheus.NewRegistry(),
 		Prepare: func(r *http.Request) (*http.Request, error) {
 			ctx := reqinfo.WithAcceptLanguage(r.Context(), r.Header.Get("Accept-Language"))

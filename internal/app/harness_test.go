@@ -223,3 +223,7 @@ func init() {
 	auth.PasswordParams.Memory = 64
 	auth.PasswordParams.Time = 1
 }
+
+func jsonBody(s string) io.Reader { return strings.NewReader(s) }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

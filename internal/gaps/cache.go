@@ -3,9 +3,11 @@ package gaps
 import (
 	"container/list"
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/uptrace/bun"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/gendertrack/gendertrack/internal/plan"
 )
@@ -65,6 +67,9 @@ type flagCache struct {
 	mu      sync.Mutex
 	entries map[cacheKey]*list.Element
 	lru     *list.List
+	// flight makes concurrent readers of the same stale institution wait
+	// for one derivation instead of each running every rule.
+	flight singleflight.Group
 }
 
 func (c *flagCache) get(k cacheKey, revision int64, day string) (*InstitutionFlags, bool) {
@@ -131,6 +136,26 @@ func (s *Service) institutionFlags(ctx context.Context, ids []int64, lang string
 			continue
 		}
 		missing = append(missing, r.ID)
+	}
+	if len(missing) == 1 {
+		// The common case: one institution changed. Readers that find it
+		// stale at the same moment share one derivation.
+		id := missing[0]
+		key := fmt.Sprintf("%d/%s/%d/%s", id, lang, revision[id], day)
+		v, err, _ := s.cache.flight.Do(key, func() (any, error) {
+			fs, err := s.flags(ctx, Scope{Institutions: missing}, nil, lang)
+			if err != nil {
+				return nil, err
+			}
+			in := newInstitutionFlags(fs)
+			s.cache.put(cacheKey{id, lang}, revision[id], day, in)
+			return in, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		out[id] = v.(*InstitutionFlags)
+		return out, nil
 	}
 	for start := 0; start < len(missing); start += chunk {
 		part := missing[start:min(start+chunk, len(missing))]

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -34,6 +35,12 @@ type Deps struct {
 	Timeout  time.Duration
 	Prepare  func(*http.Request) (*http.Request, error) // per-request context: loaders, sign-in
 	Registry *prometheus.Registry
+	// MaxInFlight bounds the GraphQL requests executing at once; more wait
+	// in a queue of MaxQueued, and beyond that are refused with 503. This
+	// keeps memory and latency bounded when load exceeds what the machine
+	// can serve.
+	MaxInFlight int
+	MaxQueued   int
 }
 
 // New returns the service's HTTP handler with every route.
@@ -64,6 +71,8 @@ func New(d Deps) http.Handler {
 // graphqlEndpoint wraps the GraphQL handler with the body limit, the
 // timeout, the per-request context, one log line and the metrics.
 func graphqlEndpoint(d Deps, m *metrics) http.Handler {
+	slots := make(chan struct{}, max(d.MaxInFlight, 1))
+	var queued atomic.Int64
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		info := reqinfo.From(r.Context())
@@ -99,6 +108,28 @@ func graphqlEndpoint(d Deps, m *metrics) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), d.Timeout)
 		defer cancel()
 		r = r.WithContext(ctx)
+		select {
+		case slots <- struct{}{}:
+		default:
+			if queued.Add(1) > int64(d.MaxQueued) {
+				queued.Add(-1)
+				m.rejected.Inc()
+				w.Header().Set("Retry-After", "1")
+				http.Error(rec, "the server is at capacity; retry shortly", http.StatusServiceUnavailable)
+				return
+			}
+			select {
+			case slots <- struct{}{}:
+				queued.Add(-1)
+			case <-ctx.Done():
+				queued.Add(-1)
+				m.rejected.Inc()
+				w.Header().Set("Retry-After", "1")
+				http.Error(rec, "the server is at capacity; retry shortly", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		defer func() { <-slots }()
 		if d.Prepare != nil {
 			var err error
 			if r, err = d.Prepare(r); err != nil {
@@ -142,6 +173,7 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	errors   *prometheus.CounterVec
+	rejected prometheus.Counter
 
 	mu    sync.Mutex
 	names map[string]bool
@@ -159,9 +191,12 @@ func newMetrics(reg *prometheus.Registry, db *store.DB) *metrics {
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gendertrack_graphql_errors_total", Help: "GraphQL errors by operation name and extensions.code.",
 		}, []string{"operation", "code"}),
+		rejected: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "gendertrack_graphql_rejected_total", Help: "GraphQL requests refused with 503 because the server was at capacity.",
+		}),
 		names: map[string]bool{},
 	}
-	reg.MustRegister(m.requests, m.latency, m.errors,
+	reg.MustRegister(m.requests, m.latency, m.errors, m.rejected,
 		collectors.NewDBStatsCollector(db.DB.DB, "gendertrack"),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -48,7 +48,17 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		pg = true
-		sqldb, err = sql.Open("pgx", dsn)
+		// bun writes each statement's arguments into its text, so every
+		// statement is new to the server: the simple protocol sends it in
+		// one round trip instead of preparing it first.
+		conn := dsn
+		if u, perr := url.Parse(dsn); perr == nil && !u.Query().Has("default_query_exec_mode") {
+			q := u.Query()
+			q.Set("default_query_exec_mode", "simple_protocol")
+			u.RawQuery = q.Encode()
+			conn = u.String()
+		}
+		sqldb, err = sql.Open("pgx", conn)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
