@@ -169,8 +169,7 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 		db.Close()
 		return nil, err
 	}
-	accounts := &account.Service{DB: db, Guard: guard, TokenTTL: cfg.TokenTTL, Now: cfg.Now, Log: log,
-		Limiter: auth.NewLimiter(auth.DefaultMaxFailures, auth.DefaultFailureWindow, auth.DefaultLockFor, cfg.Now)}
+	accounts := newAccounts(db, guard, cfg, log)
 	if err := accounts.Reload(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -2,11 +2,9 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"slices"
 	"sort"
 	"strings"
@@ -422,17 +420,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		cfg := app.Defaults()
 		cfg.DB, cfg.AdminEmail, cfg.AdminPassword = dsn, adminEmail, adminPassword
-		log := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, nil))
-		ctx, cancel := context.WithCancel(context.Background())
-		srv, err := app.NewServer(ctx, cfg, log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ln, _ := net.Listen("tcp", "127.0.0.1:0")
-		done := make(chan error, 1)
-		go func() { done <- srv.Serve(ctx, ln) }()
-		defer func() { cancel(); <-done; srv.Close() }()
-		e := &env{t: t, URL: "http://" + ln.Addr().String(), srv: srv}
+		e := serve(t, cfg, slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, nil)))
 		tok := e.admin()
 		inst := e.mkInstitution(tok, "Logged")
 		key := e.gql(tok, `mutation($i:ID!){ createApiKey(input:{name:"k", role:PARTNER, institutionIds:[$i]}){ secret } }`, map[string]any{"i": inst}).OK().Str("createApiKey.secret")

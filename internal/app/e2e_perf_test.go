@@ -1,10 +1,8 @@
 package app_test
 
 import (
-	"context"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -59,16 +57,7 @@ func TestOverloadIsRefusedNotQueuedForever(t *testing.T) {
 	cfg := app.Defaults()
 	cfg.DB, cfg.MaxInFlight, cfg.MaxQueued = dsn, 1, 0
 	cfg.AdminEmail, cfg.AdminPassword = adminEmail, adminPassword
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := app.NewServer(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	defer func() { cancel(); <-done; srv.Close() }()
-	e := &env{t: t, URL: "http://" + ln.Addr().String(), srv: srv}
+	e := serve(t, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	tok := e.admin()
 	var (
 		wg            sync.WaitGroup

@@ -46,8 +46,15 @@ func start(t testing.TB, dsn string, opts ...func(*app.Config)) *env {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	e := serve(t, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	e.clock = clk
+	return e
+}
+
+// serve runs a server with exactly cfg, logging to log, until the test ends.
+func serve(t testing.TB, cfg app.Config, log *slog.Logger) *env {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, err := app.NewServer(ctx, cfg, log)
 	if err != nil {
 		cancel()
@@ -64,7 +71,7 @@ func start(t testing.TB, dsn string, opts ...func(*app.Config)) *env {
 		<-done
 		srv.Close()
 	})
-	return &env{t: t, URL: "http://" + ln.Addr().String(), srv: srv, clock: clk}
+	return &env{t: t, URL: "http://" + ln.Addr().String(), srv: srv}
 }
 
 // each runs fn against a fresh server on SQLite and on PostgreSQL.

@@ -43,20 +43,11 @@ func userCmd(ctx context.Context, cfg Config, fs *flag.FlagSet, args []string, s
 		return fmt.Errorf("read password from stdin: %w", err)
 	}
 	pw = strings.TrimRight(pw, "\r\n")
-	db, err := store.Open(ctx, cfg.DB)
+	db, _, svc, err := openForCommand(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	guard, err := authz.NewGuard()
-	if err != nil {
-		return err
-	}
-	svc := &account.Service{DB: db, Guard: guard, Now: cfg.Now, Log: slog.Default(), TokenTTL: cfg.TokenTTL,
-		Limiter: auth.NewLimiter(auth.DefaultMaxFailures, auth.DefaultFailureWindow, auth.DefaultLockFor, cfg.Now)}
 	if sub == "set-password" {
 		if err := svc.SetPassword(ctx, *email, pw); err != nil {
 			return err
@@ -86,20 +77,11 @@ func seedCmd(ctx context.Context, cfg Config, scale string, stdout io.Writer) er
 	if !ok {
 		return fmt.Errorf("--scale %q: use small, large or xlarge", scale)
 	}
-	db, err := store.Open(ctx, cfg.DB)
+	db, guard, svc, err := openForCommand(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	guard, err := authz.NewGuard()
-	if err != nil {
-		return err
-	}
-	svc := &account.Service{DB: db, Guard: guard, Now: cfg.Now, Log: slog.Default(), TokenTTL: cfg.TokenTTL,
-		Limiter: auth.NewLimiter(auth.DefaultMaxFailures, auth.DefaultFailureWindow, auth.DefaultLockFor, cfg.Now)}
 	began := time.Now()
 	flags := &gaps.Service{DB: db, Guard: guard, Now: cfg.Now, Config: cfg.Gaps}
 	st, err := demo.Seed(ctx, db, svc, flags, sc, cfg.Now())
@@ -108,4 +90,29 @@ func seedCmd(ctx context.Context, cfg Config, scale string, stdout io.Writer) er
 	}
 	fmt.Fprintf(stdout, "seeded %s in %s: %+v\n", sc.Name, time.Since(began).Round(time.Millisecond), st)
 	return nil
+}
+
+// openForCommand opens and migrates the database for an operator command
+// and makes the account service it works through.
+func openForCommand(ctx context.Context, cfg Config) (*store.DB, *authz.Guard, *account.Service, error) {
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	guard, err := authz.NewGuard()
+	if err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	return db, guard, newAccounts(db, guard, cfg, slog.Default()), nil
+}
+
+// newAccounts is the account service of a process.
+func newAccounts(db *store.DB, guard *authz.Guard, cfg Config, log *slog.Logger) *account.Service {
+	return &account.Service{DB: db, Guard: guard, TokenTTL: cfg.TokenTTL, Now: cfg.Now, Log: log,
+		Limiter: auth.NewLimiter(auth.DefaultMaxFailures, auth.DefaultFailureWindow, auth.DefaultLockFor, cfg.Now)}
 }
