@@ -2,6 +2,7 @@ package actionplan
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -431,15 +432,9 @@ func (s *Service) ActionPages(ctx context.Context, planIDs []int64, fl ActionFil
 	return out, nil
 }
 
-type updateRow struct {
-	store.ProgressUpdate `bun:",extend"`
-	TotalCount           int64 `bun:"total_count"`
-	RowNumber            int64 `bun:"rn"`
-}
-
 // UpdatePages returns one page of each action's progress updates, newest
-// first, with the count of all of them: one statement (two when a cursor
-// lies past every update of some action).
+// first, with the count of all of them: two statements for any number of
+// actions.
 func (s *Service) UpdatePages(ctx context.Context, actionIDs []int64, p store.Page) (map[int64]Page[store.ProgressUpdate], error) {
 	out := make(map[int64]Page[store.ProgressUpdate], len(actionIDs))
 	for _, id := range actionIDs {
@@ -449,50 +444,49 @@ func (s *Service) UpdatePages(ctx context.Context, actionIDs []int64, p store.Pa
 		return out, nil
 	}
 	// Newest first: "after" a cursor means a lower id. 0 means no cursor.
-	after := p.After
-	cmp := "u.id < ?"
-	if after == 0 {
-		cmp = "u.id > ?"
+	// One branch per action, each reading at most First+1 rows through the
+	// (action_id, id) index, so the cost follows the page size, not the
+	// length of each action's history; then one count per action.
+	// SQLite allows at most 500 terms in one compound SELECT: chunks of
+	// 400 keep every page (first <= 500) within two statements.
+	var rows []store.ProgressUpdate
+	for start := 0; start < len(actionIDs); start += 400 {
+		var b strings.Builder
+		for k, id := range actionIDs[start:min(start+400, len(actionIDs))] {
+			if k > 0 {
+				b.WriteString(" UNION ALL ")
+			}
+			fmt.Fprintf(&b, "SELECT * FROM (SELECT * FROM progress_updates WHERE action_id = %d", id)
+			if p.After > 0 {
+				fmt.Fprintf(&b, " AND id < %d", p.After)
+			}
+			fmt.Fprintf(&b, " ORDER BY id DESC LIMIT %d) AS p%d", p.First+1, k)
+		}
+		var part []store.ProgressUpdate
+		if err := s.DB.NewRaw(b.String()).Scan(ctx, &part); err != nil {
+			return nil, err
+		}
+		rows = append(rows, part...)
 	}
-	q := `SELECT * FROM (
-		SELECT u.*, COUNT(*) OVER (PARTITION BY u.action_id) AS total_count,
-			ROW_NUMBER() OVER (PARTITION BY u.action_id, CASE WHEN ` + cmp + ` THEN 1 ELSE 0 END ORDER BY u.id DESC) AS rn
-		FROM progress_updates AS u WHERE u.action_id IN (?)
-	) AS x WHERE ` + strings.ReplaceAll(cmp, "u.", "x.") + ` AND x.rn <= ? ORDER BY x.action_id, x.id DESC`
-	var rows []updateRow
-	if err := s.DB.NewRaw(q, after, bun.List(actionIDs), after, p.First+1).Scan(ctx, &rows); err != nil {
-		return nil, err
-	}
-	totals := map[int64]int{}
 	for _, r := range rows {
 		pg := out[r.ActionID]
 		if len(pg.Items) < p.First {
-			pg.Items = append(pg.Items, r.ProgressUpdate)
+			pg.Items = append(pg.Items, r)
 		} else {
 			pg.More = true
 		}
 		out[r.ActionID] = pg
-		totals[r.ActionID] = int(r.TotalCount)
 	}
-	if after > 0 {
-		missing := []int64{}
-		for _, id := range actionIDs {
-			if _, ok := totals[id]; !ok {
-				missing = append(missing, id)
-			}
-		}
-		if len(missing) > 0 {
-			var counts []struct {
-				ActionID int64 `bun:"action_id"`
-				N        int   `bun:"n"`
-			}
-			if err := s.DB.NewRaw(`SELECT action_id, COUNT(*) AS n FROM progress_updates WHERE action_id IN (?) GROUP BY action_id`, bun.List(missing)).Scan(ctx, &counts); err != nil {
-				return nil, err
-			}
-			for _, c := range counts {
-				totals[c.ActionID] = c.N
-			}
-		}
+	var counts []struct {
+		ActionID int64 `bun:"action_id"`
+		N        int   `bun:"n"`
+	}
+	if err := s.DB.NewRaw(`SELECT action_id, COUNT(*) AS n FROM progress_updates WHERE action_id IN (?) GROUP BY action_id`, bun.List(actionIDs)).Scan(ctx, &counts); err != nil {
+		return nil, err
+	}
+	totals := make(map[int64]int, len(counts))
+	for _, c := range counts {
+		totals[c.ActionID] = c.N
 	}
 	for id, n := range totals {
 		pg := out[id]

@@ -302,7 +302,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return seedCmd(ctx, cfg, *scale, stdout)
 	case "user":
 		sub, rest := subcommand(args[1:])
-		return userCmd(ctx, cfg, fs, append(sub, rest...), stdin, stdout)
+		return userCmd(ctx, &cfg, fs, append(sub, rest...), stdin, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

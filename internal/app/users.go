@@ -23,7 +23,8 @@ import (
 // userCmd is `gendertrack user add|set-password`: operator commands that
 // read the password from standard input so it never shows in a process
 // list or shell history.
-func userCmd(ctx context.Context, cfg Config, fs *flag.FlagSet, args []string, stdin io.Reader, stdout io.Writer) error {
+// cfg is a pointer: fs writes --db into it when it parses the arguments.
+func userCmd(ctx context.Context, cfg *Config, fs *flag.FlagSet, args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 || (args[0] != "add" && args[0] != "set-password") {
 		return errors.New("usage: gendertrack user add|set-password --email E [--name N --role ROLE --institution ID] (password on stdin)")
 	}
@@ -43,7 +44,7 @@ func userCmd(ctx context.Context, cfg Config, fs *flag.FlagSet, args []string, s
 		return fmt.Errorf("read password from stdin: %w", err)
 	}
 	pw = strings.TrimRight(pw, "\r\n")
-	db, _, svc, err := openForCommand(ctx, cfg)
+	db, _, svc, err := openForCommand(ctx, *cfg)
 	if err != nil {
 		return err
 	}
