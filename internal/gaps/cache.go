@@ -24,10 +24,6 @@ import (
 // cacheSize bounds the number of (institution, language) entries kept.
 const cacheSize = 64
 
-// chunk bounds how many institutions one derivation covers, which bounds
-// the memory of a cold read across many institutions.
-const chunk = 4
-
 type cacheKey struct {
 	inst int64
 	lang string
@@ -137,13 +133,14 @@ func (s *Service) institutionFlags(ctx context.Context, ids []int64, lang string
 		}
 		missing = append(missing, r.ID)
 	}
-	if len(missing) == 1 {
-		// The common case: one institution changed. Readers that find it
-		// stale at the same moment share one derivation.
-		id := missing[0]
+	// Each stale institution is derived on its own, and readers that find
+	// it stale at the same moment share that one derivation: a cold read
+	// across every institution holds one institution's working set at a
+	// time, however many such reads arrive together.
+	for _, id := range missing {
 		key := fmt.Sprintf("%d/%s/%d/%s", id, lang, revision[id], day)
 		v, err, _ := s.cache.flight.Do(key, func() (any, error) {
-			fs, err := s.flags(ctx, Scope{Institutions: missing}, nil, lang)
+			fs, err := s.flags(ctx, Scope{Institutions: []int64{id}}, nil, lang)
 			if err != nil {
 				return nil, err
 			}
@@ -155,23 +152,6 @@ func (s *Service) institutionFlags(ctx context.Context, ids []int64, lang string
 			return nil, err
 		}
 		out[id] = v.(*InstitutionFlags)
-		return out, nil
-	}
-	for start := 0; start < len(missing); start += chunk {
-		part := missing[start:min(start+chunk, len(missing))]
-		fs, err := s.flags(ctx, Scope{Institutions: part}, nil, lang)
-		if err != nil {
-			return nil, err
-		}
-		by := make(map[int64][]Flag, len(part))
-		for _, f := range fs {
-			by[f.InstitutionID] = append(by[f.InstitutionID], f)
-		}
-		for _, id := range part {
-			in := newInstitutionFlags(by[id])
-			s.cache.put(cacheKey{id, lang}, revision[id], day, in)
-			out[id] = in
-		}
 	}
 	return out, nil
 }
