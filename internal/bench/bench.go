@@ -128,11 +128,28 @@ func signIn(ctx context.Context, base *client, email, password string) (*client,
 // Run signs in, discovers the objects the scenario works on, fires it and
 // reports.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
-	if !slices.Contains(Scenarios, cfg.Scenario) {
-		return nil, fmt.Errorf("unknown scenario %q; one of %s", cfg.Scenario, strings.Join(Scenarios, ", "))
-	}
 	if cfg.Clients <= 0 {
 		cfg.Clients = 1
+	}
+	ops, err := Prepare(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	mem := watchMemory(&client{url: strings.TrimRight(cfg.URL, "/"), http: http.DefaultClient}, cfg.PID)
+	res := fire(ctx, cfg, op(ops))
+	res.PeakRSSMB = mem()
+	return res, nil
+}
+
+// Request is one request of a scenario: rnd picks its variables. It
+// returns an error when the request failed in any way.
+type Request func(ctx context.Context, rnd *rand.Rand) error
+
+// Prepare signs in, discovers the objects cfg.Scenario works on and returns
+// its request, for Run or for a Go benchmark.
+func Prepare(ctx context.Context, cfg Config) (Request, error) {
+	if !slices.Contains(Scenarios, cfg.Scenario) {
+		return nil, fmt.Errorf("unknown scenario %q; one of %s", cfg.Scenario, strings.Join(Scenarios, ", "))
 	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 512, IdleConnTimeout: time.Minute}, Timeout: 60 * time.Second}
 	base := &client{url: strings.TrimRight(cfg.URL, "/"), http: hc}
@@ -150,11 +167,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discover: %w", err)
 	}
-	ops := w.scenario(cfg.Scenario, user, admin)
-	mem := watchMemory(base, cfg.PID)
-	res := fire(ctx, cfg, ops)
-	res.PeakRSSMB = mem()
-	return res, nil
+	return Request(w.scenario(cfg.Scenario, user, admin)), nil
 }
 
 // op is one request of a scenario; rnd picks its variables.
