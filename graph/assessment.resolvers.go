@@ -47,20 +47,6 @@ func (r *assessmentResolver) Questionnaire(ctx context.Context, obj *store.Asses
 	return questionnaireOf(ctx, obj)
 }
 
-// StartDate is the resolver for the startDate field.
-func (r *assessmentResolver) StartDate(ctx context.Context, obj *store.Assessment) (model.Date, error) {
-	return model.Date(obj.StartDate), nil
-}
-
-// EndDate is the resolver for the endDate field.
-func (r *assessmentResolver) EndDate(ctx context.Context, obj *store.Assessment) (*model.Date, error) {
-	if obj.EndDate == nil {
-		return nil, nil
-	}
-	d := model.Date(*obj.EndDate)
-	return &d, nil
-}
-
 // Responses is the resolver for the responses field.
 func (r *assessmentResolver) Responses(ctx context.Context, obj *store.Assessment, areaKey *string, first *int, after *string) (*model.ResponseConnection, error) {
 	if !r.AssessmentService.CanReadResponses(ctx, obj.InstitutionID) {

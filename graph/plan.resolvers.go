@@ -11,7 +11,6 @@ import (
 	"github.com/gendertrack/gendertrack/graph/generated"
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/actionplan"
-	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -44,16 +43,6 @@ func (r *actionResolver) SupportingUnits(ctx context.Context, obj *store.Action)
 // Partners is the resolver for the partners field.
 func (r *actionResolver) Partners(ctx context.Context, obj *store.Action) ([]store.Partner, error) {
 	return ploaders(ctx).Partners.Load(ctx, obj.ID)
-}
-
-// StartDate is the resolver for the startDate field.
-func (r *actionResolver) StartDate(ctx context.Context, obj *store.Action) (*model.Date, error) {
-	return optDate(obj.StartDate), nil
-}
-
-// DueDate is the resolver for the dueDate field.
-func (r *actionResolver) DueDate(ctx context.Context, obj *store.Action) (*model.Date, error) {
-	return optDate(obj.DueDate), nil
 }
 
 // Health is the resolver for the health field.
@@ -107,16 +96,6 @@ func (r *actionPlanResolver) SourceAssessment(ctx context.Context, obj *store.Ac
 	return load(ctx, aloaders(ctx).Assessment, *obj.SourceAssessmentID)
 }
 
-// StartDate is the resolver for the startDate field.
-func (r *actionPlanResolver) StartDate(ctx context.Context, obj *store.ActionPlan) (model.Date, error) {
-	return model.Date(obj.StartDate), nil
-}
-
-// EndDate is the resolver for the endDate field.
-func (r *actionPlanResolver) EndDate(ctx context.Context, obj *store.ActionPlan) (model.Date, error) {
-	return model.Date(obj.EndDate), nil
-}
-
 // AdoptedBy is the resolver for the adoptedBy field.
 func (r *actionPlanResolver) AdoptedBy(ctx context.Context, obj *store.ActionPlan) (*store.User, error) {
 	if obj.AdoptedBy == nil {
@@ -165,11 +144,6 @@ func (r *disseminationResolver) Unit(ctx context.Context, obj *store.Disseminati
 	return load(ctx, ploaders(ctx).Unit, obj.UnitID)
 }
 
-// Date is the resolver for the date field.
-func (r *disseminationResolver) Date(ctx context.Context, obj *store.Dissemination) (model.Date, error) {
-	return model.Date(obj.Date), nil
-}
-
 // AddressedByObjectives is the resolver for the addressedByObjectives field.
 func (r *findingResolver) AddressedByObjectives(ctx context.Context, obj *store.Finding) ([]store.Objective, error) {
 	m, err := ploaders(ctx).FindingObjectives.Load(ctx, obj.AssessmentID)
@@ -208,16 +182,6 @@ func (r *indicatorResolver) Action(ctx context.Context, obj *store.Indicator) (*
 		return nil, nil
 	}
 	return load(ctx, ploaders(ctx).Action, *obj.ActionID)
-}
-
-// BaselineDate is the resolver for the baselineDate field.
-func (r *indicatorResolver) BaselineDate(ctx context.Context, obj *store.Indicator) (*model.Date, error) {
-	return optDate(obj.BaselineDate), nil
-}
-
-// TargetDate is the resolver for the targetDate field.
-func (r *indicatorResolver) TargetDate(ctx context.Context, obj *store.Indicator) (*model.Date, error) {
-	return optDate(obj.TargetDate), nil
 }
 
 // Measurements is the resolver for the measurements field.
@@ -281,32 +245,12 @@ func (r *measurementResolver) Indicator(ctx context.Context, obj *store.Measurem
 	return load(ctx, ploaders(ctx).Indicator, obj.IndicatorID)
 }
 
-// MeasuredOn is the resolver for the measuredOn field.
-func (r *measurementResolver) MeasuredOn(ctx context.Context, obj *store.Measurement) (model.Date, error) {
-	return model.Date(obj.MeasuredOn), nil
-}
-
 // RecordedBy is the resolver for the recordedBy field.
 func (r *measurementResolver) RecordedBy(ctx context.Context, obj *store.Measurement) (*store.User, error) {
 	if obj.RecordedBy == nil {
 		return nil, nil
 	}
 	return load(ctx, ploaders(ctx).User, *obj.RecordedBy)
-}
-
-// Required is the resolver for the required field.
-func (r *moneyTotalResolver) Required(ctx context.Context, obj *plan.MoneyTotal) (model.Decimal, error) {
-	return model.Decimal(obj.Required.String()), nil
-}
-
-// Secured is the resolver for the secured field.
-func (r *moneyTotalResolver) Secured(ctx context.Context, obj *plan.MoneyTotal) (model.Decimal, error) {
-	return model.Decimal(obj.Secured.String()), nil
-}
-
-// Gap is the resolver for the gap field.
-func (r *moneyTotalResolver) Gap(ctx context.Context, obj *plan.MoneyTotal) (model.Decimal, error) {
-	return model.Decimal(obj.Gap.String()), nil
 }
 
 // CreateActionPlan is the resolver for the createActionPlan field.
@@ -644,27 +588,9 @@ func (r *progressUpdateResolver) Author(ctx context.Context, obj *store.Progress
 	return load(ctx, ploaders(ctx).User, *obj.AuthorID)
 }
 
-// Evidence is the resolver for the evidence field.
-func (r *progressUpdateResolver) Evidence(ctx context.Context, obj *store.ProgressUpdate) ([]string, error) {
-	if obj.Evidence == nil {
-		return []string{}, nil
-	}
-	return obj.Evidence, nil
-}
-
 // Action is the resolver for the action field.
 func (r *resourceRequirementResolver) Action(ctx context.Context, obj *store.ResourceRequirement) (*store.Action, error) {
 	return load(ctx, ploaders(ctx).Action, obj.ActionID)
-}
-
-// AmountRequired is the resolver for the amountRequired field.
-func (r *resourceRequirementResolver) AmountRequired(ctx context.Context, obj *store.ResourceRequirement) (*model.Decimal, error) {
-	return decimalOf(obj.AmountRequired), nil
-}
-
-// AmountSecured is the resolver for the amountSecured field.
-func (r *resourceRequirementResolver) AmountSecured(ctx context.Context, obj *store.ResourceRequirement) (*model.Decimal, error) {
-	return decimalOf(obj.AmountSecured), nil
 }
 
 // Provider is the resolver for the provider field.
@@ -673,11 +599,6 @@ func (r *resourceRequirementResolver) Provider(ctx context.Context, obj *store.R
 		return nil, nil
 	}
 	return load(ctx, ploaders(ctx).Partner, *obj.ProviderID)
-}
-
-// Status is the resolver for the status field.
-func (r *resourceRequirementResolver) Status(ctx context.Context, obj *store.ResourceRequirement) (string, error) {
-	return obj.FundingStatus, nil
 }
 
 // Action returns generated.ActionResolver implementation.
@@ -699,9 +620,6 @@ func (r *Resolver) InstitutionSummary() generated.InstitutionSummaryResolver {
 
 // Measurement returns generated.MeasurementResolver implementation.
 func (r *Resolver) Measurement() generated.MeasurementResolver { return &measurementResolver{r} }
-
-// MoneyTotal returns generated.MoneyTotalResolver implementation.
-func (r *Resolver) MoneyTotal() generated.MoneyTotalResolver { return &moneyTotalResolver{r} }
 
 // Objective returns generated.ObjectiveResolver implementation.
 func (r *Resolver) Objective() generated.ObjectiveResolver { return &objectiveResolver{r} }
@@ -726,7 +644,6 @@ type (
 	indicatorResolver           struct{ *Resolver }
 	institutionSummaryResolver  struct{ *Resolver }
 	measurementResolver         struct{ *Resolver }
-	moneyTotalResolver          struct{ *Resolver }
 	objectiveResolver           struct{ *Resolver }
 	planProgressResolver        struct{ *Resolver }
 	progressUpdateResolver      struct{ *Resolver }

@@ -29,9 +29,6 @@ type AssessmentResolver interface {
 	Institution(ctx context.Context, obj *store.Assessment) (*store.Institution, error)
 	Questionnaire(ctx context.Context, obj *store.Assessment) (*assessment.Questionnaire, error)
 
-	StartDate(ctx context.Context, obj *store.Assessment) (model.Date, error)
-	EndDate(ctx context.Context, obj *store.Assessment) (*model.Date, error)
-
 	Responses(ctx context.Context, obj *store.Assessment, areaKey *string, first *int, after *string) (*model.ResponseConnection, error)
 	Completion(ctx context.Context, obj *store.Assessment) (*model.Completion, error)
 	Scores(ctx context.Context, obj *store.Assessment) (*model.AssessmentScores, error)
@@ -585,18 +582,18 @@ func (ec *executionContext) _Assessment_startDate(ctx context.Context, field gra
 			return ec.fieldContext_Assessment_startDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Assessment().StartDate(ctx, obj)
+			return obj.StartDay(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
-			return ec.marshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_startDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Assessment", field, true, true, "Date")
+	return graphql.NewScalarFieldContext("Assessment", field, true, false, "Date")
 }
 
 func (ec *executionContext) _Assessment_endDate(ctx context.Context, field graphql.CollectedField, obj *store.Assessment) (ret graphql.Marshaler) {
@@ -608,18 +605,18 @@ func (ec *executionContext) _Assessment_endDate(ctx context.Context, field graph
 			return ec.fieldContext_Assessment_endDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Assessment().EndDate(ctx, obj)
+			return obj.EndDay(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_endDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Assessment", field, true, true, "Date")
+	return graphql.NewScalarFieldContext("Assessment", field, true, false, "Date")
 }
 
 func (ec *executionContext) _Assessment_status(ctx context.Context, field graphql.CollectedField, obj *store.Assessment) (ret graphql.Marshaler) {
@@ -3106,14 +3103,14 @@ func (ec *executionContext) unmarshalInputCreateAssessmentInput(ctx context.Cont
 			it.Title = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, v)
+			data, err := ec.unmarshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = data
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -3519,17 +3516,15 @@ func (ec *executionContext) _Assessment(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "startDate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Assessment_startDate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Assessment_startDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "endDate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Assessment_endDate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Assessment_endDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "status":
 			out.Values[i] = ec._Assessment_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -16,6 +16,7 @@ import (
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/assessment"
 	"github.com/gendertrack/gendertrack/internal/gaps"
+	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -3597,23 +3598,23 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx context.Context, v any) (model.Date, error) {
-	var res model.Date
+func (ec *executionContext) unmarshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx context.Context, v any) (store.Date, error) {
+	var res store.Date
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx context.Context, sel ast.SelectionSet, v model.Date) graphql.Marshaler {
+func (ec *executionContext) marshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx context.Context, sel ast.SelectionSet, v store.Date) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDecimal(ctx context.Context, v any) (model.Decimal, error) {
-	var res model.Decimal
+func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx context.Context, v any) (plan.Decimal, error) {
+	var res plan.Decimal
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDecimal(ctx context.Context, sel ast.SelectionSet, v model.Decimal) graphql.Marshaler {
+func (ec *executionContext) marshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx context.Context, sel ast.SelectionSet, v plan.Decimal) graphql.Marshaler {
 	return v
 }
 
@@ -3683,16 +3684,16 @@ func (ec *executionContext) marshalNUserErrorCode2string(ctx context.Context, se
 	return res
 }
 
-func (ec *executionContext) unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx context.Context, v any) (*model.Date, error) {
+func (ec *executionContext) unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx context.Context, v any) (*store.Date, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.Date)
+	var res = new(store.Date)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx context.Context, sel ast.SelectionSet, v *model.Date) graphql.Marshaler {
+func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx context.Context, sel ast.SelectionSet, v *store.Date) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -3709,6 +3710,22 @@ func (ec *executionContext) unmarshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋge
 }
 
 func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDecimal(ctx context.Context, sel ast.SelectionSet, v *model.Decimal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx context.Context, v any) (*plan.Decimal, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(plan.Decimal)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx context.Context, sel ast.SelectionSet, v *plan.Decimal) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -28,8 +28,6 @@ type ActionResolver interface {
 	SupportingUnits(ctx context.Context, obj *store.Action) ([]store.Unit, error)
 
 	Partners(ctx context.Context, obj *store.Action) ([]store.Partner, error)
-	StartDate(ctx context.Context, obj *store.Action) (*model.Date, error)
-	DueDate(ctx context.Context, obj *store.Action) (*model.Date, error)
 
 	Health(ctx context.Context, obj *store.Action) (string, error)
 	Findings(ctx context.Context, obj *store.Action) ([]store.Finding, error)
@@ -43,9 +41,6 @@ type ActionPlanResolver interface {
 	Institution(ctx context.Context, obj *store.ActionPlan) (*store.Institution, error)
 	SourceAssessment(ctx context.Context, obj *store.ActionPlan) (*store.Assessment, error)
 
-	StartDate(ctx context.Context, obj *store.ActionPlan) (model.Date, error)
-	EndDate(ctx context.Context, obj *store.ActionPlan) (model.Date, error)
-
 	AdoptedBy(ctx context.Context, obj *store.ActionPlan) (*store.User, error)
 	Objectives(ctx context.Context, obj *store.ActionPlan) ([]store.Objective, error)
 	Actions(ctx context.Context, obj *store.ActionPlan, filter *model.ActionFilter, first *int, after *string) (*model.ActionConnection, error)
@@ -57,14 +52,10 @@ type ActionPlanResolver interface {
 type DisseminationResolver interface {
 	Plan(ctx context.Context, obj *store.Dissemination) (*store.ActionPlan, error)
 	Unit(ctx context.Context, obj *store.Dissemination) (*store.Unit, error)
-	Date(ctx context.Context, obj *store.Dissemination) (model.Date, error)
 }
 type IndicatorResolver interface {
 	Objective(ctx context.Context, obj *store.Indicator) (*store.Objective, error)
 	Action(ctx context.Context, obj *store.Indicator) (*store.Action, error)
-
-	BaselineDate(ctx context.Context, obj *store.Indicator) (*model.Date, error)
-	TargetDate(ctx context.Context, obj *store.Indicator) (*model.Date, error)
 
 	Measurements(ctx context.Context, obj *store.Indicator) ([]store.Measurement, error)
 	Latest(ctx context.Context, obj *store.Indicator) (*store.Measurement, error)
@@ -79,14 +70,7 @@ type InstitutionSummaryResolver interface {
 type MeasurementResolver interface {
 	Indicator(ctx context.Context, obj *store.Measurement) (*store.Indicator, error)
 
-	MeasuredOn(ctx context.Context, obj *store.Measurement) (model.Date, error)
-
 	RecordedBy(ctx context.Context, obj *store.Measurement) (*store.User, error)
-}
-type MoneyTotalResolver interface {
-	Required(ctx context.Context, obj *plan.MoneyTotal) (model.Decimal, error)
-	Secured(ctx context.Context, obj *plan.MoneyTotal) (model.Decimal, error)
-	Gap(ctx context.Context, obj *plan.MoneyTotal) (model.Decimal, error)
 }
 type ObjectiveResolver interface {
 	Plan(ctx context.Context, obj *store.Objective) (*store.ActionPlan, error)
@@ -102,17 +86,11 @@ type PlanProgressResolver interface {
 type ProgressUpdateResolver interface {
 	Action(ctx context.Context, obj *store.ProgressUpdate) (*store.Action, error)
 	Author(ctx context.Context, obj *store.ProgressUpdate) (*store.User, error)
-
-	Evidence(ctx context.Context, obj *store.ProgressUpdate) ([]string, error)
 }
 type ResourceRequirementResolver interface {
 	Action(ctx context.Context, obj *store.ResourceRequirement) (*store.Action, error)
 
-	AmountRequired(ctx context.Context, obj *store.ResourceRequirement) (*model.Decimal, error)
-	AmountSecured(ctx context.Context, obj *store.ResourceRequirement) (*model.Decimal, error)
-
 	Provider(ctx context.Context, obj *store.ResourceRequirement) (*store.Partner, error)
-	Status(ctx context.Context, obj *store.ResourceRequirement) (string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -489,18 +467,18 @@ func (ec *executionContext) _Action_startDate(ctx context.Context, field graphql
 			return ec.fieldContext_Action_startDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Action().StartDate(ctx, obj)
+			return obj.StartDay(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Action_startDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Action", field, true, true, "Date")
+	return graphql.NewScalarFieldContext("Action", field, true, false, "Date")
 }
 
 func (ec *executionContext) _Action_dueDate(ctx context.Context, field graphql.CollectedField, obj *store.Action) (ret graphql.Marshaler) {
@@ -512,18 +490,18 @@ func (ec *executionContext) _Action_dueDate(ctx context.Context, field graphql.C
 			return ec.fieldContext_Action_dueDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Action().DueDate(ctx, obj)
+			return obj.DueDay(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Action_dueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Action", field, true, true, "Date")
+	return graphql.NewScalarFieldContext("Action", field, true, false, "Date")
 }
 
 func (ec *executionContext) _Action_status(ctx context.Context, field graphql.CollectedField, obj *store.Action) (ret graphql.Marshaler) {
@@ -1138,18 +1116,18 @@ func (ec *executionContext) _ActionPlan_startDate(ctx context.Context, field gra
 			return ec.fieldContext_ActionPlan_startDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ActionPlan().StartDate(ctx, obj)
+			return obj.StartDay(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
-			return ec.marshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ActionPlan_startDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActionPlan", field, true, true, "Date")
+	return graphql.NewScalarFieldContext("ActionPlan", field, true, false, "Date")
 }
 
 func (ec *executionContext) _ActionPlan_endDate(ctx context.Context, field graphql.CollectedField, obj *store.ActionPlan) (ret graphql.Marshaler) {
@@ -1161,18 +1139,18 @@ func (ec *executionContext) _ActionPlan_endDate(ctx context.Context, field graph
 			return ec.fieldContext_ActionPlan_endDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ActionPlan().EndDate(ctx, obj)
+			return obj.EndDay(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
-			return ec.marshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ActionPlan_endDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActionPlan", field, true, true, "Date")
+	return graphql.NewScalarFieldContext("ActionPlan", field, true, false, "Date")
 }
 
 func (ec *executionContext) _ActionPlan_status(ctx context.Context, field graphql.CollectedField, obj *store.ActionPlan) (ret graphql.Marshaler) {
@@ -1762,18 +1740,18 @@ func (ec *executionContext) _Dissemination_date(ctx context.Context, field graph
 			return ec.fieldContext_Dissemination_date(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Dissemination().Date(ctx, obj)
+			return obj.Day(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
-			return ec.marshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Dissemination_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Dissemination", field, true, true, "Date")
+	return graphql.NewScalarFieldContext("Dissemination", field, true, false, "Date")
 }
 
 func (ec *executionContext) _Dissemination_method(ctx context.Context, field graphql.CollectedField, obj *store.Dissemination) (ret graphql.Marshaler) {
@@ -2097,18 +2075,18 @@ func (ec *executionContext) _Indicator_baselineDate(ctx context.Context, field g
 			return ec.fieldContext_Indicator_baselineDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Indicator().BaselineDate(ctx, obj)
+			return obj.BaselineDay(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Indicator_baselineDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, true, true, "Date")
+	return graphql.NewScalarFieldContext("Indicator", field, true, false, "Date")
 }
 
 func (ec *executionContext) _Indicator_targetDate(ctx context.Context, field graphql.CollectedField, obj *store.Indicator) (ret graphql.Marshaler) {
@@ -2120,18 +2098,18 @@ func (ec *executionContext) _Indicator_targetDate(ctx context.Context, field gra
 			return ec.fieldContext_Indicator_targetDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Indicator().TargetDate(ctx, obj)
+			return obj.TargetDay(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Indicator_targetDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, true, true, "Date")
+	return graphql.NewScalarFieldContext("Indicator", field, true, false, "Date")
 }
 
 func (ec *executionContext) _Indicator_meansOfVerification(ctx context.Context, field graphql.CollectedField, obj *store.Indicator) (ret graphql.Marshaler) {
@@ -2629,18 +2607,18 @@ func (ec *executionContext) _Measurement_measuredOn(ctx context.Context, field g
 			return ec.fieldContext_Measurement_measuredOn(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Measurement().MeasuredOn(ctx, obj)
+			return obj.MeasuredDay(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
-			return ec.marshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Measurement_measuredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Measurement", field, true, true, "Date")
+	return graphql.NewScalarFieldContext("Measurement", field, true, false, "Date")
 }
 
 func (ec *executionContext) _Measurement_source(ctx context.Context, field graphql.CollectedField, obj *store.Measurement) (ret graphql.Marshaler) {
@@ -2872,18 +2850,18 @@ func (ec *executionContext) _MoneyTotal_required(ctx context.Context, field grap
 			return ec.fieldContext_MoneyTotal_required(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MoneyTotal().Required(ctx, obj)
+			return obj.Required, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
-			return ec.marshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v plan.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_MoneyTotal_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MoneyTotal", field, true, true, "Decimal")
+	return graphql.NewScalarFieldContext("MoneyTotal", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _MoneyTotal_secured(ctx context.Context, field graphql.CollectedField, obj *plan.MoneyTotal) (ret graphql.Marshaler) {
@@ -2895,18 +2873,18 @@ func (ec *executionContext) _MoneyTotal_secured(ctx context.Context, field graph
 			return ec.fieldContext_MoneyTotal_secured(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MoneyTotal().Secured(ctx, obj)
+			return obj.Secured, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
-			return ec.marshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v plan.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_MoneyTotal_secured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MoneyTotal", field, true, true, "Decimal")
+	return graphql.NewScalarFieldContext("MoneyTotal", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _MoneyTotal_gap(ctx context.Context, field graphql.CollectedField, obj *plan.MoneyTotal) (ret graphql.Marshaler) {
@@ -2918,18 +2896,18 @@ func (ec *executionContext) _MoneyTotal_gap(ctx context.Context, field graphql.C
 			return ec.fieldContext_MoneyTotal_gap(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MoneyTotal().Gap(ctx, obj)
+			return obj.Gap, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
-			return ec.marshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v plan.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_MoneyTotal_gap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MoneyTotal", field, true, true, "Decimal")
+	return graphql.NewScalarFieldContext("MoneyTotal", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.CollectedField, obj *store.Objective) (ret graphql.Marshaler) {
@@ -3684,7 +3662,7 @@ func (ec *executionContext) _ProgressUpdate_evidence(ctx context.Context, field 
 			return ec.fieldContext_ProgressUpdate_evidence(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ProgressUpdate().Evidence(ctx, obj)
+			return obj.EvidenceList(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -3695,7 +3673,7 @@ func (ec *executionContext) _ProgressUpdate_evidence(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_ProgressUpdate_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProgressUpdate", field, true, true, "String")
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, true, false, "String")
 }
 
 func (ec *executionContext) _ProgressUpdateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ProgressUpdateConnection) (ret graphql.Marshaler) {
@@ -4115,18 +4093,18 @@ func (ec *executionContext) _ResourceRequirement_amountRequired(ctx context.Cont
 			return ec.fieldContext_ResourceRequirement_amountRequired(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ResourceRequirement().AmountRequired(ctx, obj)
+			return obj.AmountRequired, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Decimal) graphql.Marshaler {
-			return ec.marshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *plan.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_ResourceRequirement_amountRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ResourceRequirement", field, true, true, "Decimal")
+	return graphql.NewScalarFieldContext("ResourceRequirement", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _ResourceRequirement_amountSecured(ctx context.Context, field graphql.CollectedField, obj *store.ResourceRequirement) (ret graphql.Marshaler) {
@@ -4138,18 +4116,18 @@ func (ec *executionContext) _ResourceRequirement_amountSecured(ctx context.Conte
 			return ec.fieldContext_ResourceRequirement_amountSecured(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ResourceRequirement().AmountSecured(ctx, obj)
+			return obj.AmountSecured, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Decimal) graphql.Marshaler {
-			return ec.marshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *plan.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_ResourceRequirement_amountSecured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ResourceRequirement", field, true, true, "Decimal")
+	return graphql.NewScalarFieldContext("ResourceRequirement", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _ResourceRequirement_currency(ctx context.Context, field graphql.CollectedField, obj *store.ResourceRequirement) (ret graphql.Marshaler) {
@@ -4216,7 +4194,7 @@ func (ec *executionContext) _ResourceRequirement_status(ctx context.Context, fie
 			return ec.fieldContext_ResourceRequirement_status(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ResourceRequirement().Status(ctx, obj)
+			return obj.FundingStatus, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4227,7 +4205,7 @@ func (ec *executionContext) _ResourceRequirement_status(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_ResourceRequirement_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ResourceRequirement", field, true, true, "FundingStatus")
+	return graphql.NewScalarFieldContext("ResourceRequirement", field, false, false, "FundingStatus")
 }
 
 func (ec *executionContext) _ResourceRequirement_version(ctx context.Context, field graphql.CollectedField, obj *store.ResourceRequirement) (ret graphql.Marshaler) {
@@ -4625,14 +4603,14 @@ func (ec *executionContext) unmarshalInputCreateActionInput(ctx context.Context,
 			it.PartnerIds = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = data
 		case "dueDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -4695,14 +4673,14 @@ func (ec *executionContext) unmarshalInputCreateActionPlanInput(ctx context.Cont
 			it.Title = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, v)
+			data, err := ec.unmarshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = data
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, v)
+			data, err := ec.unmarshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -4807,14 +4785,14 @@ func (ec *executionContext) unmarshalInputCreateIndicatorInput(ctx context.Conte
 			it.Target = data
 		case "baselineDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.BaselineDate = data
 		case "targetDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -4989,7 +4967,7 @@ func (ec *executionContext) unmarshalInputRecordDisseminationInput(ctx context.C
 			it.UnitID = data
 		case "date":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
-			data, err := ec.unmarshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, v)
+			data, err := ec.unmarshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -5059,7 +5037,7 @@ func (ec *executionContext) unmarshalInputRecordMeasurementInput(ctx context.Con
 			it.Value = data
 		case "measuredOn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measuredOn"))
-			data, err := ec.unmarshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, v)
+			data, err := ec.unmarshalNDate2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -5255,14 +5233,14 @@ func (ec *executionContext) unmarshalInputUpdateActionInput(ctx context.Context,
 			it.PartnerIds = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = data
 		case "dueDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -5332,14 +5310,14 @@ func (ec *executionContext) unmarshalInputUpdateActionPlanInput(ctx context.Cont
 			it.Title = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = data
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -5611,17 +5589,15 @@ func (ec *executionContext) _Action(ctx context.Context, sel ast.SelectionSet, o
 					return ec._Action_partners(ctx, field, obj)
 				})
 		case "startDate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Action_startDate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Action_startDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "dueDate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Action_dueDate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Action_dueDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "status":
 			out.Values[i] = ec._Action_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -5848,17 +5824,15 @@ func (ec *executionContext) _ActionPlan(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "startDate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ActionPlan_startDate(ctx, field, obj)
-				})
+			out.Values[i] = ec._ActionPlan_startDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "endDate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ActionPlan_endDate(ctx, field, obj)
-				})
+			out.Values[i] = ec._ActionPlan_endDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "status":
 			out.Values[i] = ec._ActionPlan_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -6075,11 +6049,10 @@ func (ec *executionContext) _Dissemination(ctx context.Context, sel ast.Selectio
 					return ec._Dissemination_unit(ctx, field, obj)
 				})
 		case "date":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Dissemination_date(ctx, field, obj)
-				})
+			out.Values[i] = ec._Dissemination_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "method":
 			out.Values[i] = ec._Dissemination_method(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -6199,17 +6172,15 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "baselineDate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Indicator_baselineDate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Indicator_baselineDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "targetDate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Indicator_targetDate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Indicator_targetDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "meansOfVerification":
 			out.Values[i] = ec._Indicator_meansOfVerification(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -6392,11 +6363,10 @@ func (ec *executionContext) _Measurement(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "measuredOn":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Measurement_measuredOn(ctx, field, obj)
-				})
+			out.Values[i] = ec._Measurement_measuredOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "source":
 			out.Values[i] = ec._Measurement_source(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -6492,26 +6462,23 @@ func (ec *executionContext) _MoneyTotal(ctx context.Context, sel ast.SelectionSe
 		case "currency":
 			out.Values[i] = ec._MoneyTotal_currency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "required":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MoneyTotal_required(ctx, field, obj)
-				})
+			out.Values[i] = ec._MoneyTotal_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "secured":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MoneyTotal_secured(ctx, field, obj)
-				})
+			out.Values[i] = ec._MoneyTotal_secured(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "gap":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MoneyTotal_gap(ctx, field, obj)
-				})
+			out.Values[i] = ec._MoneyTotal_gap(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6773,11 +6740,10 @@ func (ec *executionContext) _ProgressUpdate(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "evidence":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ProgressUpdate_evidence(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProgressUpdate_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6967,17 +6933,15 @@ func (ec *executionContext) _ResourceRequirement(ctx context.Context, sel ast.Se
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "amountRequired":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ResourceRequirement_amountRequired(ctx, field, obj)
-				})
+			out.Values[i] = ec._ResourceRequirement_amountRequired(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "amountSecured":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ResourceRequirement_amountSecured(ctx, field, obj)
-				})
+			out.Values[i] = ec._ResourceRequirement_amountSecured(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "currency":
 			out.Values[i] = ec._ResourceRequirement_currency(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -6990,11 +6954,10 @@ func (ec *executionContext) _ResourceRequirement(ctx context.Context, sel ast.Se
 					return ec._ResourceRequirement_provider(ctx, field, obj)
 				})
 		case "status":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ResourceRequirement_status(ctx, field, obj)
-				})
+			out.Values[i] = ec._ResourceRequirement_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "version":
 			out.Values[i] = ec._ResourceRequirement_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -34,7 +34,6 @@ type ResolverRoot interface {
 	Institution() InstitutionResolver
 	InstitutionSummary() InstitutionSummaryResolver
 	Measurement() MeasurementResolver
-	MoneyTotal() MoneyTotalResolver
 	Mutation() MutationResolver
 	Objective() ObjectiveResolver
 	PlanProgress() PlanProgressResolver
@@ -56,7 +55,7 @@ type ComplexityRoot struct {
 	Action struct {
 		Accountable     func(childComplexity int) int
 		Description     func(childComplexity int) int
-		DueDate         func(childComplexity int) int
+		DueDay          func(childComplexity int) int
 		Findings        func(childComplexity int) int
 		GID             func(childComplexity int) int
 		GapFlags        func(childComplexity int) int
@@ -69,7 +68,7 @@ type ComplexityRoot struct {
 		Plan            func(childComplexity int) int
 		ProgressPercent func(childComplexity int) int
 		Resources       func(childComplexity int) int
-		StartDate       func(childComplexity int) int
+		StartDay        func(childComplexity int) int
 		Status          func(childComplexity int) int
 		SupportingUnits func(childComplexity int) int
 		Title           func(childComplexity int) int
@@ -99,14 +98,14 @@ type ComplexityRoot struct {
 		AdoptedAt        func(childComplexity int) int
 		AdoptedBy        func(childComplexity int) int
 		Disseminations   func(childComplexity int) int
-		EndDate          func(childComplexity int) int
+		EndDay           func(childComplexity int) int
 		GID              func(childComplexity int) int
 		GapFlags         func(childComplexity int, filter *model.GapFlagFilter, first *int, after *string) int
 		Institution      func(childComplexity int) int
 		Objectives       func(childComplexity int) int
 		Progress         func(childComplexity int) int
 		SourceAssessment func(childComplexity int) int
-		StartDate        func(childComplexity int) int
+		StartDay         func(childComplexity int) int
 		Status           func(childComplexity int) int
 		Title            func(childComplexity int) int
 		Version          func(childComplexity int) int
@@ -154,14 +153,14 @@ type ComplexityRoot struct {
 		CompareTo     func(childComplexity int, assessmentID string) int
 		Completion    func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
-		EndDate       func(childComplexity int) int
+		EndDay        func(childComplexity int) int
 		Findings      func(childComplexity int) int
 		GID           func(childComplexity int) int
 		Institution   func(childComplexity int) int
 		Questionnaire func(childComplexity int) int
 		Responses     func(childComplexity int, areaKey *string, first *int, after *string) int
 		Scores        func(childComplexity int) int
-		StartDate     func(childComplexity int) int
+		StartDay      func(childComplexity int) int
 		Status        func(childComplexity int) int
 		SubmittedAt   func(childComplexity int) int
 		Title         func(childComplexity int) int
@@ -236,7 +235,7 @@ type ComplexityRoot struct {
 	}
 
 	Dissemination struct {
-		Date   func(childComplexity int) int
+		Day    func(childComplexity int) int
 		GID    func(childComplexity int) int
 		Method func(childComplexity int) int
 		Note   func(childComplexity int) int
@@ -308,7 +307,7 @@ type ComplexityRoot struct {
 	Indicator struct {
 		Action              func(childComplexity int) int
 		Baseline            func(childComplexity int) int
-		BaselineDate        func(childComplexity int) int
+		BaselineDay         func(childComplexity int) int
 		GID                 func(childComplexity int) int
 		Latest              func(childComplexity int) int
 		Level               func(childComplexity int) int
@@ -318,7 +317,7 @@ type ComplexityRoot struct {
 		Objective           func(childComplexity int) int
 		Status              func(childComplexity int) int
 		Target              func(childComplexity int) int
-		TargetDate          func(childComplexity int) int
+		TargetDay           func(childComplexity int) int
 		Unit                func(childComplexity int) int
 		Version             func(childComplexity int) int
 	}
@@ -382,14 +381,14 @@ type ComplexityRoot struct {
 	}
 
 	Measurement struct {
-		CreatedAt  func(childComplexity int) int
-		GID        func(childComplexity int) int
-		Indicator  func(childComplexity int) int
-		MeasuredOn func(childComplexity int) int
-		Note       func(childComplexity int) int
-		RecordedBy func(childComplexity int) int
-		Source     func(childComplexity int) int
-		Value      func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		GID         func(childComplexity int) int
+		Indicator   func(childComplexity int) int
+		MeasuredDay func(childComplexity int) int
+		Note        func(childComplexity int) int
+		RecordedBy  func(childComplexity int) int
+		Source      func(childComplexity int) int
+		Value       func(childComplexity int) int
 	}
 
 	MeasurementPayload struct {
@@ -507,7 +506,7 @@ type ComplexityRoot struct {
 		Action          func(childComplexity int) int
 		Author          func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
-		Evidence        func(childComplexity int) int
+		EvidenceList    func(childComplexity int) int
 		GID             func(childComplexity int) int
 		Note            func(childComplexity int) int
 		ProgressPercent func(childComplexity int) int
@@ -582,12 +581,12 @@ type ComplexityRoot struct {
 		AmountSecured    func(childComplexity int) int
 		Currency         func(childComplexity int) int
 		Description      func(childComplexity int) int
+		FundingStatus    func(childComplexity int) int
 		GID              func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		Provider         func(childComplexity int) int
 		QuantityRequired func(childComplexity int) int
 		QuantitySecured  func(childComplexity int) int
-		Status           func(childComplexity int) int
 		Unit             func(childComplexity int) int
 		Version          func(childComplexity int) int
 	}
@@ -727,11 +726,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Action.Description(childComplexity), true
 	case "Action.dueDate":
-		if e.ComplexityRoot.Action.DueDate == nil {
+		if e.ComplexityRoot.Action.DueDay == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Action.DueDate(childComplexity), true
+		return e.ComplexityRoot.Action.DueDay(childComplexity), true
 	case "Action.findings":
 		if e.ComplexityRoot.Action.Findings == nil {
 			break
@@ -805,11 +804,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Action.Resources(childComplexity), true
 	case "Action.startDate":
-		if e.ComplexityRoot.Action.StartDate == nil {
+		if e.ComplexityRoot.Action.StartDay == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Action.StartDate(childComplexity), true
+		return e.ComplexityRoot.Action.StartDay(childComplexity), true
 	case "Action.status":
 		if e.ComplexityRoot.Action.Status == nil {
 			break
@@ -927,11 +926,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActionPlan.Disseminations(childComplexity), true
 	case "ActionPlan.endDate":
-		if e.ComplexityRoot.ActionPlan.EndDate == nil {
+		if e.ComplexityRoot.ActionPlan.EndDay == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ActionPlan.EndDate(childComplexity), true
+		return e.ComplexityRoot.ActionPlan.EndDay(childComplexity), true
 	case "ActionPlan.id":
 		if e.ComplexityRoot.ActionPlan.GID == nil {
 			break
@@ -974,11 +973,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActionPlan.SourceAssessment(childComplexity), true
 	case "ActionPlan.startDate":
-		if e.ComplexityRoot.ActionPlan.StartDate == nil {
+		if e.ComplexityRoot.ActionPlan.StartDay == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ActionPlan.StartDate(childComplexity), true
+		return e.ComplexityRoot.ActionPlan.StartDay(childComplexity), true
 	case "ActionPlan.status":
 		if e.ComplexityRoot.ActionPlan.Status == nil {
 			break
@@ -1148,11 +1147,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Assessment.CreatedAt(childComplexity), true
 	case "Assessment.endDate":
-		if e.ComplexityRoot.Assessment.EndDate == nil {
+		if e.ComplexityRoot.Assessment.EndDay == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Assessment.EndDate(childComplexity), true
+		return e.ComplexityRoot.Assessment.EndDay(childComplexity), true
 	case "Assessment.findings":
 		if e.ComplexityRoot.Assessment.Findings == nil {
 			break
@@ -1195,11 +1194,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Assessment.Scores(childComplexity), true
 	case "Assessment.startDate":
-		if e.ComplexityRoot.Assessment.StartDate == nil {
+		if e.ComplexityRoot.Assessment.StartDay == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Assessment.StartDate(childComplexity), true
+		return e.ComplexityRoot.Assessment.StartDay(childComplexity), true
 	case "Assessment.status":
 		if e.ComplexityRoot.Assessment.Status == nil {
 			break
@@ -1441,11 +1440,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.CreateApiKeyPayload.UserErrors(childComplexity), true
 
 	case "Dissemination.date":
-		if e.ComplexityRoot.Dissemination.Date == nil {
+		if e.ComplexityRoot.Dissemination.Day == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Dissemination.Date(childComplexity), true
+		return e.ComplexityRoot.Dissemination.Day(childComplexity), true
 	case "Dissemination.id":
 		if e.ComplexityRoot.Dissemination.GID == nil {
 			break
@@ -1720,11 +1719,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Indicator.Baseline(childComplexity), true
 	case "Indicator.baselineDate":
-		if e.ComplexityRoot.Indicator.BaselineDate == nil {
+		if e.ComplexityRoot.Indicator.BaselineDay == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Indicator.BaselineDate(childComplexity), true
+		return e.ComplexityRoot.Indicator.BaselineDay(childComplexity), true
 	case "Indicator.id":
 		if e.ComplexityRoot.Indicator.GID == nil {
 			break
@@ -1780,11 +1779,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Indicator.Target(childComplexity), true
 	case "Indicator.targetDate":
-		if e.ComplexityRoot.Indicator.TargetDate == nil {
+		if e.ComplexityRoot.Indicator.TargetDay == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Indicator.TargetDate(childComplexity), true
+		return e.ComplexityRoot.Indicator.TargetDay(childComplexity), true
 	case "Indicator.unit":
 		if e.ComplexityRoot.Indicator.Unit == nil {
 			break
@@ -2049,11 +2048,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Measurement.Indicator(childComplexity), true
 	case "Measurement.measuredOn":
-		if e.ComplexityRoot.Measurement.MeasuredOn == nil {
+		if e.ComplexityRoot.Measurement.MeasuredDay == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Measurement.MeasuredOn(childComplexity), true
+		return e.ComplexityRoot.Measurement.MeasuredDay(childComplexity), true
 	case "Measurement.note":
 		if e.ComplexityRoot.Measurement.Note == nil {
 			break
@@ -2752,11 +2751,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProgressUpdate.CreatedAt(childComplexity), true
 	case "ProgressUpdate.evidence":
-		if e.ComplexityRoot.ProgressUpdate.Evidence == nil {
+		if e.ComplexityRoot.ProgressUpdate.EvidenceList == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ProgressUpdate.Evidence(childComplexity), true
+		return e.ComplexityRoot.ProgressUpdate.EvidenceList(childComplexity), true
 	case "ProgressUpdate.id":
 		if e.ComplexityRoot.ProgressUpdate.GID == nil {
 			break
@@ -3106,6 +3105,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ResourceRequirement.Description(childComplexity), true
+	case "ResourceRequirement.status":
+		if e.ComplexityRoot.ResourceRequirement.FundingStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceRequirement.FundingStatus(childComplexity), true
 	case "ResourceRequirement.id":
 		if e.ComplexityRoot.ResourceRequirement.GID == nil {
 			break
@@ -3136,12 +3141,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ResourceRequirement.QuantitySecured(childComplexity), true
-	case "ResourceRequirement.status":
-		if e.ComplexityRoot.ResourceRequirement.Status == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ResourceRequirement.Status(childComplexity), true
 	case "ResourceRequirement.unit":
 		if e.ComplexityRoot.ResourceRequirement.Unit == nil {
 			break

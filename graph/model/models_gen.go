@@ -144,28 +144,28 @@ type Completion struct {
 }
 
 type CreateActionInput struct {
-	PlanID            string   `json:"planId"`
-	ObjectiveID       *string  `json:"objectiveId,omitempty"`
-	Title             string   `json:"title"`
-	Description       *string  `json:"description,omitempty"`
-	Kind              string   `json:"kind"`
-	LeadUnitID        *string  `json:"leadUnitId,omitempty"`
-	SupportingUnitIds []string `json:"supportingUnitIds,omitempty"`
-	Accountable       *string  `json:"accountable,omitempty"`
-	PartnerIds        []string `json:"partnerIds,omitempty"`
-	StartDate         *Date    `json:"startDate,omitempty"`
-	DueDate           *Date    `json:"dueDate,omitempty"`
-	FindingIds        []string `json:"findingIds,omitempty"`
+	PlanID            string      `json:"planId"`
+	ObjectiveID       *string     `json:"objectiveId,omitempty"`
+	Title             string      `json:"title"`
+	Description       *string     `json:"description,omitempty"`
+	Kind              string      `json:"kind"`
+	LeadUnitID        *string     `json:"leadUnitId,omitempty"`
+	SupportingUnitIds []string    `json:"supportingUnitIds,omitempty"`
+	Accountable       *string     `json:"accountable,omitempty"`
+	PartnerIds        []string    `json:"partnerIds,omitempty"`
+	StartDate         *store.Date `json:"startDate,omitempty"`
+	DueDate           *store.Date `json:"dueDate,omitempty"`
+	FindingIds        []string    `json:"findingIds,omitempty"`
 }
 
 // draftFromFindings: one objective per finding of the source assessment, linked to it.
 type CreateActionPlanInput struct {
-	InstitutionID      string  `json:"institutionId"`
-	Title              string  `json:"title"`
-	StartDate          Date    `json:"startDate"`
-	EndDate            Date    `json:"endDate"`
-	SourceAssessmentID *string `json:"sourceAssessmentId,omitempty"`
-	DraftFromFindings  *bool   `json:"draftFromFindings,omitempty"`
+	InstitutionID      string     `json:"institutionId"`
+	Title              string     `json:"title"`
+	StartDate          store.Date `json:"startDate"`
+	EndDate            store.Date `json:"endDate"`
+	SourceAssessmentID *string    `json:"sourceAssessmentId,omitempty"`
+	DraftFromFindings  *bool      `json:"draftFromFindings,omitempty"`
 }
 
 // An API key acts with one role over the listed institutions; only PARTNER and AUDITOR keys can be made.
@@ -183,26 +183,26 @@ type CreateAPIKeyPayload struct {
 }
 
 type CreateAssessmentInput struct {
-	InstitutionID        string `json:"institutionId"`
-	QuestionnaireKey     string `json:"questionnaireKey"`
-	QuestionnaireVersion *int   `json:"questionnaireVersion,omitempty"`
-	Title                string `json:"title"`
-	StartDate            Date   `json:"startDate"`
-	EndDate              *Date  `json:"endDate,omitempty"`
+	InstitutionID        string      `json:"institutionId"`
+	QuestionnaireKey     string      `json:"questionnaireKey"`
+	QuestionnaireVersion *int        `json:"questionnaireVersion,omitempty"`
+	Title                string      `json:"title"`
+	StartDate            store.Date  `json:"startDate"`
+	EndDate              *store.Date `json:"endDate,omitempty"`
 }
 
 // Exactly one of objectiveId and actionId.
 type CreateIndicatorInput struct {
-	ObjectiveID         *string  `json:"objectiveId,omitempty"`
-	ActionID            *string  `json:"actionId,omitempty"`
-	Name                string   `json:"name"`
-	Level               string   `json:"level"`
-	Unit                *string  `json:"unit,omitempty"`
-	Baseline            *float64 `json:"baseline,omitempty"`
-	Target              float64  `json:"target"`
-	BaselineDate        *Date    `json:"baselineDate,omitempty"`
-	TargetDate          *Date    `json:"targetDate,omitempty"`
-	MeansOfVerification *string  `json:"meansOfVerification,omitempty"`
+	ObjectiveID         *string     `json:"objectiveId,omitempty"`
+	ActionID            *string     `json:"actionId,omitempty"`
+	Name                string      `json:"name"`
+	Level               string      `json:"level"`
+	Unit                *string     `json:"unit,omitempty"`
+	Baseline            *float64    `json:"baseline,omitempty"`
+	Target              float64     `json:"target"`
+	BaselineDate        *store.Date `json:"baselineDate,omitempty"`
+	TargetDate          *store.Date `json:"targetDate,omitempty"`
+	MeansOfVerification *string     `json:"meansOfVerification,omitempty"`
 }
 
 type CreateInstitutionInput struct {
@@ -396,19 +396,19 @@ type RaiseGapFlagInput struct {
 }
 
 type RecordDisseminationInput struct {
-	PlanID string  `json:"planId"`
-	UnitID string  `json:"unitId"`
-	Date   Date    `json:"date"`
-	Method string  `json:"method"`
-	Note   *string `json:"note,omitempty"`
+	PlanID string     `json:"planId"`
+	UnitID string     `json:"unitId"`
+	Date   store.Date `json:"date"`
+	Method string     `json:"method"`
+	Note   *string    `json:"note,omitempty"`
 }
 
 type RecordMeasurementInput struct {
-	IndicatorID string  `json:"indicatorId"`
-	Value       float64 `json:"value"`
-	MeasuredOn  Date    `json:"measuredOn"`
-	Source      *string `json:"source,omitempty"`
-	Note        *string `json:"note,omitempty"`
+	IndicatorID string     `json:"indicatorId"`
+	Value       float64    `json:"value"`
+	MeasuredOn  store.Date `json:"measuredOn"`
+	Source      *string    `json:"source,omitempty"`
+	Note        *string    `json:"note,omitempty"`
 }
 
 type RecordProgressInput struct {
@@ -512,27 +512,27 @@ type UnitPayload struct {
 }
 
 type UpdateActionInput struct {
-	ID                string   `json:"id"`
-	ExpectedVersion   int      `json:"expectedVersion"`
-	ObjectiveID       *string  `json:"objectiveId,omitempty"`
-	Title             *string  `json:"title,omitempty"`
-	Description       *string  `json:"description,omitempty"`
-	Kind              *string  `json:"kind,omitempty"`
-	LeadUnitID        *string  `json:"leadUnitId,omitempty"`
-	SupportingUnitIds []string `json:"supportingUnitIds,omitempty"`
-	Accountable       *string  `json:"accountable,omitempty"`
-	PartnerIds        []string `json:"partnerIds,omitempty"`
-	StartDate         *Date    `json:"startDate,omitempty"`
-	DueDate           *Date    `json:"dueDate,omitempty"`
-	FindingIds        []string `json:"findingIds,omitempty"`
+	ID                string      `json:"id"`
+	ExpectedVersion   int         `json:"expectedVersion"`
+	ObjectiveID       *string     `json:"objectiveId,omitempty"`
+	Title             *string     `json:"title,omitempty"`
+	Description       *string     `json:"description,omitempty"`
+	Kind              *string     `json:"kind,omitempty"`
+	LeadUnitID        *string     `json:"leadUnitId,omitempty"`
+	SupportingUnitIds []string    `json:"supportingUnitIds,omitempty"`
+	Accountable       *string     `json:"accountable,omitempty"`
+	PartnerIds        []string    `json:"partnerIds,omitempty"`
+	StartDate         *store.Date `json:"startDate,omitempty"`
+	DueDate           *store.Date `json:"dueDate,omitempty"`
+	FindingIds        []string    `json:"findingIds,omitempty"`
 }
 
 type UpdateActionPlanInput struct {
-	ID              string  `json:"id"`
-	ExpectedVersion int     `json:"expectedVersion"`
-	Title           *string `json:"title,omitempty"`
-	StartDate       *Date   `json:"startDate,omitempty"`
-	EndDate         *Date   `json:"endDate,omitempty"`
+	ID              string      `json:"id"`
+	ExpectedVersion int         `json:"expectedVersion"`
+	Title           *string     `json:"title,omitempty"`
+	StartDate       *store.Date `json:"startDate,omitempty"`
+	EndDate         *store.Date `json:"endDate,omitempty"`
 }
 
 type UpdateInstitutionInput struct {

@@ -6,33 +6,19 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/gendertrack/gendertrack/internal/store"
 )
 
 // Node is any object with a global ID. The generated code resolves the
 // concrete type with a type switch.
 type Node interface{}
 
-// Date is a calendar date, YYYY-MM-DD.
-type Date string
-
-// UnmarshalGQL accepts a YYYY-MM-DD string that names a real date.
-func (d *Date) UnmarshalGQL(v any) error {
-	s, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("a Date must be a string YYYY-MM-DD")
-	}
-	if _, err := time.Parse(time.DateOnly, s); err != nil {
-		return fmt.Errorf("%q is not a date of the form YYYY-MM-DD", s)
-	}
-	*d = Date(s)
-	return nil
-}
-
-// MarshalGQL writes the date as a JSON string.
-func (d Date) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(d))) }
+// Date is a calendar date, YYYY-MM-DD. It lives in the store so that the
+// stored models can hand it to the API through plain methods.
+type Date = store.Date
 
 // Decimal is an exact decimal number sent as a string, e.g. "1250000.50".
 // Its range and precision are checked by the service that stores it.

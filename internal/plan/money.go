@@ -4,9 +4,11 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/big"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
@@ -124,6 +126,25 @@ func parsePlainDecimal(s string) (Decimal, error) {
 		return Decimal{}, fmt.Errorf("The amount %q could not be read as a decimal number.", s)
 	}
 	return d, nil
+}
+
+// MarshalGQL writes the amount in its canonical form as a JSON string: the
+// API's Decimal scalar.
+func (d Decimal) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(d.String())) }
+
+// UnmarshalGQL reads an amount sent as a string, checked as ParseAmount
+// does.
+func (d *Decimal) UnmarshalGQL(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return errors.New("a Decimal must be sent as a string such as \"1250000.50\"")
+	}
+	p, err := ParseAmount(s)
+	if err != nil {
+		return err
+	}
+	*d = p
+	return nil
 }
 
 // String returns the canonical form: plain digits, no exponent, trailing

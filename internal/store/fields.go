@@ -1,0 +1,74 @@
+package store
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+)
+
+// Plain methods the API binds fields to. A method without a context is
+// computed inline by the GraphQL executor; a resolver would cost a
+// goroutine per object, and a page of 100 actions has thousands of such
+// fields.
+
+// Date is a calendar date, YYYY-MM-DD: the API's Date scalar. Dates are
+// stored as such strings.
+type Date string
+
+// UnmarshalGQL accepts a YYYY-MM-DD string that names a real date.
+func (d *Date) UnmarshalGQL(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("a Date must be a string YYYY-MM-DD")
+	}
+	if _, err := time.Parse(time.DateOnly, s); err != nil {
+		return fmt.Errorf("%q is not a date of the form YYYY-MM-DD", s)
+	}
+	*d = Date(s)
+	return nil
+}
+
+// MarshalGQL writes the date as a JSON string.
+func (d Date) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(d))) }
+
+// optDate views an optional stored date as the API's Date.
+func optDate(s *string) *Date { return (*Date)(s) }
+
+// StartDay is the plan's start date.
+func (m *ActionPlan) StartDay() Date { return Date(m.StartDate) }
+
+// EndDay is the plan's end date.
+func (m *ActionPlan) EndDay() Date { return Date(m.EndDate) }
+
+// StartDay is the action's start date, if set.
+func (m *Action) StartDay() *Date { return optDate(m.StartDate) }
+
+// DueDay is the action's due date, if set.
+func (m *Action) DueDay() *Date { return optDate(m.DueDate) }
+
+// BaselineDay is the date of the indicator's baseline, if set.
+func (m *Indicator) BaselineDay() *Date { return optDate(m.BaselineDate) }
+
+// TargetDay is the date by which the indicator should reach its target, if set.
+func (m *Indicator) TargetDay() *Date { return optDate(m.TargetDate) }
+
+// MeasuredDay is the date of the measurement.
+func (m *Measurement) MeasuredDay() Date { return Date(m.MeasuredOn) }
+
+// Day is the date of the dissemination.
+func (m *Dissemination) Day() Date { return Date(m.Date) }
+
+// StartDay is the assessment's start date.
+func (m *Assessment) StartDay() Date { return Date(m.StartDate) }
+
+// EndDay is the assessment's end date, if set.
+func (m *Assessment) EndDay() *Date { return optDate(m.EndDate) }
+
+// EvidenceList is the update's evidence references, never null.
+func (m *ProgressUpdate) EvidenceList() []string {
+	if m.Evidence == nil {
+		return []string{}
+	}
+	return m.Evidence
+}
