@@ -25,6 +25,8 @@ type Limits struct {
 	Introspection bool
 	// Log receives internal errors, with the request id.
 	Log *slog.Logger
+	// Cache, when set, answers repeated reads (see ResponseCache).
+	Cache *ResponseCache
 }
 
 // NewHandler builds the GraphQL HTTP handler: POST and GET transports (GET
@@ -43,6 +45,9 @@ func NewHandler(r *Resolver, lim Limits) *handler.Server {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(depthLimit{max: lim.Depth})
 	srv.Use(extension.FixedComplexityLimit(lim.Complexity))
+	if lim.Cache != nil && lim.Cache.MaxBytes > 0 {
+		srv.Use(lim.Cache)
+	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if oc := graphql.GetOperationContext(ctx); oc != nil {
 			info := reqinfo.From(ctx)

@@ -54,6 +54,9 @@ type Config struct {
 	MaxQueued   int
 	// SlowQuery, when set, logs SQL statements slower than it.
 	SlowQuery time.Duration
+	// ResponseCacheMB bounds the cache of read answers (graph.ResponseCache);
+	// 0 turns it off.
+	ResponseCacheMB int
 	// DebugAddr, when set, serves net/http/pprof there (keep it on loopback).
 	DebugAddr string
 	// Gaps holds the periods of the gap rules ACTION_STALE and
@@ -72,8 +75,9 @@ func Defaults() Config {
 		Complexity: 50000, Depth: 20, Introspection: true, LogFormat: "text",
 		TokenTTL: 12 * time.Hour, RolePoll: time.Second,
 		MaxInFlight: 4 * runtime.GOMAXPROCS(0), MaxQueued: 256,
-		Gaps: gaps.DefaultConfig(),
-		Now:  time.Now,
+		ResponseCacheMB: 32,
+		Gaps:            gaps.DefaultConfig(),
+		Now:             time.Now,
 	}
 }
 
@@ -108,6 +112,13 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	}
 	if err := integer("GENDERTRACK_MAX_QUEUED", &c.MaxQueued); err != nil {
 		return err
+	}
+	if v := getenv("GENDERTRACK_RESPONSE_CACHE_MB"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("GENDERTRACK_RESPONSE_CACHE_MB: %q is not a whole number of megabytes (0 turns the cache off)", v)
+		}
+		c.ResponseCacheMB = n
 	}
 	if err := integer("GENDERTRACK_STALE_DAYS", &c.Gaps.StaleDays); err != nil {
 		return err
@@ -207,11 +218,25 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 		}
 	}
 	res := &graph.Resolver{Org: orgs, Account: accounts, AssessmentService: assessments, Plans: plans, Gaps: flags, Guard: guard, Now: cfg.Now}
-	gql := graph.NewHandler(res, graph.Limits{Complexity: cfg.Complexity, Depth: cfg.Depth, Introspection: cfg.Introspection, Log: log})
+	cache := &graph.ResponseCache{
+		Version:  db.DataVersion,
+		Context:  func() (int64, string) { return guard.Version(), plans.Today() },
+		MaxBytes: cfg.ResponseCacheMB << 20,
+	}
+	gql := graph.NewHandler(res, graph.Limits{Complexity: cfg.Complexity, Depth: cfg.Depth, Introspection: cfg.Introspection, Log: log, Cache: cache})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gendertrack_response_cache_hits_total",
+			Help: "Read operations answered from the response cache or by an identical request running at the same time."},
+			func() float64 { h, _ := cache.Stats(); return float64(h) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gendertrack_response_cache_misses_total",
+			Help: "Cacheable read operations that were executed."},
+			func() float64 { _, m := cache.Stats(); return float64(m) }),
+	)
 	h := httpserver.New(httpserver.Deps{
 		DB: db, GraphQL: gql, Log: log, MaxBody: cfg.MaxBody, Timeout: cfg.Timeout,
 		MaxInFlight: cfg.MaxInFlight, MaxQueued: cfg.MaxQueued,
-		Registry: prometheus.NewRegistry(),
+		Registry: reg,
 		Prepare: func(r *http.Request) (*http.Request, error) {
 			ctx := reqinfo.WithAcceptLanguage(r.Context(), r.Header.Get("Accept-Language"))
 			if h := r.Header.Get("Authorization"); h != "" {

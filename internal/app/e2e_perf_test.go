@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -101,4 +102,71 @@ func TestOverloadIsRefusedNotQueuedForever(t *testing.T) {
 	if code, body := e.get("/metrics"); code != 200 || !contains(body, "gendertrack_graphql_rejected_total") {
 		t.Fatalf("metrics: %d", code)
 	}
+}
+
+// cacheHits reads the response cache's hit counter from /metrics.
+func (e *env) cacheHits() int {
+	e.t.Helper()
+	_, body := e.get("/metrics")
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, "gendertrack_response_cache_hits_total "); ok {
+			n, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return int(n)
+		}
+	}
+	e.t.Fatal("no gendertrack_response_cache_hits_total on /metrics")
+	return 0
+}
+
+// TestResponseCacheNeverServesAnswersOlderThanAChange: a read repeated
+// with nothing changed is answered from the cache; after a change made
+// through another instance — to an institution's data or to data of no
+// institution — the very next read shows it; and an answer is never given
+// to another caller, who may see less.
+func TestResponseCacheNeverServesAnswersOlderThanAChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		one := start(t, dsn, withAdmin)
+		two := start(t, dsn)
+		adm := one.admin()
+		inst := one.mkInstitution(adm, "Cached answers")
+		f := &fixture{e: one, admin: adm}
+		plan, action := planTarget(f, inst, "DRAFT")
+		read := `query($p:ID!){ node(id:$p){ ... on ActionPlan { title actions(first:10){ edges{ node{ title } } } } } }`
+		vars := map[string]any{"p": plan}
+		first := two.gql(adm, read, vars).OK()
+		hits := two.cacheHits()
+		again := two.gql(adm, read, vars).OK()
+		if string(again.Raw) != string(first.Raw) {
+			t.Fatalf("the same read answered differently with nothing changed:\n%s\n%s", first.Raw, again.Raw)
+		}
+		if got := two.cacheHits(); got != hits+1 {
+			t.Fatalf("the repeated read was executed again (hits %d, then %d)", hits, got)
+		}
+
+		one.planMutate(adm, "updateAction", `mutation($a:ID!){ updateAction(input:{id:$a, expectedVersion:1, title:"Renamed on one"}){ userErrors{code field} } }`,
+			map[string]any{"a": action})
+		if got := two.gql(adm, read, vars).OK().Str("node.actions.edges.0.node.title"); got != "Renamed on one" {
+			t.Fatalf("after the change, the other instance answered %q", got)
+		}
+
+		partners := `query{ partners(first:100){ edges{ node{ name } } } }`
+		before := two.gql(adm, partners, nil).OK()
+		two.gql(adm, partners, nil).OK() // now cached
+		one.gql(adm, `mutation{ createPartner(input:{name:"Partner after the cache", kind:NGO}){ userErrors{code field} } }`, nil).OK()
+		after := two.gql(adm, partners, nil).OK()
+		if after.Len("partners.edges") != before.Len("partners.edges")+1 || !strings.Contains(string(after.Raw), "Partner after the cache") {
+			t.Fatalf("a partner created on one instance is missing on the other:\n%s", after.Raw)
+		}
+
+		other := one.mkInstitution(adm, "Another institution")
+		outsider := one.planUser(adm, other, "outsider@example.org", "COORDINATOR")
+		two.gql(adm, read, vars).OK() // the admin's answer is cached
+		r := two.gql(outsider, read, vars)
+		if strings.Contains(string(r.Raw), "Renamed on one") {
+			t.Fatalf("a caller of another institution was given the admin's cached answer: %s", r.Raw)
+		}
+	})
 }

@@ -27,13 +27,17 @@ type Event struct {
 }
 
 // Record writes e, attributed to the actor of ctx, inside tx. A change to
-// an institution also advances its revision, which tells caches of derived
-// data (gap flags) that what they hold may be stale.
+// an institution also advances its revision, any other change the global
+// data revision: this tells caches (gap flags, responses) that what they
+// hold may be stale. Only institution-less changes touch the one global
+// row, so changes to different institutions never wait for each other.
 func Record(ctx context.Context, tx bun.IDB, at time.Time, e Event) error {
 	if e.InstitutionID != nil {
 		if _, err := tx.NewUpdate().Table("institutions").Set("revision = revision + 1").Where("id = ?", *e.InstitutionID).Exec(ctx); err != nil {
 			return fmt.Errorf("advance institution revision: %w", err)
 		}
+	} else if _, err := tx.NewUpdate().Table("data_revision").Set("revision = revision + 1").Where("id = 1").Exec(ctx); err != nil {
+		return fmt.Errorf("advance data revision: %w", err)
 	}
 	ev := &store.AuditEvent{At: at.UTC(), Operation: e.Operation, InstitutionID: e.InstitutionID}
 	if a := auth.ActorFrom(ctx); a != nil {

@@ -236,3 +236,14 @@ func (db *DB) Ready(ctx context.Context) error {
 func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	return db.RunInTx(ctx, nil, fn)
 }
+
+// DataVersion names the state of all the data with one cheap read: the
+// sum of the institutions' revisions and the global data revision. Every
+// audited change advances one of them in its own transaction, so the
+// version read after a change commits differs from every version read
+// before it.
+func (db *DB) DataVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := db.NewRaw(`SELECT (SELECT COALESCE(SUM(revision), 0) FROM institutions) + (SELECT revision FROM data_revision WHERE id = 1)`).Scan(ctx, &v)
+	return v, err
+}

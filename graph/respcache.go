@@ -1,0 +1,198 @@
+package graph
+
+import (
+	"container/list"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"sync"
+	"sync/atomic"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/gendertrack/gendertrack/internal/auth"
+	"github.com/gendertrack/gendertrack/internal/reqinfo"
+)
+
+// ResponseCache keeps the answers to read-only operations, so that a
+// dashboard or a plan page read again before anything changed is not
+// computed again: executing such a page costs the server some 10,000
+// field resolutions, the data behind it rarely changes, and many people
+// read the same pages.
+//
+// An answer is reused only for the same caller (user or API key, with the
+// same role assignments), the same operation text, variables and
+// Accept-Language, on the same day (health and flags depend on it), and at
+// the same data version: every audited change advances the version in its
+// own transaction (store.DB.DataVersion), so an answer computed before a
+// change is never served after it commits, whichever instance made the
+// change. Concurrent identical requests share one execution. Only
+// operations whose root fields are all in cacheableRoots are kept, never
+// one with errors; the cache is bounded in bytes, least recently used out.
+type ResponseCache struct {
+	// Version reads the data version (store.DB.DataVersion).
+	Version func(context.Context) (int64, error)
+	// Context returns what else an answer depends on: the authorization
+	// version and today's date.
+	Context func() (authzVersion int64, today string)
+	// MaxBytes bounds the cached answers; 0 disables the cache.
+	MaxBytes int
+
+	mu      sync.Mutex
+	lru     *list.List
+	entries map[[32]byte]*list.Element
+	size    int
+	group   singleflight.Group
+
+	hits, misses atomic.Int64
+}
+
+// cacheableRoots are the root query fields whose answers depend only on
+// the data version, the caller and the day.
+var cacheableRoots = map[string]bool{
+	"__typename": true, "node": true, "nodes": true, "institutions": true, "partners": true,
+	"assessments": true, "questionnaires": true, "questionnaire": true, "gapFlags": true, "gapRules": true,
+}
+
+// maxCachedResponse keeps one page from crowding out the others.
+const maxCachedResponse = 4 << 20
+
+type cachedResponse struct {
+	key  [32]byte
+	resp *graphql.Response
+	size int
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.ResponseInterceptor
+} = (*ResponseCache)(nil)
+
+// ExtensionName names the extension for gqlgen.
+func (c *ResponseCache) ExtensionName() string { return "ResponseCache" }
+
+// Validate is required by gqlgen.
+func (c *ResponseCache) Validate(graphql.ExecutableSchema) error { return nil }
+
+// Stats returns how many cacheable operations were answered from the cache
+// (or from an identical request running at the same time) and how many
+// were executed.
+func (c *ResponseCache) Stats() (hits, misses int64) { return c.hits.Load(), c.misses.Load() }
+
+// InterceptResponse answers a cacheable operation from the cache or
+// executes it once for every identical request waiting on it.
+func (c *ResponseCache) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	key, ok := c.key(ctx)
+	if !ok {
+		return next(ctx)
+	}
+	if r := c.get(key); r != nil {
+		c.hits.Add(1)
+		return r
+	}
+	v, _, shared := c.group.Do(string(key[:]), func() (any, error) {
+		resp := next(ctx)
+		if resp != nil && len(resp.Errors) == 0 && resp.Data != nil && len(resp.Extensions) == 0 {
+			c.put(key, resp)
+		}
+		return resp, nil
+	})
+	resp, _ := v.(*graphql.Response)
+	if shared {
+		if resp == nil || len(resp.Errors) > 0 {
+			// The request that ran it failed, perhaps only because its
+			// client went away: run this one on its own.
+			c.misses.Add(1)
+			return next(ctx)
+		}
+		c.hits.Add(1)
+		cp := *resp
+		return &cp
+	}
+	c.misses.Add(1)
+	return resp
+}
+
+// key identifies the answer to the operation of ctx, or says it is not to
+// be cached.
+func (c *ResponseCache) key(ctx context.Context) ([32]byte, bool) {
+	var key [32]byte
+	if c == nil || c.MaxBytes <= 0 || !graphql.HasOperationContext(ctx) {
+		return key, false
+	}
+	oc := graphql.GetOperationContext(ctx)
+	actor := auth.ActorFrom(ctx)
+	if oc.Operation == nil || oc.Operation.Operation != ast.Query || actor == nil || actor.System {
+		return key, false
+	}
+	for _, sel := range oc.Operation.SelectionSet {
+		f, ok := sel.(*ast.Field)
+		if !ok || !cacheableRoots[f.Name] {
+			return key, false
+		}
+	}
+	vars, err := json.Marshal(oc.Variables) // map keys come out sorted
+	if err != nil {
+		return key, false
+	}
+	version, err := c.Version(ctx)
+	if err != nil {
+		return key, false // the execution will meet the same database problem and report it
+	}
+	authzVersion, today := c.Context()
+	h := sha256.New()
+	var nums [32]byte
+	binary.LittleEndian.PutUint64(nums[0:], uint64(version))
+	binary.LittleEndian.PutUint64(nums[8:], uint64(authzVersion))
+	binary.LittleEndian.PutUint64(nums[16:], uint64(actor.UserID))
+	binary.LittleEndian.PutUint64(nums[24:], uint64(actor.APIKeyID))
+	h.Write(nums[:])
+	for _, s := range []string{today, reqinfo.AcceptLanguage(ctx), oc.OperationName, oc.RawQuery, string(vars)} {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	h.Sum(key[:0])
+	return key, true
+}
+
+func (c *ResponseCache) get(key [32]byte) *graphql.Response {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok {
+		return nil
+	}
+	c.lru.MoveToFront(el)
+	cp := *el.Value.(*cachedResponse).resp
+	return &cp
+}
+
+func (c *ResponseCache) put(key [32]byte, resp *graphql.Response) {
+	size := len(resp.Data) + 256
+	if size > maxCachedResponse || size > c.MaxBytes {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries, c.lru = map[[32]byte]*list.Element{}, list.New()
+	}
+	if _, ok := c.entries[key]; ok {
+		return
+	}
+	cp := *resp
+	c.entries[key] = c.lru.PushFront(&cachedResponse{key: key, resp: &cp, size: size})
+	c.size += size
+	for c.size > c.MaxBytes {
+		old := c.lru.Back()
+		e := old.Value.(*cachedResponse)
+		c.lru.Remove(old)
+		delete(c.entries, e.key)
+		c.size -= e.size
+	}
+}
