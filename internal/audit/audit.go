@@ -24,16 +24,25 @@ type Event struct {
 	SubjectID     string // global ID of what changed
 	InstitutionID *int64
 	Changes       map[string][2]any // field -> [before, after]
+	// FlagNeutral marks a change that cannot alter any gap flag: it only
+	// touches the answers of an assessment that is not validated (the
+	// rules read validated assessments' findings alone). It advances the
+	// institution's revision but not its flag revision.
+	FlagNeutral bool
 }
 
 // Record writes e, attributed to the actor of ctx, inside tx. A change to
-// an institution also advances its revision, any other change the global
-// data revision: this tells caches (gap flags, responses) that what they
-// hold may be stale. Only institution-less changes touch the one global
+// an institution also advances its revision (and, unless FlagNeutral, its
+// flag revision), any other change the global data revision: this tells
+// caches (gap flags, responses) that what they hold may be stale. Only institution-less changes touch the one global
 // row, so changes to different institutions never wait for each other.
 func Record(ctx context.Context, tx bun.IDB, at time.Time, e Event) error {
 	if e.InstitutionID != nil {
-		if _, err := tx.NewUpdate().Table("institutions").Set("revision = revision + 1").Where("id = ?", *e.InstitutionID).Exec(ctx); err != nil {
+		set := "revision = revision + 1, flag_revision = flag_revision + 1"
+		if e.FlagNeutral {
+			set = "revision = revision + 1"
+		}
+		if _, err := tx.NewUpdate().Table("institutions").Set(set).Where("id = ?", *e.InstitutionID).Exec(ctx); err != nil {
 			return fmt.Errorf("advance institution revision: %w", err)
 		}
 	} else if _, err := tx.NewUpdate().Table("data_revision").Set("revision = revision + 1").Where("id = 1").Exec(ctx); err != nil {

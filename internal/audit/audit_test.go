@@ -70,3 +70,54 @@ func TestSnapshotLeavesSecretsOut(t *testing.T) {
 		t.Fatalf("diff: %v", d)
 	}
 }
+
+// Every change advances the data version in its own transaction: an
+// institution's change its revision (and its flag revision unless the
+// change cannot alter a flag), any other change the global revision.
+func TestChangesAdvanceTheRevisions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		db := storetest.Open(t, dsn)
+		ctx := auth.WithActor(context.Background(), &auth.Actor{Name: "system", System: true})
+		now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+		inst := &store.Institution{Name: "Revisions", Sector: "POLICE", Country: "ml", Version: 1, CreatedAt: now, UpdatedAt: now}
+		if _, err := db.NewInsert().Model(inst).Returning("id").Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		record := func(e audit.Event) {
+			t.Helper()
+			if err := db.Tx(ctx, func(ctx context.Context, tx bun.Tx) error { return audit.Record(ctx, tx, now, e) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		state := func() (rev, flagRev, global, version int64) {
+			t.Helper()
+			if err := db.NewRaw(`SELECT revision, flag_revision FROM institutions WHERE id = ?`, inst.ID).Scan(ctx, &rev, &flagRev); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.NewRaw(`SELECT revision FROM data_revision WHERE id = 1`).Scan(ctx, &global); err != nil {
+				t.Fatal(err)
+			}
+			v, err := db.DataVersion(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rev, flagRev, global, v
+		}
+		r0, f0, g0, v0 := state()
+		record(audit.Event{Operation: "updateAction", InstitutionID: &inst.ID})
+		r1, f1, g1, v1 := state()
+		if r1 != r0+1 || f1 != f0+1 || g1 != g0 || v1 <= v0 {
+			t.Fatalf("institution change: revision %d→%d, flags %d→%d, global %d→%d, version %d→%d", r0, r1, f0, f1, g0, g1, v0, v1)
+		}
+		record(audit.Event{Operation: "saveResponses", InstitutionID: &inst.ID, FlagNeutral: true})
+		r2, f2, g2, v2 := state()
+		if r2 != r1+1 || f2 != f1 || g2 != g1 || v2 <= v1 {
+			t.Fatalf("flag-neutral change: revision %d→%d, flags %d→%d, global %d→%d, version %d→%d", r1, r2, f1, f2, g1, g2, v1, v2)
+		}
+		record(audit.Event{Operation: "createPartner"})
+		r3, f3, g3, v3 := state()
+		if r3 != r2 || f3 != f2 || g3 != g2+1 || v3 <= v2 {
+			t.Fatalf("global change: revision %d→%d, flags %d→%d, global %d→%d, version %d→%d", r2, r3, f2, f3, g2, g3, v2, v3)
+		}
+	})
+}

@@ -16,7 +16,8 @@ import (
 // its plans, merged with the stored states) and read far more often than
 // the data behind them changes. The cache keeps the derived flags of the
 // most recently read institutions, each stamped with the institution's
-// revision (advanced by every audited change, in the change's transaction)
+// flag revision (advanced by every audited change that can alter a flag,
+// in the change's transaction)
 // and the day it was derived on (the date rules move with "today"). A read
 // checks the revisions with one query and derives again only what changed,
 // so no read ever sees a flag the data no longer supports, on any instance.
@@ -109,9 +110,9 @@ func (c *flagCache) put(k cacheKey, revision int64, day string, flags *Instituti
 func (s *Service) institutionFlags(ctx context.Context, ids []int64, lang string) (map[int64]*InstitutionFlags, error) {
 	var revs []struct {
 		ID       int64 `bun:"id"`
-		Revision int64 `bun:"revision"`
+		Revision int64 `bun:"flag_revision"`
 	}
-	q := s.DB.NewSelect().Table("institutions").Column("id", "revision")
+	q := s.DB.NewSelect().Table("institutions").Column("id", "flag_revision")
 	if ids != nil {
 		if len(ids) == 0 {
 			return map[int64]*InstitutionFlags{}, nil
