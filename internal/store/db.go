@@ -34,6 +34,11 @@ type DB struct {
 	URL string
 
 	queries atomic.Int64
+	// writer, on SQLite, lets one transaction of this process at a time
+	// take the database's single write lock; the others wait here, in
+	// order, instead of in SQLite's busy handler, which polls with
+	// sleeps of up to 100 ms.
+	writer chan struct{}
 }
 
 // Open connects to dsn: "postgres://…" (or "postgresql://…") or "sqlite:PATH".
@@ -96,6 +101,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("database %q: use postgres://… or sqlite:PATH", redact(dsn))
 	}
 	db := &DB{Postgres: pg, URL: dsn}
+	if !pg {
+		db.writer = make(chan struct{}, 1)
+	}
 	db.DB = bdb.WithQueryHook(counter{&db.queries})
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -232,8 +240,16 @@ func (db *DB) Ready(ctx context.Context) error {
 }
 
 // Tx runs fn in one transaction: committed when fn returns nil, rolled back
-// otherwise.
+// otherwise. fn must not start another transaction.
 func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if db.writer != nil {
+		select {
+		case db.writer <- struct{}{}:
+			defer func() { <-db.writer }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	return db.RunInTx(ctx, nil, fn)
 }
 
