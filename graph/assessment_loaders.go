@@ -48,8 +48,12 @@ func questionnaireOf(ctx context.Context, a *store.Assessment) (*assessment.Ques
 	return q, err
 }
 
-// assessmentData is an assessment's questionnaire and responses.
+// assessmentData is an assessment's questionnaire and responses: every
+// field that shows answers reads them here.
 func assessmentData(ctx context.Context, a *store.Assessment) (*assessment.Questionnaire, []store.Response, error) {
+	if a.Status != assessment.Validated {
+		ReadsDraftAnswers(ctx) // saving answers changes what this request shows
+	}
 	rt := aloaders(ctx).Responses.LoadThunk(ctx, a.ID)
 	q, err := questionnaireOf(ctx, a)
 	if err != nil {

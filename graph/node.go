@@ -38,6 +38,7 @@ func (r *Resolver) nodeThunk(ctx context.Context, gid string) func() (model.Node
 	case "Assessment":
 		return thunk(l.Assessment.Assessment.LoadThunk(ctx, id))
 	case "Response":
+		ReadsDraftAnswers(ctx) // whatever its assessment's state: the cache stays on the safe side
 		return thunk(l.Assessment.Response.LoadThunk(ctx, id))
 	case "Finding":
 		return thunk(l.Assessment.FindingsByID.LoadThunk(ctx, id))

@@ -11,7 +11,6 @@ import (
 	"github.com/gendertrack/gendertrack/internal/actionplan"
 	"github.com/gendertrack/gendertrack/internal/auth"
 	"github.com/gendertrack/gendertrack/internal/errs"
-	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -389,14 +388,6 @@ func signedIn(ctx context.Context) error {
 	return nil
 }
 
-func optDate(s *string) *model.Date {
-	if s == nil {
-		return nil
-	}
-	d := model.Date(*s)
-	return &d
-}
-
 func dateStr(d *model.Date) *string {
 	if d == nil {
 		return nil
@@ -411,14 +402,6 @@ func decimalStr(d *model.Decimal) *string {
 	}
 	s := string(*d)
 	return &s
-}
-
-func decimalOf(d *plan.Decimal) *model.Decimal {
-	if d == nil {
-		return nil
-	}
-	m := model.Decimal(d.String())
-	return &m
 }
 
 // optIDs decodes an optional list of global IDs: nil stays nil (leave the

@@ -29,12 +29,17 @@ import (
 // the same data version: every audited change advances the version in its
 // own transaction (store.DB.DataVersion), so an answer computed before a
 // change is never served after it commits, whichever instance made the
-// change. Concurrent identical requests share one execution. Only
-// operations whose root fields are all in cacheableRoots are kept, never
-// one with errors; the cache is bounded in bytes, least recently used out.
+// change. The version has two parts: changes to draft assessments'
+// answers, and all the others. An answer that read no draft assessment's
+// answers (ReadsDraftAnswers was not called while it was computed) depends
+// on the second part only, so saving answers does not throw away the
+// dashboards and plan pages. Concurrent identical requests share one
+// execution. Only operations whose root fields are all in cacheableRoots
+// are kept, never one with errors; the cache is bounded in bytes, least
+// recently used out.
 type ResponseCache struct {
 	// Version reads the data version (store.DB.DataVersion).
-	Version func(context.Context) (int64, error)
+	Version func(context.Context) (general, answers int64, err error)
 	// Context returns what else an answer depends on: the authorization
 	// version and today's date.
 	Context func() (authzVersion int64, today string)
@@ -61,9 +66,24 @@ var cacheableRoots = map[string]bool{
 const maxCachedResponse = 4 << 20
 
 type cachedResponse struct {
-	key  [32]byte
-	resp *graphql.Response
-	size int
+	key              [32]byte
+	resp             *graphql.Response
+	size             int
+	general, answers int64
+	readsAnswers     bool
+}
+
+// answersReader marks, in a request's context, an execution that read the
+// answers of an assessment that is not validated.
+type answersReader struct{}
+
+// ReadsDraftAnswers records that the request being answered read answers
+// (responses, completion, scores) of an assessment that is not validated:
+// saving answers changes what it would answer.
+func ReadsDraftAnswers(ctx context.Context) {
+	if b, ok := ctx.Value(answersReader{}).(*atomic.Bool); ok {
+		b.Store(true)
+	}
 }
 
 var _ interface {
@@ -89,14 +109,23 @@ func (c *ResponseCache) InterceptResponse(ctx context.Context, next graphql.Resp
 	if !ok {
 		return next(ctx)
 	}
-	if r := c.get(key); r != nil {
+	general, answers, err := c.Version(ctx)
+	if err != nil {
+		return next(ctx) // the execution meets the same database problem and reports it
+	}
+	if r := c.get(key, general, answers); r != nil {
 		c.hits.Add(1)
 		return r
 	}
-	v, _, shared := c.group.Do(string(key[:]), func() (any, error) {
-		resp := next(ctx)
+	var flight [48]byte
+	copy(flight[:], key[:])
+	binary.LittleEndian.PutUint64(flight[32:], uint64(general))
+	binary.LittleEndian.PutUint64(flight[40:], uint64(answers))
+	v, _, shared := c.group.Do(string(flight[:]), func() (any, error) {
+		reads := new(atomic.Bool)
+		resp := next(context.WithValue(ctx, answersReader{}, reads))
 		if resp != nil && len(resp.Errors) == 0 && resp.Data != nil && len(resp.Extensions) == 0 {
-			c.put(key, resp)
+			c.put(&cachedResponse{key: key, resp: resp, general: general, answers: answers, readsAnswers: reads.Load()})
 		}
 		return resp, nil
 	})
@@ -138,17 +167,12 @@ func (c *ResponseCache) key(ctx context.Context) ([32]byte, bool) {
 	if err != nil {
 		return key, false
 	}
-	version, err := c.Version(ctx)
-	if err != nil {
-		return key, false // the execution will meet the same database problem and report it
-	}
 	authzVersion, today := c.Context()
 	h := sha256.New()
-	var nums [32]byte
-	binary.LittleEndian.PutUint64(nums[0:], uint64(version))
-	binary.LittleEndian.PutUint64(nums[8:], uint64(authzVersion))
-	binary.LittleEndian.PutUint64(nums[16:], uint64(actor.UserID))
-	binary.LittleEndian.PutUint64(nums[24:], uint64(actor.APIKeyID))
+	var nums [24]byte
+	binary.LittleEndian.PutUint64(nums[0:], uint64(authzVersion))
+	binary.LittleEndian.PutUint64(nums[8:], uint64(actor.UserID))
+	binary.LittleEndian.PutUint64(nums[16:], uint64(actor.APIKeyID))
 	h.Write(nums[:])
 	for _, s := range []string{today, reqinfo.AcceptLanguage(ctx), oc.OperationName, oc.RawQuery, string(vars)} {
 		var n [8]byte
@@ -160,39 +184,51 @@ func (c *ResponseCache) key(ctx context.Context) ([32]byte, bool) {
 	return key, true
 }
 
-func (c *ResponseCache) get(key [32]byte) *graphql.Response {
+// get returns the answer kept under key if it is still current at the
+// data version (general, answers).
+func (c *ResponseCache) get(key [32]byte, general, answers int64) *graphql.Response {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.entries[key]
 	if !ok {
 		return nil
 	}
+	e := el.Value.(*cachedResponse)
+	if e.general != general || (e.readsAnswers && e.answers != answers) {
+		return nil
+	}
 	c.lru.MoveToFront(el)
-	cp := *el.Value.(*cachedResponse).resp
+	cp := *e.resp
 	return &cp
 }
 
-func (c *ResponseCache) put(key [32]byte, resp *graphql.Response) {
-	size := len(resp.Data) + 256
-	if size > maxCachedResponse || size > c.MaxBytes {
+// put keeps e, replacing an older answer under its key.
+func (c *ResponseCache) put(e *cachedResponse) {
+	e.size = len(e.resp.Data) + 256
+	if e.size > maxCachedResponse || e.size > c.MaxBytes {
 		return
 	}
+	cp := *e.resp
+	e.resp = &cp
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.entries == nil {
 		c.entries, c.lru = map[[32]byte]*list.Element{}, list.New()
 	}
-	if _, ok := c.entries[key]; ok {
-		return
+	if old, ok := c.entries[e.key]; ok {
+		if o := old.Value.(*cachedResponse); o.general > e.general || (o.general == e.general && o.answers > e.answers) {
+			return // a newer answer is already kept
+		}
+		c.lru.Remove(old)
+		c.size -= old.Value.(*cachedResponse).size
 	}
-	cp := *resp
-	c.entries[key] = c.lru.PushFront(&cachedResponse{key: key, resp: &cp, size: size})
-	c.size += size
+	c.entries[e.key] = c.lru.PushFront(e)
+	c.size += e.size
 	for c.size > c.MaxBytes {
 		old := c.lru.Back()
-		e := old.Value.(*cachedResponse)
+		o := old.Value.(*cachedResponse)
 		c.lru.Remove(old)
-		delete(c.entries, e.key)
-		c.size -= e.size
+		delete(c.entries, o.key)
+		c.size -= o.size
 	}
 }

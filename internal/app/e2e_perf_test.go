@@ -152,6 +152,24 @@ func TestResponseCacheNeverServesAnswersOlderThanAChange(t *testing.T) {
 			t.Fatalf("after the change, the other instance answered %q", got)
 		}
 
+		// Saving a draft's answers changes what a read of that draft shows,
+		// not what a plan page shows.
+		draft := asmTarget(f, inst, "DRAFT")
+		completion := `query($a:ID!){ node(id:$a){ ... on Assessment { completion{ answered } } } }`
+		if n := two.gql(adm, completion, map[string]any{"a": draft}).OK().Num("node.completion.answered"); n != 0 {
+			t.Fatalf("a new draft has %v answers", n)
+		}
+		two.gql(adm, read, vars).OK()
+		hits = two.cacheHits()
+		one.gql(adm, asmSave, map[string]any{"a": draft, "r": []map[string]any{{"questionKey": "ok", "boolValue": true}}}).OK()
+		if n := two.gql(adm, completion, map[string]any{"a": draft}).OK().Num("node.completion.answered"); n != 1 {
+			t.Fatalf("after an answer was saved, the other instance shows %v answers", n)
+		}
+		two.gql(adm, read, vars).OK()
+		if got := two.cacheHits(); got != hits+1 {
+			t.Fatalf("saving a draft's answers threw away the plan page's answer (hits %d, then %d)", hits, got)
+		}
+
 		partners := `query{ partners(first:100){ edges{ node{ name } } } }`
 		before := two.gql(adm, partners, nil).OK()
 		two.gql(adm, partners, nil).OK() // now cached

@@ -253,13 +253,15 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) er
 	return db.RunInTx(ctx, nil, fn)
 }
 
-// DataVersion names the state of all the data with one cheap read: the
-// sum of the institutions' revisions and the global data revision. Every
-// audited change advances one of them in its own transaction, so the
-// version read after a change commits differs from every version read
-// before it.
-func (db *DB) DataVersion(ctx context.Context) (int64, error) {
-	var v int64
-	err := db.NewRaw(`SELECT (SELECT COALESCE(SUM(revision), 0) FROM institutions) + (SELECT revision FROM data_revision WHERE id = 1)`).Scan(ctx, &v)
-	return v, err
+// DataVersion names the state of all the data with one cheap read, in two
+// parts. answers counts the changes to draft assessments' answers (audit
+// events marked FlagNeutral); general counts every other change. Every
+// audited change advances one of them in its own transaction (the
+// institutions' revisions, their flag revisions and the global data
+// revision are sums that only grow), so the pair read after a change
+// commits differs from every pair read before it.
+func (db *DB) DataVersion(ctx context.Context) (general, answers int64, err error) {
+	err = db.NewRaw(`SELECT COALESCE(SUM(flag_revision), 0) + (SELECT revision FROM data_revision WHERE id = 1), COALESCE(SUM(revision - flag_revision), 0) FROM institutions`).
+		Scan(ctx, &general, &answers)
+	return general, answers, err
 }
