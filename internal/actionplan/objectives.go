@@ -67,7 +67,7 @@ func (s *Service) CreateObjective(ctx context.Context, in ObjectiveInput) (*stor
 			changes["findingIds"] = [2]any{nil, globalIDs("Finding", findings)}
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "createObjective", SubjectID: gid.Encode("Objective", o.ID),
-			InstitutionID: &o.InstitutionID, Changes: changes})
+			InstitutionID: &o.InstitutionID, PlanID: &o.PlanID, Changes: changes})
 	})
 	if err != nil {
 		return nil, err
@@ -130,7 +130,7 @@ func (s *Service) UpdateObjective(ctx context.Context, id int64, expectedVersion
 			linkChange(changes, "findingIds", "Finding", old, now)
 		}
 		return audit.Record(ctx, tx, o.UpdatedAt, audit.Event{Operation: "updateObjective", SubjectID: gid.Encode("Objective", o.ID),
-			InstitutionID: &o.InstitutionID, Changes: changes})
+			InstitutionID: &o.InstitutionID, PlanID: &o.PlanID, Changes: changes})
 	})
 	if err != nil {
 		return nil, err

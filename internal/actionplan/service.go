@@ -349,7 +349,7 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*store.ActionPl
 			changes["objectivesDrafted"] = [2]any{nil, drafted}
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "createActionPlan", SubjectID: gid.Encode("ActionPlan", p.ID),
-			InstitutionID: &p.InstitutionID, Changes: changes})
+			InstitutionID: &p.InstitutionID, PlanID: &p.ID, Changes: changes})
 	})
 	if err != nil {
 		return nil, err
@@ -410,7 +410,7 @@ func (s *Service) UpdatePlan(ctx context.Context, id int64, expectedVersion int,
 			return err
 		}
 		return audit.Record(ctx, tx, p.UpdatedAt, audit.Event{Operation: "updateActionPlan", SubjectID: gid.Encode("ActionPlan", p.ID),
-			InstitutionID: &p.InstitutionID, Changes: audit.Change(&before, p)})
+			InstitutionID: &p.InstitutionID, PlanID: &p.ID, Changes: audit.Change(&before, p)})
 	})
 	if err != nil {
 		return nil, err
@@ -473,7 +473,7 @@ func (s *Service) transition(ctx context.Context, id int64, reason *string, op, 
 			changes["reason"] = [2]any{nil, *r}
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: op, SubjectID: gid.Encode("ActionPlan", p.ID),
-			InstitutionID: &p.InstitutionID, Changes: changes})
+			InstitutionID: &p.InstitutionID, PlanID: &p.ID, Changes: changes})
 	})
 	if err != nil {
 		return nil, err
@@ -556,7 +556,7 @@ func (s *Service) RecordDissemination(ctx context.Context, in DisseminationInput
 			return err
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "recordDissemination", SubjectID: gid.Encode("Dissemination", d.ID),
-			InstitutionID: &p.InstitutionID, Changes: audit.Change(nil, d)})
+			InstitutionID: &p.InstitutionID, PlanID: &p.ID, Changes: audit.Change(nil, d)})
 	})
 	if err != nil {
 		return nil, err

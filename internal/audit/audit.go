@@ -29,6 +29,13 @@ type Event struct {
 	// rules read validated assessments' findings alone). It advances the
 	// institution's revision but not its flag revision.
 	FlagNeutral bool
+	// PlanID names the plan the change belongs to, when all of it belongs
+	// to one plan's data (its objectives, actions, resources, indicators,
+	// measurements, progress, disseminations or flags). It advances that
+	// plan's flag revision too, so the flag cache derives only that plan
+	// again. Leave it nil for anything else (units, assessments, the
+	// institution): the whole institution is derived again.
+	PlanID *int64
 }
 
 // Record writes e, attributed to the actor of ctx, inside tx. A change to
@@ -44,6 +51,12 @@ func Record(ctx context.Context, tx bun.IDB, at time.Time, e Event) error {
 		}
 		if _, err := tx.NewUpdate().Table("institutions").Set(set).Where("id = ?", *e.InstitutionID).Exec(ctx); err != nil {
 			return fmt.Errorf("advance institution revision: %w", err)
+		}
+		if e.PlanID != nil && !e.FlagNeutral {
+			if _, err := tx.NewRaw(`INSERT INTO plan_flag_revisions (plan_id, revision) VALUES (?, 1)
+				ON CONFLICT (plan_id) DO UPDATE SET revision = plan_flag_revisions.revision + 1`, *e.PlanID).Exec(ctx); err != nil {
+				return fmt.Errorf("advance plan revision: %w", err)
+			}
 		}
 	} else if _, err := tx.NewUpdate().Table("data_revision").Set("revision = revision + 1").Where("id = 1").Exec(ctx); err != nil {
 		return fmt.Errorf("advance data revision: %w", err)
