@@ -37,7 +37,7 @@ func NewHandler(r *Resolver, lim Limits) *handler.Server {
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(postJSON{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if lim.Introspection {
 		srv.Use(extension.Introspection{})
