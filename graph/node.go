@@ -59,6 +59,8 @@ func (r *Resolver) nodeThunk(ctx context.Context, gid string) func() (model.Node
 	case "Dissemination":
 		return thunk(l.Plan.Dissemination.LoadThunk(ctx, id))
 	case "AuditEvent":
+		// Every change, saving answers included, writes an audit event.
+		ReadsDraftAnswers(ctx)
 		return func() (model.Node, error) {
 			ev, err := r.Account.AuditEvent(ctx, id)
 			if err != nil || ev == nil {

@@ -77,9 +77,10 @@ type cachedResponse struct {
 // answers of an assessment that is not validated.
 type answersReader struct{}
 
-// ReadsDraftAnswers records that the request being answered read answers
-// (responses, completion, scores) of an assessment that is not validated:
-// saving answers changes what it would answer.
+// ReadsDraftAnswers records that the request being answered read something
+// that saving a draft's answers changes: the answers (responses,
+// completion, scores) of an assessment that is not validated, or the audit
+// trail.
 func ReadsDraftAnswers(ctx context.Context) {
 	if b, ok := ctx.Value(answersReader{}).(*atomic.Bool); ok {
 		b.Store(true)
