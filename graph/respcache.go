@@ -122,7 +122,9 @@ func (c *ResponseCache) InterceptResponse(ctx context.Context, next graphql.Resp
 	copy(flight[:], key[:])
 	binary.LittleEndian.PutUint64(flight[32:], uint64(general))
 	binary.LittleEndian.PutUint64(flight[40:], uint64(answers))
-	v, _, shared := c.group.Do(string(flight[:]), func() (any, error) {
+	led := false // this request ran the execution (singleflight's "shared" is true for the leader too)
+	v, _, _ := c.group.Do(string(flight[:]), func() (any, error) {
+		led = true
 		reads := new(atomic.Bool)
 		resp := next(context.WithValue(ctx, answersReader{}, reads))
 		if resp != nil && len(resp.Errors) == 0 && resp.Data != nil && len(resp.Extensions) == 0 {
@@ -131,7 +133,7 @@ func (c *ResponseCache) InterceptResponse(ctx context.Context, next graphql.Resp
 		return resp, nil
 	})
 	resp, _ := v.(*graphql.Response)
-	if shared {
+	if !led {
 		if resp == nil || len(resp.Errors) > 0 {
 			// The request that ran it failed, perhaps only because its
 			// client went away: run this one on its own.
