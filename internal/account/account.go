@@ -79,7 +79,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (token stri
 		if _, err := tx.NewInsert().Model(sess).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "login", SubjectID: gid.Encode("User", u.ID)})
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "login", SubjectID: gid.Encode("User", u.ID), FlagNeutral: true})
 	})
 	if err != nil {
 		return "", nil, nil, err
@@ -102,7 +102,7 @@ func (s *Service) Logout(ctx context.Context) error {
 			Where("token_hash = ?", a.TokenHash).Where("revoked_at IS NULL").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "logout", SubjectID: gid.Encode("User", a.UserID)})
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "logout", SubjectID: gid.Encode("User", a.UserID), FlagNeutral: true})
 	})
 }
 

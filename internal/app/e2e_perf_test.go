@@ -169,6 +169,12 @@ func TestResponseCacheNeverServesAnswersOlderThanAChange(t *testing.T) {
 		if got := two.cacheHits(); got != hits+1 {
 			t.Fatalf("saving a draft's answers threw away the plan page's answer (hits %d, then %d)", hits, got)
 		}
+		hits = two.cacheHits()
+		one.admin() // a sign-in is audited, but changes nothing a plan page shows
+		two.gql(adm, read, vars).OK()
+		if got := two.cacheHits(); got != hits+1 {
+			t.Fatalf("a sign-in threw away the plan page's answer (hits %d, then %d)", hits, got)
+		}
 
 		partners := `query{ partners(first:100){ edges{ node{ name } } } }`
 		before := two.gql(adm, partners, nil).OK()

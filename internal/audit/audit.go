@@ -24,10 +24,13 @@ type Event struct {
 	SubjectID     string // global ID of what changed
 	InstitutionID *int64
 	Changes       map[string][2]any // field -> [before, after]
-	// FlagNeutral marks a change that cannot alter any gap flag: it only
-	// touches the answers of an assessment that is not validated (the
-	// rules read validated assessments' findings alone). It advances the
-	// institution's revision but not its flag revision.
+	// FlagNeutral marks a change that cannot alter any gap flag nor
+	// anything a read shows but the answers of an assessment that is not
+	// validated and the audit trail: saving answers (the rules read
+	// validated assessments' findings alone), signing in or out. It
+	// advances the institution's revision but not its flag revision, or
+	// the second global revision; the data version counts it on its
+	// "answers" side.
 	FlagNeutral bool
 	// PlanID names the plan the change belongs to, when all of it belongs
 	// to one plan's data (its objectives, actions, resources, indicators,
@@ -58,7 +61,7 @@ func Record(ctx context.Context, tx bun.IDB, at time.Time, e Event) error {
 				return fmt.Errorf("advance plan revision: %w", err)
 			}
 		}
-	} else if _, err := tx.NewUpdate().Table("data_revision").Set("revision = revision + 1").Where("id = 1").Exec(ctx); err != nil {
+	} else if _, err := tx.NewUpdate().Table("data_revision").Set("revision = revision + 1").Where("id = ?", globalRevision(e)).Exec(ctx); err != nil {
 		return fmt.Errorf("advance data revision: %w", err)
 	}
 	ev := &store.AuditEvent{At: at.UTC(), Operation: e.Operation, InstitutionID: e.InstitutionID}
@@ -172,4 +175,13 @@ func Change(before, after any) map[string][2]any {
 		b = Snapshot(before)
 	}
 	return Diff(b, Snapshot(after))
+}
+
+// globalRevision is the data_revision row an institution-less change
+// advances: 2 for flag-neutral ones, 1 for the others.
+func globalRevision(e Event) int {
+	if e.FlagNeutral {
+		return 2
+	}
+	return 1
 }

@@ -121,5 +121,10 @@ func TestChangesAdvanceTheRevisions(t *testing.T) {
 		if r3 != r2 || f3 != f2 || g3 != g2+1 || v3 != v2+1_000_000 {
 			t.Fatalf("global change: revision %d→%d, flags %d→%d, global %d→%d, version %d→%d", r2, r3, f2, f3, g2, g3, v2, v3)
 		}
+		record(audit.Event{Operation: "login", FlagNeutral: true})
+		r4, f4, g4, v4 := state()
+		if r4 != r3 || f4 != f3 || g4 != g3 || v4 != v3+1 {
+			t.Fatalf("global flag-neutral change: revision %d→%d, flags %d→%d, global %d→%d, version %d→%d", r3, r4, f3, f4, g3, g4, v3, v4)
+		}
 	})
 }

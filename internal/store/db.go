@@ -261,14 +261,16 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) er
 }
 
 // DataVersion names the state of all the data with one cheap read, in two
-// parts. answers counts the changes to draft assessments' answers (audit
-// events marked FlagNeutral); general counts every other change. Every
+// parts. answers counts the changes to draft assessments' answers and the
+// changes only the audit trail shows, such as sign-ins (audit events
+// marked FlagNeutral); general counts every other change. Every
 // audited change advances one of them in its own transaction (the
 // institutions' revisions, their flag revisions and the global data
 // revision are sums that only grow), so the pair read after a change
 // commits differs from every pair read before it.
 func (db *DB) DataVersion(ctx context.Context) (general, answers int64, err error) {
-	err = db.NewRaw(`SELECT COALESCE(SUM(flag_revision), 0) + (SELECT revision FROM data_revision WHERE id = 1), COALESCE(SUM(revision - flag_revision), 0) FROM institutions`).
+	err = db.NewRaw(`SELECT COALESCE(SUM(flag_revision), 0) + (SELECT revision FROM data_revision WHERE id = 1),
+		COALESCE(SUM(revision - flag_revision), 0) + (SELECT revision FROM data_revision WHERE id = 2) FROM institutions`).
 		Scan(ctx, &general, &answers)
 	return general, answers, err
 }
