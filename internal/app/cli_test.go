@@ -57,3 +57,23 @@ func TestCommandLine(t *testing.T) {
 		}
 	})
 }
+
+// A bad setting stops the service before it starts, naming the variable.
+func TestBadSettingsAreRefused(t *testing.T) {
+	for name, value := range map[string]string{
+		"GENDERTRACK_RESPONSE_CACHE_MB": "-1",
+		"GENDERTRACK_MAX_INFLIGHT":      "many",
+	} {
+		env := func(k string) string {
+			if k == name {
+				return value
+			}
+			return ""
+		}
+		var out bytes.Buffer
+		err := app.Run(context.Background(), []string{"migrate", "status", "--db", "sqlite:" + t.TempDir() + "/x.db"}, env, strings.NewReader(""), &out, &out)
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Fatalf("%s=%s: %v", name, value, err)
+		}
+	}
+}

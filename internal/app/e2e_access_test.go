@@ -382,9 +382,7 @@ func TestAuditTrail(t *testing.T) {
 // waits for a second server on the same database to enforce it.
 func TestRoleChangeReachesOtherInstances(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
-		one := start(t, dsn, withAdmin)
-		two := start(t, dsn)
-		adm := one.admin()
+		one, two, adm := twoServers(t, dsn)
 		inst := one.mkInstitution(adm, "Shared")
 		f := &fixture{e: one, admin: adm}
 		user := f.mkUser("late@example.org")

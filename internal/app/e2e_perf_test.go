@@ -18,9 +18,7 @@ import (
 // show in the very next read on the other.
 func TestCachedFlagsFollowWritesOnAnotherInstance(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
-		one := start(t, dsn, withAdmin)
-		two := start(t, dsn)
-		adm := one.admin()
+		one, two, adm := twoServers(t, dsn)
 		inst := one.mkInstitution(adm, "Cached")
 		unit := one.mkUnit(adm, inst, "", "Lead unit")
 		f := &fixture{e: one, admin: adm}
@@ -128,9 +126,7 @@ func (e *env) cacheHits() int {
 // to another caller, who may see less.
 func TestResponseCacheNeverServesAnswersOlderThanAChange(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
-		one := start(t, dsn, withAdmin)
-		two := start(t, dsn)
-		adm := one.admin()
+		one, two, adm := twoServers(t, dsn)
 		inst := one.mkInstitution(adm, "Cached answers")
 		f := &fixture{e: one, admin: adm}
 		plan, action := planTarget(f, inst, "DRAFT")

@@ -74,6 +74,14 @@ func serve(t testing.TB, cfg app.Config, log *slog.Logger) *env {
 	return &env{t: t, URL: "http://" + ln.Addr().String(), srv: srv}
 }
 
+// twoServers starts two instances on one database, as a deployment with
+// several instances runs, and signs the ADMIN in through the first.
+func twoServers(t *testing.T, dsn string) (one, two *env, admin string) {
+	t.Helper()
+	one, two = start(t, dsn, withAdmin), start(t, dsn)
+	return one, two, one.admin()
+}
+
 // each runs fn against a fresh server on SQLite and on PostgreSQL.
 func each(t *testing.T, fn func(t *testing.T, e *env), opts ...func(*app.Config)) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
