@@ -70,6 +70,17 @@ func (d dialect) day(col string) string {
 	return "substr(" + col + ", 1, 10)"
 }
 
+// sinceDay is the placeholder and argument that compare a timestamp column
+// with the start (UTC) of a day, so the column is compared as stored, not
+// formatted row by row. SQLite keeps timestamps as UTC text that begins
+// with the day, which sorts after the bare day from its first instant.
+func (d dialect) sinceDay(day time.Time) (string, any) {
+	if d.pg {
+		return "CAST(? AS TIMESTAMPTZ)", plan.FormatDate(day) + "T00:00:00Z"
+	}
+	return "?", plan.FormatDate(day)
+}
+
 // ruleQuery is the SQL of one rule over a scope, selecting the columns of
 // hit. today is 'YYYY-MM-DD'.
 type ruleQuery func(d dialect, sc Scope, c Config, today time.Time) (string, []any)
@@ -104,18 +115,36 @@ func actionRule(rule, cond string, detail string) func(d dialect, sc Scope, c Co
 }
 
 // unitRule is a rule whose subject is a unit leading a non-cancelled action
-// of a plan in scope: one hit per unit and plan.
+// of a plan in scope: one hit per unit and plan. cond may use the scope's
+// conditions on units (?units) and on plans (?plans, for the alias ds of
+// disseminations): without them PostgreSQL hashed every unit and
+// dissemination of the database to judge one plan's lead units.
 func unitRule(rule, cond string) ruleQuery {
 	return func(d dialect, sc Scope, c Config, today time.Time) (string, []any) {
 		r := byRule[rule]
 		sc1, args := sc.planCond("p")
+		units := ""
+		if !sc.All {
+			units = " AND u.institution_id IN (?)"
+		}
 		q := "SELECT '" + rule + "' AS rule, 'Unit' AS subject_type, u.id AS subject_id, lu.plan_id AS plan_id, lu.institution_id AS institution_id, 0 AS action_id, '" +
 			r.category + "' AS category, '" + r.severity + "' AS severity, u.name AS label, lu.plan_title AS detail" +
 			" FROM (SELECT DISTINCT a.lead_unit_id AS unit_id, a.plan_id AS plan_id, p.institution_id AS institution_id, p.title AS plan_title" +
 			" FROM actions a JOIN action_plans p ON p.id = a.plan_id" +
 			" WHERE " + planStatus(rule) + sc1 + " AND a.status <> 'CANCELLED' AND a.lead_unit_id IS NOT NULL) lu" +
-			" JOIN units u ON u.id = lu.unit_id WHERE " + cond
-		return q, args
+			" JOIN units u ON u.id = lu.unit_id" + units + " WHERE "
+		if !sc.All {
+			args = append(args, bun.List(sc.Institutions))
+		}
+		if strings.Contains(cond, "?plans") {
+			plans := ""
+			if sc.Plans != nil {
+				plans = " AND ds.plan_id IN (?)"
+				args = append(args, bun.List(sc.Plans))
+			}
+			cond = strings.Replace(cond, "?plans", plans, 1)
+		}
+		return q + cond, args
 	}
 }
 
@@ -147,10 +176,10 @@ var queries = map[string]ruleQuery{
 	ActionStale: func(d dialect, sc Scope, c Config, today time.Time) (string, []any) {
 		// An update on the day StaleDays ago still counts as "in the last
 		// StaleDays days".
+		since, arg := d.sinceDay(today.AddDate(0, 0, -c.StaleDays))
 		q, args := actionRule(ActionStale,
-			"a.status IN ('IN_PROGRESS', 'BLOCKED') AND NOT EXISTS (SELECT 1 FROM progress_updates pu WHERE pu.action_id = a.id AND "+
-				d.day("pu.created_at")+" >= ?)", "")(d, sc, c, today)
-		return q, append(args, plan.FormatDate(today.AddDate(0, 0, -c.StaleDays)))
+			"a.status IN ('IN_PROGRESS', 'BLOCKED') AND NOT EXISTS (SELECT 1 FROM progress_updates pu WHERE pu.action_id = a.id AND pu.created_at >= "+since+")", "")(d, sc, c, today)
+		return q, append(args, arg)
 	},
 
 	FindingUnaddressed: func(d dialect, sc Scope, c Config, today time.Time) (string, []any) {
@@ -201,7 +230,7 @@ var queries = map[string]ruleQuery{
 			" AND NOT EXISTS (SELECT 1 FROM indicators i WHERE a.objective_id IS NOT NULL AND i.objective_id = a.objective_id AND i.level IN "+resultLvls+")", ""),
 
 	PlanNotDisseminated: unitRule(PlanNotDisseminated,
-		"NOT EXISTS (SELECT 1 FROM disseminations ds WHERE ds.plan_id = lu.plan_id AND ds.unit_id = lu.unit_id)"),
+		"NOT EXISTS (SELECT 1 FROM disseminations ds WHERE ds.plan_id = lu.plan_id AND ds.unit_id = lu.unit_id?plans)"),
 
 	UnitWithoutFocalPoint: unitRule(UnitWithoutFocalPoint,
 		"(u.gender_focal_point IS NULL OR TRIM(u.gender_focal_point) = '')"),

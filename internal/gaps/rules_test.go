@@ -146,25 +146,27 @@ func TestActionStale(t *testing.T) {
 		edge := f.action(p, act{status: "IN_PROGRESS"})
 		f.progressAt(edge, time.Date(2026, 3, 17, 0, 0, 0, 0, time.UTC)) // exactly 90 days before 2026-06-15
 		f.progressAt(edge, fxNow.AddDate(0, 0, -200))
+		late := f.action(p, act{status: "IN_PROGRESS"})
+		f.progressAt(late, time.Date(2026, 3, 16, 23, 59, 59, 0, time.UTC)) // the last second of the day before
 		f.action(p, act{status: "NOT_STARTED"})
 		done := f.action(p, act{status: "COMPLETED"})
 		f.progressAt(done, fxNow.AddDate(0, 0, -300))
 		draft := f.plan(inst, "DRAFT")
 		d := f.action(draft, act{status: "IN_PROGRESS"})
 		f.progressAt(d, fxNow.AddDate(0, 0, -300))
-		want(t, "raised", f.subjects(ActionStale), subj("Action", stale, Open), subj("Action", blocked, Open))
+		want(t, "raised", f.subjects(ActionStale), subj("Action", stale, Open), subj("Action", blocked, Open), subj("Action", late, Open))
 		if fl := f.of(ActionStale)[0]; fl.Category != "MONITORING" || fl.Severity != "LOW" {
 			t.Fatalf("flag %+v", fl)
 		}
 		f.progressAt(stale, fxNow.Add(-time.Hour))
-		want(t, "an update resolves", f.subjects(ActionStale), subj("Action", stale, Resolved), subj("Action", blocked, Open))
+		want(t, "an update resolves", f.subjects(ActionStale), subj("Action", stale, Resolved), subj("Action", blocked, Open), subj("Action", late, Open))
 		// A day later the 90-day edge update is 91 days old.
 		f.setNow(fxNow.AddDate(0, 0, 1))
-		want(t, "next day", f.subjects(ActionStale), subj("Action", stale, Resolved), subj("Action", blocked, Open), subj("Action", edge, Open))
+		want(t, "next day", f.subjects(ActionStale), subj("Action", stale, Resolved), subj("Action", blocked, Open), subj("Action", edge, Open), subj("Action", late, Open))
 		// Configurable period.
 		f.setNow(fxNow)
 		f.svc.Config.StaleDays = 300
-		want(t, "300 days", f.subjects(ActionStale), subj("Action", stale, Resolved), subj("Action", blocked, Open), subj("Action", edge, Resolved))
+		want(t, "300 days", f.subjects(ActionStale), subj("Action", stale, Resolved), subj("Action", blocked, Open), subj("Action", edge, Resolved), subj("Action", late, Resolved))
 	})
 }
 
