@@ -129,14 +129,15 @@ func (r *planProgressResolver) OpenGapFlagsByCategory(ctx context.Context, obj *
 
 // GapFlags is the resolver for the gapFlags field.
 func (r *queryResolver) GapFlags(ctx context.Context, filter *model.GapFlagFilter, first *int, after *string) (*model.GapFlagConnection, error) {
-	if _, err := page(first, nil, 50); err != nil {
-		return nil, err
-	}
-	all, err := gloaders(ctx).memoFor(ctx).List(ctx, gapFilter(filter))
+	p, err := page(first, nil, 50)
 	if err != nil {
 		return nil, err
 	}
-	return r.gapConnection(ctx, all, first, after)
+	items, total, more, earlier, err := gloaders(ctx).memoFor(ctx).ListPage(ctx, gapFilter(filter), p.First, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	return r.flagConnection(ctx, items, total, more, earlier), nil
 }
 
 // GapRules is the resolver for the gapRules field.

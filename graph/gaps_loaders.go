@@ -192,8 +192,13 @@ func (r *Resolver) gapConnection(ctx context.Context, all []gaps.Flag, first *in
 	if err != nil {
 		return nil, err
 	}
+	return r.flagConnection(ctx, items, len(all), more, earlier), nil
+}
+
+// flagConnection is the connection of one page of flags out of total.
+func (r *Resolver) flagConnection(ctx context.Context, items []gaps.Flag, total int, more, earlier bool) *model.GapFlagConnection {
 	conn := &model.GapFlagConnection{Edges: make([]model.GapFlagEdge, len(items)),
-		PageInfo: &model.PageInfo{HasNextPage: more, HasPreviousPage: earlier}, TotalCount: len(all)}
+		PageInfo: &model.PageInfo{HasNextPage: more, HasPreviousPage: earlier}, TotalCount: total}
 	r.prefetchFlagFields(ctx, items)
 	for i := range items {
 		c := gaps.Cursor(&items[i])
@@ -205,7 +210,7 @@ func (r *Resolver) gapConnection(ctx context.Context, all []gaps.Flag, first *in
 			conn.PageInfo.EndCursor = &c
 		}
 	}
-	return conn, nil
+	return conn
 }
 
 // prefetchFlagFields starts the loads of the subject, plan and institution

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"slices"
+	"sort"
 	"sync"
 
 	"github.com/uptrace/bun"
@@ -180,8 +181,62 @@ func (m *Memo) List(ctx context.Context, f Filter) ([]Flag, error) {
 		}
 		return m.institutionList(ctx, *f.InstitutionID, f), nil
 	}
-	if err := m.ensureInstitutions(ctx, nil, true); err != nil {
+	lists, total, err := m.everyInstitution(ctx, f)
+	if err != nil {
 		return nil, err
+	}
+	out := make([]Flag, 0, total)
+	merge(lists, func(fl *Flag) bool { out = append(out, *fl); return true })
+	return out, nil
+}
+
+// ListPage is one page of List (see Page) and the number of flags in the
+// whole list. Across institutions, the page is merged from the cached
+// flags, which are shared, not copied: listing the first 100 flags of
+// every institution no longer copies all of them (40,000 flags, 7 MB,
+// twice per request on `large`).
+func (m *Memo) ListPage(ctx context.Context, f Filter, first int, after string) (page []Flag, total int, more, earlier bool, err error) {
+	if f.PlanID != nil || f.InstitutionID != nil {
+		all, err := m.List(ctx, f)
+		if err != nil {
+			return nil, 0, false, false, err
+		}
+		page, more, earlier, err = Page(all, first, after)
+		return page, len(all), more, earlier, err
+	}
+	var from position
+	if after != "" {
+		p, ok := parseCursor(after)
+		if !ok {
+			return nil, 0, false, false, errBadCursor
+		}
+		from, earlier = p, true
+	}
+	lists, total, err := m.everyInstitution(ctx, f)
+	if err != nil {
+		return nil, 0, false, false, err
+	}
+	if earlier {
+		for i, l := range lists {
+			lists[i] = l[sort.Search(len(l), func(j int) bool { return from.before(l[j]) }):]
+		}
+	}
+	merge(lists, func(fl *Flag) bool {
+		if len(page) == first {
+			more = true
+			return false
+		}
+		page = append(page, *fl)
+		return true
+	})
+	return page, total, more, earlier, nil
+}
+
+// everyInstitution gives, for every readable institution, its flags that
+// pass the filter (shared with the cache, sorted) and their number.
+func (m *Memo) everyInstitution(ctx context.Context, f Filter) ([][]*Flag, int, error) {
+	if err := m.ensureInstitutions(ctx, nil, true); err != nil {
+		return nil, 0, err
 	}
 	m.mu.Lock()
 	ids := make([]int64, 0, len(m.insts))
@@ -190,45 +245,56 @@ func (m *Memo) List(ctx context.Context, f Filter) ([]Flag, error) {
 	}
 	m.mu.Unlock()
 	slices.Sort(ids)
-	lists := make([][]Flag, 0, len(ids))
+	lists := make([][]*Flag, 0, len(ids))
+	total := 0
 	for _, id := range ids {
-		if l := m.institutionList(ctx, id, f); len(l) > 0 {
+		in := m.known(ctx, id)
+		if in == nil {
+			continue
+		}
+		var l []*Flag
+		for i := range in.Flags {
+			if fl := &in.Flags[i]; f.match(fl) {
+				l = append(l, fl)
+			}
+		}
+		if len(l) > 0 {
 			lists = append(lists, l)
+			total += len(l)
 		}
 	}
-	return merge(lists), nil
+	return lists, total, nil
 }
 
-// merge joins lists that are each sorted (see Sort) into one sorted list.
-func merge(lists [][]Flag) []Flag {
-	n := 0
-	for _, l := range lists {
-		n += len(l)
-	}
-	out := make([]Flag, 0, n)
+// merge visits, in list order, the flags of lists that are each sorted
+// (see Sort), until visit returns false.
+func merge(lists [][]*Flag, visit func(*Flag) bool) {
 	h := make(flagHeap, 0, len(lists))
 	for _, l := range lists {
-		h = append(h, l)
+		if len(l) > 0 {
+			h = append(h, l)
+		}
 	}
 	heap.Init(&h)
 	for h.Len() > 0 {
-		out = append(out, h[0][0])
+		if !visit(h[0][0]) {
+			return
+		}
 		if h[0] = h[0][1:]; len(h[0]) == 0 {
 			heap.Pop(&h)
 		} else {
 			heap.Fix(&h, 0)
 		}
 	}
-	return out
 }
 
 // flagHeap orders non-empty sorted lists by their first flag.
-type flagHeap [][]Flag
+type flagHeap [][]*Flag
 
 func (h flagHeap) Len() int           { return len(h) }
-func (h flagHeap) Less(i, j int) bool { return compare(&h[i][0], &h[j][0]) < 0 }
+func (h flagHeap) Less(i, j int) bool { return compare(h[i][0], h[j][0]) < 0 }
 func (h flagHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *flagHeap) Push(x any)        { *h = append(*h, x.([]Flag)) }
+func (h *flagHeap) Push(x any)        { *h = append(*h, x.([]*Flag)) }
 func (h *flagHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]

@@ -16,6 +16,8 @@ func Cursor(f *Flag) string {
 		strconv.FormatInt(f.DetectedAt.UnixNano(), 10) + ":" + f.ID))
 }
 
+var errBadCursor = errs.BadInput{Message: "after is not a cursor returned by this API."}
+
 type position struct {
 	rank int
 	at   int64
@@ -61,7 +63,7 @@ func Page(fs []Flag, first int, after string) (page []Flag, more, earlier bool, 
 	if after != "" {
 		p, ok := parseCursor(after)
 		if !ok {
-			return nil, false, false, errs.BadInput{Message: "after is not a cursor returned by this API."}
+			return nil, false, false, errBadCursor
 		}
 		for start < len(fs) && !p.before(&fs[start]) {
 			start++

@@ -444,3 +444,52 @@ func TestStatementsPerRequest(t *testing.T) {
 		}
 	})
 }
+
+// Paging through the flags of every institution, page by page, gives the
+// whole list in its order, with its count on every page, whatever the
+// filter; a cursor from nowhere is refused.
+func TestPagesAcrossInstitutionsWalkTheWholeList(t *testing.T) {
+	each(t, func(t *testing.T, f *fx) {
+		for range 3 {
+			inst := f.institution()
+			p := f.plan(inst, "ADOPTED")
+			for i := range 4 {
+				a := f.action(p, act{status: "IN_PROGRESS", due: ptr(f.day(-1 - i))})
+				f.progressAt(a, fxNow.AddDate(0, 0, -100))
+			}
+		}
+		for _, fl := range []Filter{{}, {States: States}, {MinSeverity: "HIGH"}, {Rules: []string{ActionStale}}} {
+			memo := f.svc.NewMemo("en")
+			all, err := memo.List(f.ctx, fl)
+			if err != nil || len(all) < 3 {
+				t.Fatalf("%+v: list of %d, %v", fl, len(all), err)
+			}
+			for _, size := range []int{1, 5, len(all), len(all) + 1} {
+				var walked []Flag
+				after := ""
+				for page := 0; ; page++ {
+					items, total, more, earlier, err := memo.ListPage(f.ctx, fl, size, after)
+					if err != nil || total != len(all) || earlier != (page > 0) || len(items) > size {
+						t.Fatalf("%+v size %d page %d: %d items of %d, earlier %v, %v", fl, size, page, len(items), total, earlier, err)
+					}
+					walked = append(walked, items...)
+					if !more {
+						break
+					}
+					after = Cursor(&items[len(items)-1])
+				}
+				if len(walked) != len(all) {
+					t.Fatalf("%+v size %d: walked %d of %d", fl, size, len(walked), len(all))
+				}
+				for i := range all {
+					if walked[i].ID != all[i].ID {
+						t.Fatalf("%+v size %d: flag %d is %s, want %s", fl, size, i, walked[i].ID, all[i].ID)
+					}
+				}
+			}
+		}
+		if _, _, _, _, err := f.svc.NewMemo("en").ListPage(f.ctx, Filter{}, 10, "bogus"); !errors.Is(err, errs.ErrBadInput) {
+			t.Fatalf("bogus cursor: %v", err)
+		}
+	})
+}
