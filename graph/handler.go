@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime/pprof"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -49,11 +50,27 @@ func NewHandler(r *Resolver, lim Limits) *handler.Server {
 		srv.Use(lim.Cache)
 	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		if oc := graphql.GetOperationContext(ctx); oc != nil {
-			info := reqinfo.From(ctx)
-			info.SetOperation(oc.OperationName, oc.Operation)
+		oc := graphql.GetOperationContext(ctx)
+		if oc == nil {
+			return next(ctx)
 		}
-		return next(ctx)
+		info := reqinfo.From(ctx)
+		info.SetOperation(oc.OperationName, oc.Operation)
+		handle := next(ctx)
+		// CPU profiles (GENDERTRACK_DEBUG_ADDR) carry the operation's name,
+		// inherited by every goroutine the execution starts, so that
+		// `go tool pprof -tagfocus operation=PlanPage` shows one
+		// operation's cost in a mixed load.
+		name := oc.OperationName
+		if name == "" {
+			name = "(anonymous)"
+		}
+		return func(ctx context.Context) *graphql.Response {
+			labelled := pprof.WithLabels(ctx, pprof.Labels("operation", name))
+			pprof.SetGoroutineLabels(labelled)
+			defer pprof.SetGoroutineLabels(ctx)
+			return handle(labelled)
+		}
 	})
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		resp := next(ctx)

@@ -280,7 +280,7 @@ func (c Counts) List() []CategoryCount {
 	return out
 }
 
-func counts(ids []int64, m map[int64][]Flag) map[int64]Counts {
+func counts(ids []int64, m map[int64][]*Flag) map[int64]Counts {
 	out := make(map[int64]Counts, len(ids))
 	for _, id := range ids {
 		c := Counts{ByCategory: map[string]int{}}

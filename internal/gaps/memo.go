@@ -126,8 +126,9 @@ func (m *Memo) known(ctx context.Context, id int64) *InstitutionFlags {
 	return in
 }
 
-// planFlags returns the flags of a plan that pass the filter, in order.
-func (m *Memo) planFlags(ctx context.Context, plan int64, f Filter) []Flag {
+// planRefs returns the flags of a plan that pass the filter, in order,
+// shared with the cache: read them, never change them.
+func (m *Memo) planRefs(ctx context.Context, plan int64, f Filter) []*Flag {
 	m.mu.Lock()
 	inst := m.plans[plan]
 	m.mu.Unlock()
@@ -135,53 +136,43 @@ func (m *Memo) planFlags(ctx context.Context, plan int64, f Filter) []Flag {
 	if in == nil {
 		return nil
 	}
-	var out []Flag
+	var out []*Flag
 	for _, i := range in.byPlan[plan] {
-		if fl := &in.Flags[i]; f.match(fl) {
-			out = append(out, *fl)
+		if fl := &in.Flags[i]; f.match(fl) && (f.InstitutionID == nil || fl.InstitutionID == *f.InstitutionID) {
+			out = append(out, fl)
 		}
 	}
 	return out
 }
 
-// institutionList returns the flags of an institution that pass the filter.
-func (m *Memo) institutionList(ctx context.Context, id int64, f Filter) []Flag {
+// institutionRefs returns the flags of an institution that pass the
+// filter, in order, shared with the cache like planRefs.
+func (m *Memo) institutionRefs(ctx context.Context, id int64, f Filter) []*Flag {
 	in := m.known(ctx, id)
 	if in == nil {
 		return nil
 	}
-	var out []Flag
+	var out []*Flag
 	for i := range in.Flags {
-		fl := &in.Flags[i]
-		if f.match(fl) && (f.PlanID == nil || (fl.PlanID != nil && *fl.PlanID == *f.PlanID)) {
-			out = append(out, *fl)
+		if fl := &in.Flags[i]; f.match(fl) {
+			out = append(out, fl)
 		}
+	}
+	return out
+}
+
+// copies returns copies of shared flags, for a caller to keep.
+func copies(refs []*Flag) []Flag {
+	out := make([]Flag, len(refs))
+	for i, r := range refs {
+		out[i] = *r
 	}
 	return out
 }
 
 // List is Service.List through the memo.
 func (m *Memo) List(ctx context.Context, f Filter) ([]Flag, error) {
-	switch {
-	case f.PlanID != nil:
-		ref := PlanRef{PlanID: *f.PlanID, InstitutionID: deref(f.InstitutionID)}
-		if err := m.ensurePlans(ctx, []PlanRef{ref}); err != nil {
-			return nil, err
-		}
-		m.mu.Lock()
-		inst := m.plans[*f.PlanID]
-		m.mu.Unlock()
-		if f.InstitutionID != nil && *f.InstitutionID != inst {
-			return nil, nil
-		}
-		return m.planFlags(ctx, *f.PlanID, f), nil
-	case f.InstitutionID != nil:
-		if err := m.ensureInstitutions(ctx, []int64{*f.InstitutionID}, false); err != nil {
-			return nil, err
-		}
-		return m.institutionList(ctx, *f.InstitutionID, f), nil
-	}
-	lists, total, err := m.everyInstitution(ctx, f)
+	lists, total, err := m.lists(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -191,19 +182,11 @@ func (m *Memo) List(ctx context.Context, f Filter) ([]Flag, error) {
 }
 
 // ListPage is one page of List (see Page) and the number of flags in the
-// whole list. Across institutions, the page is merged from the cached
-// flags, which are shared, not copied: listing the first 100 flags of
-// every institution no longer copies all of them (40,000 flags, 7 MB,
-// twice per request on `large`).
+// whole list. The page is merged from the cached flags, which are shared,
+// and only its own flags are copied: a page of 50 or 100 flags no longer
+// copies every flag of the institution, or of every institution (40,000
+// flags, 7 MB, twice per request on `large`).
 func (m *Memo) ListPage(ctx context.Context, f Filter, first int, after string) (page []Flag, total int, more, earlier bool, err error) {
-	if f.PlanID != nil || f.InstitutionID != nil {
-		all, err := m.List(ctx, f)
-		if err != nil {
-			return nil, 0, false, false, err
-		}
-		page, more, earlier, err = Page(all, first, after)
-		return page, len(all), more, earlier, err
-	}
 	var from position
 	if after != "" {
 		p, ok := parseCursor(after)
@@ -212,7 +195,7 @@ func (m *Memo) ListPage(ctx context.Context, f Filter, first int, after string) 
 		}
 		from, earlier = p, true
 	}
-	lists, total, err := m.everyInstitution(ctx, f)
+	lists, total, err := m.lists(ctx, f)
 	if err != nil {
 		return nil, 0, false, false, err
 	}
@@ -232,9 +215,24 @@ func (m *Memo) ListPage(ctx context.Context, f Filter, first int, after string) 
 	return page, total, more, earlier, nil
 }
 
-// everyInstitution gives, for every readable institution, its flags that
-// pass the filter (shared with the cache, sorted) and their number.
-func (m *Memo) everyInstitution(ctx context.Context, f Filter) ([][]*Flag, int, error) {
+// lists gives the flags that pass the filter as sorted lists shared with
+// the cache (one per institution, or the plan's), and their number.
+func (m *Memo) lists(ctx context.Context, f Filter) ([][]*Flag, int, error) {
+	switch {
+	case f.PlanID != nil:
+		ref := PlanRef{PlanID: *f.PlanID, InstitutionID: deref(f.InstitutionID)}
+		if err := m.ensurePlans(ctx, []PlanRef{ref}); err != nil {
+			return nil, 0, err
+		}
+		l := m.planRefs(ctx, *f.PlanID, f)
+		return [][]*Flag{l}, len(l), nil
+	case f.InstitutionID != nil:
+		if err := m.ensureInstitutions(ctx, []int64{*f.InstitutionID}, false); err != nil {
+			return nil, 0, err
+		}
+		l := m.institutionRefs(ctx, *f.InstitutionID, f)
+		return [][]*Flag{l}, len(l), nil
+	}
 	if err := m.ensureInstitutions(ctx, nil, true); err != nil {
 		return nil, 0, err
 	}
@@ -248,17 +246,7 @@ func (m *Memo) everyInstitution(ctx context.Context, f Filter) ([][]*Flag, int, 
 	lists := make([][]*Flag, 0, len(ids))
 	total := 0
 	for _, id := range ids {
-		in := m.known(ctx, id)
-		if in == nil {
-			continue
-		}
-		var l []*Flag
-		for i := range in.Flags {
-			if fl := &in.Flags[i]; f.match(fl) {
-				l = append(l, fl)
-			}
-		}
-		if len(l) > 0 {
+		if l := m.institutionRefs(ctx, id, f); len(l) > 0 {
 			lists = append(lists, l)
 			total += len(l)
 		}
@@ -304,19 +292,23 @@ func (h *flagHeap) Pop() any {
 
 // ListByPlans lists the flags of each plan that pass the filter.
 func (m *Memo) ListByPlans(ctx context.Context, refs []PlanRef, f Filter) (map[int64][]Flag, error) {
+	by, err := m.refsByPlans(ctx, refs, f)
+	out := make(map[int64][]Flag, len(by))
+	for id, l := range by {
+		out[id] = copies(l)
+	}
+	return out, err
+}
+
+func (m *Memo) refsByPlans(ctx context.Context, refs []PlanRef, f Filter) (map[int64][]*Flag, error) {
 	if err := m.ensurePlans(ctx, refs); err != nil {
 		return nil, err
 	}
-	out := map[int64][]Flag{}
+	out := map[int64][]*Flag{}
 	for _, r := range refs {
-		if _, done := out[r.PlanID]; done {
-			continue
+		if _, done := out[r.PlanID]; !done {
+			out[r.PlanID] = m.planRefs(ctx, r.PlanID, f)
 		}
-		fl := m.planFlags(ctx, r.PlanID, f)
-		if f.InstitutionID != nil {
-			fl = slices.DeleteFunc(fl, func(x Flag) bool { return x.InstitutionID != *f.InstitutionID })
-		}
-		out[r.PlanID] = fl
 	}
 	return out, nil
 }
@@ -324,13 +316,22 @@ func (m *Memo) ListByPlans(ctx context.Context, refs []PlanRef, f Filter) (map[i
 // ListByInstitutions lists the flags of each institution that pass the
 // filter.
 func (m *Memo) ListByInstitutions(ctx context.Context, ids []int64, f Filter) (map[int64][]Flag, error) {
+	by, err := m.refsByInstitutions(ctx, ids, f)
+	out := make(map[int64][]Flag, len(by))
+	for id, l := range by {
+		out[id] = copies(l)
+	}
+	return out, err
+}
+
+func (m *Memo) refsByInstitutions(ctx context.Context, ids []int64, f Filter) (map[int64][]*Flag, error) {
 	if err := m.ensureInstitutions(ctx, ids, false); err != nil {
 		return nil, err
 	}
-	out := map[int64][]Flag{}
+	out := map[int64][]*Flag{}
 	for _, id := range ids {
 		if _, done := out[id]; !done {
-			out[id] = m.institutionList(ctx, id, f)
+			out[id] = m.institutionRefs(ctx, id, f)
 		}
 	}
 	return out, nil
@@ -370,7 +371,7 @@ func (m *Memo) ByActions(ctx context.Context, refs []ActionFlagRef) (map[int64][
 
 // OpenCountsByPlans counts the open flags of each plan.
 func (m *Memo) OpenCountsByPlans(ctx context.Context, refs []PlanRef) (map[int64]Counts, error) {
-	l, err := m.ListByPlans(ctx, refs, Filter{})
+	l, err := m.refsByPlans(ctx, refs, Filter{})
 	ids := make([]int64, len(refs))
 	for i, r := range refs {
 		ids[i] = r.PlanID
@@ -380,6 +381,6 @@ func (m *Memo) OpenCountsByPlans(ctx context.Context, refs []PlanRef) (map[int64
 
 // OpenCountsByInstitutions counts the open flags of each institution.
 func (m *Memo) OpenCountsByInstitutions(ctx context.Context, ids []int64) (map[int64]Counts, error) {
-	l, err := m.ListByInstitutions(ctx, ids, Filter{})
+	l, err := m.refsByInstitutions(ctx, ids, Filter{})
 	return counts(ids, l), err
 }

@@ -445,20 +445,23 @@ func TestStatementsPerRequest(t *testing.T) {
 	})
 }
 
-// Paging through the flags of every institution, page by page, gives the
-// whole list in its order, with its count on every page, whatever the
-// filter; a cursor from nowhere is refused.
+// Paging through the flags of every institution, of one or of a plan, page
+// by page, gives the whole list in its order, with its count on every
+// page, whatever the filter; a cursor from nowhere is refused.
 func TestPagesAcrossInstitutionsWalkTheWholeList(t *testing.T) {
 	each(t, func(t *testing.T, f *fx) {
+		var inst, p int64
 		for range 3 {
-			inst := f.institution()
-			p := f.plan(inst, "ADOPTED")
+			inst = f.institution()
+			p = f.plan(inst, "ADOPTED")
 			for i := range 4 {
 				a := f.action(p, act{status: "IN_PROGRESS", due: ptr(f.day(-1 - i))})
 				f.progressAt(a, fxNow.AddDate(0, 0, -100))
 			}
 		}
-		for _, fl := range []Filter{{}, {States: States}, {MinSeverity: "HIGH"}, {Rules: []string{ActionStale}}} {
+		filters := []Filter{{}, {States: States}, {MinSeverity: "HIGH"}, {Rules: []string{ActionStale}},
+			{InstitutionID: &inst}, {PlanID: &p}, {InstitutionID: &inst, PlanID: &p, MinSeverity: "HIGH"}}
+		for _, fl := range filters {
 			memo := f.svc.NewMemo("en")
 			all, err := memo.List(f.ctx, fl)
 			if err != nil || len(all) < 3 {
