@@ -80,7 +80,7 @@ func (r *actionResolver) Updates(ctx context.Context, obj *store.Action, first *
 		func(c string, n *store.ProgressUpdate) model.ProgressUpdateEdge {
 			return model.ProgressUpdateEdge{Cursor: c, Node: n}
 		})
-	return &model.ProgressUpdateConnection{Edges: edges, PageInfo: pi, TotalCount: pg.Total}, nil
+	return &model.ProgressUpdateConnection{Edges: edges, PageInfo: pi, TotalCount: obj.UpdateCount}, nil
 }
 
 // Institution is the resolver for the institution field.

@@ -289,7 +289,8 @@ func (s *Service) RecordProgress(ctx context.Context, in ProgressInput) (*store.
 		now := s.Now().UTC()
 		before := a
 		a.Status, a.ProgressPercent, a.LastProgressAt, a.UpdatedAt = in.Status, in.ProgressPercent, &now, now
-		if err := store.UpdateVersioned(ctx, tx, &a, a.ID, before.Version, &a.Version, "status", "progress_percent", "last_progress_at", "updated_at"); err != nil {
+		a.UpdateCount++
+		if err := store.UpdateVersioned(ctx, tx, &a, a.ID, before.Version, &a.Version, "status", "progress_percent", "last_progress_at", "update_count", "updated_at"); err != nil {
 			return err
 		}
 		u = &store.ProgressUpdate{ActionID: a.ID, AuthorID: actorUser(ctx), CreatedAt: now, Status: in.Status,

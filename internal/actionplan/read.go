@@ -434,8 +434,8 @@ func (s *Service) ActionPages(ctx context.Context, planIDs []int64, fl ActionFil
 }
 
 // UpdatePages returns one page of each action's progress updates, newest
-// first, with the count of all of them: two statements for any number of
-// actions.
+// first, in one statement for any number of actions. How many updates an
+// action has in all is its UpdateCount.
 func (s *Service) UpdatePages(ctx context.Context, actionIDs []int64, p store.Page) (map[int64]Page[store.ProgressUpdate], error) {
 	out := make(map[int64]Page[store.ProgressUpdate], len(actionIDs))
 	for _, id := range actionIDs {
@@ -447,7 +447,7 @@ func (s *Service) UpdatePages(ctx context.Context, actionIDs []int64, p store.Pa
 	// Newest first: "after" a cursor means a lower id. 0 means no cursor.
 	// Each action reads at most First+1 rows through the (action_id, id)
 	// index, so the cost follows the page size, not the length of each
-	// action's history; then one count per action.
+	// action's history.
 	var rows []store.ProgressUpdate
 	after := ""
 	if p.After > 0 {
@@ -488,22 +488,6 @@ func (s *Service) UpdatePages(ctx context.Context, actionIDs []int64, p store.Pa
 			pg.More = true
 		}
 		out[r.ActionID] = pg
-	}
-	var counts []struct {
-		ActionID int64 `bun:"action_id"`
-		N        int   `bun:"n"`
-	}
-	if err := s.DB.NewRaw(`SELECT action_id, COUNT(*) AS n FROM progress_updates WHERE action_id IN (?) GROUP BY action_id`, bun.List(actionIDs)).Scan(ctx, &counts); err != nil {
-		return nil, err
-	}
-	totals := make(map[int64]int, len(counts))
-	for _, c := range counts {
-		totals[c.ActionID] = c.N
-	}
-	for id, n := range totals {
-		pg := out[id]
-		pg.Total = n
-		out[id] = pg
 	}
 	for _, id := range actionIDs {
 		if pg := out[id]; pg.Items == nil {

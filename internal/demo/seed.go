@@ -450,7 +450,7 @@ func seedPlan(ctx context.Context, db *store.DB, r *rand.Rand, sc Scale, inst *s
 		actions[k] = a
 	}
 	// Progress history is drawn before the actions are stored so that each
-	// action's last_progress_at goes in with it.
+	// action's last_progress_at and update count go in with it.
 	updates := make([][]store.ProgressUpdate, len(actions))
 	if pl.Status != "DRAFT" {
 		for k := range actions {
@@ -467,6 +467,7 @@ func seedPlan(ctx context.Context, db *store.DB, r *rand.Rand, sc Scale, inst *s
 				note := fmt.Sprintf("Update %d", u+1)
 				updates[k] = append(updates[k], store.ProgressUpdate{AuthorID: &users[2].ID, CreatedAt: at, Status: status, ProgressPercent: pct, Note: &note, Evidence: []string{}})
 				a.LastProgressAt = &at
+				a.UpdateCount++
 			}
 		}
 	}

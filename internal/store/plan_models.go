@@ -59,9 +59,12 @@ type Action struct {
 	Status          string     `bun:"status,notnull"`
 	ProgressPercent int        `bun:"progress_percent,notnull"`
 	LastProgressAt  *time.Time `bun:"last_progress_at"`
-	Version         int        `bun:"version,notnull"`
-	CreatedAt       time.Time  `bun:"created_at,notnull"`
-	UpdatedAt       time.Time  `bun:"updated_at,notnull"`
+	// UpdateCount is the number of its progress updates (the history's
+	// totalCount), kept by recordProgress.
+	UpdateCount int       `bun:"update_count,notnull" audit:"-"`
+	Version     int       `bun:"version,notnull"`
+	CreatedAt   time.Time `bun:"created_at,notnull"`
+	UpdatedAt   time.Time `bun:"updated_at,notnull"`
 }
 
 // ResourceRequirement is what an action needs: money (BUDGET) or a
