@@ -379,26 +379,37 @@ func TestGapFlagPagesAndRules(t *testing.T) {
 		if total != 8 || all.Len("gapFlags.edges") != 8 {
 			t.Fatalf("all: %s", all.Raw)
 		}
-		var walked []string
-		var after any
-		for page := 0; ; page++ {
-			r := e.gql(w.tok["PARTNER"], gapList, map[string]any{"f": map[string]any{"planId": w.plan}, "n": 3, "a": after}).OK()
-			if int(r.Num("gapFlags.totalCount")) != total || (page > 0) != r.Get("gapFlags.pageInfo.hasPreviousPage").(bool) {
-				t.Fatalf("page %d: %s", page, r.Raw)
+		// Page by page (as a partner on the plan; below as ADMIN across two
+		// institutions), the pages give the whole list in order.
+		walk := func(tok string, f map[string]any, size int) {
+			t.Helper()
+			all := e.gql(tok, gapList, map[string]any{"f": f, "n": 500}).OK()
+			total := int(all.Num("gapFlags.totalCount"))
+			var walked []string
+			var after any
+			for page := 0; ; page++ {
+				r := e.gql(tok, gapList, map[string]any{"f": f, "n": size, "a": after}).OK()
+				if int(r.Num("gapFlags.totalCount")) != total || (page > 0) != r.Get("gapFlags.pageInfo.hasPreviousPage").(bool) {
+					t.Fatalf("%v page %d: %s", f, page, r.Raw)
+				}
+				for i := 0; i < r.Len("gapFlags.edges"); i++ {
+					walked = append(walked, r.Str(fmt.Sprintf("gapFlags.edges.%d.node.id", i)))
+				}
+				if !r.Get("gapFlags.pageInfo.hasNextPage").(bool) {
+					break
+				}
+				after = r.Str("gapFlags.pageInfo.endCursor")
 			}
-			for i := 0; i < r.Len("gapFlags.edges"); i++ {
-				walked = append(walked, r.Str(fmt.Sprintf("gapFlags.edges.%d.node.id", i)))
+			if len(walked) != total || all.Len("gapFlags.edges") != total {
+				t.Fatalf("%v: walked %d of %d", f, len(walked), total)
 			}
-			if !r.Get("gapFlags.pageInfo.hasNextPage").(bool) {
-				break
+			for i := range walked {
+				if walked[i] != all.Str(fmt.Sprintf("gapFlags.edges.%d.node.id", i)) {
+					t.Fatalf("%v: walked %v", f, walked)
+				}
 			}
-			after = r.Str("gapFlags.pageInfo.endCursor")
 		}
-		for i := range walked {
-			if walked[i] != all.Str(fmt.Sprintf("gapFlags.edges.%d.node.id", i)) {
-				t.Fatalf("walked %v", walked)
-			}
-		}
+		walk(w.tok["PARTNER"], map[string]any{"planId": w.plan}, 3)
 		if c := e.gql(w.admin, gapList, map[string]any{"n": 501}).Code(); c != "BAD_USER_INPUT" {
 			t.Fatalf("first 501: %s", c)
 		}
@@ -414,6 +425,17 @@ func TestGapFlagPagesAndRules(t *testing.T) {
 		if n := e.gql(w.admin, gapList, map[string]any{"f": map[string]any{"planId": "bm9wZQ"}}).OK().Num("gapFlags.totalCount"); n != 0 {
 			t.Fatalf("unknown plan: %v", n)
 		}
+		// Across institutions (ADMIN).
+		other := e.mkInstitution(w.admin, "Garde Nationale")
+		otherPlan := w.mkPlan(other)
+		for range 3 {
+			w.action(map[string]any{"p": otherPlan})
+		}
+		if n := e.gql(w.admin, gapList, map[string]any{"n": 500}).OK().Num("gapFlags.totalCount"); n != 14 {
+			t.Fatalf("flags of both institutions: %v", n)
+		}
+		walk(w.admin, nil, 4)
+		walk(w.admin, map[string]any{"minSeverity": "HIGH"}, 2)
 
 		// The catalogue, in English and in French.
 		q := `{ gapRules{ rule category defaultSeverity description } }`

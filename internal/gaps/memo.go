@@ -293,11 +293,14 @@ func (h *flagHeap) Pop() any {
 // ListByPlans lists the flags of each plan that pass the filter.
 func (m *Memo) ListByPlans(ctx context.Context, refs []PlanRef, f Filter) (map[int64][]Flag, error) {
 	by, err := m.refsByPlans(ctx, refs, f)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[int64][]Flag, len(by))
 	for id, l := range by {
 		out[id] = copies(l)
 	}
-	return out, err
+	return out, nil
 }
 
 func (m *Memo) refsByPlans(ctx context.Context, refs []PlanRef, f Filter) (map[int64][]*Flag, error) {
@@ -317,11 +320,14 @@ func (m *Memo) refsByPlans(ctx context.Context, refs []PlanRef, f Filter) (map[i
 // filter.
 func (m *Memo) ListByInstitutions(ctx context.Context, ids []int64, f Filter) (map[int64][]Flag, error) {
 	by, err := m.refsByInstitutions(ctx, ids, f)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[int64][]Flag, len(by))
 	for id, l := range by {
 		out[id] = copies(l)
 	}
-	return out, err
+	return out, nil
 }
 
 func (m *Memo) refsByInstitutions(ctx context.Context, ids []int64, f Filter) (map[int64][]*Flag, error) {

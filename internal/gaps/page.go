@@ -2,6 +2,7 @@ package gaps
 
 import (
 	"encoding/base64"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -65,9 +66,7 @@ func Page(fs []Flag, first int, after string) (page []Flag, more, earlier bool, 
 		if !ok {
 			return nil, false, false, errBadCursor
 		}
-		for start < len(fs) && !p.before(&fs[start]) {
-			start++
-		}
+		start = sort.Search(len(fs), func(i int) bool { return p.before(&fs[i]) })
 		earlier = true
 	}
 	end := min(start+first, len(fs))
