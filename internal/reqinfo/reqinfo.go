@@ -13,6 +13,10 @@ import (
 // Info describes one request.
 type Info struct {
 	ID string
+	// ClientAddr is the address of the client that sent the request (the
+	// connection's remote host, without the port), by which sign-in
+	// failures are throttled.
+	ClientAddr string
 
 	mu        sync.Mutex
 	operation string
