@@ -27,7 +27,7 @@ import (
 type Service struct {
 	DB       *store.DB
 	Guard    *authz.Guard
-	Limiter  *auth.Limiter
+	Throttle auth.Throttle // sign-in throttling; the zero value is auth.DefaultThrottle()
 	TokenTTL time.Duration
 	Now      func() time.Time
 	Log      *slog.Logger
@@ -46,14 +46,23 @@ func validEmail(e string) bool {
 // ---------------------------------------------------------------- sign-in
 
 // Login checks an email and password and opens a session. A wrong email and
-// a wrong password get the same answer; repeated failures for one email
-// lock it for a while.
+// a wrong password get the same answer. Failures are throttled by client
+// address, and by client address and email (auth.Throttle, counts stored
+// in the database): a refused attempt checks no password and counts as no
+// further failure, and failures from one address never stop a correct
+// sign-in from another.
 func (s *Service) Login(ctx context.Context, email, password string) (token string, session *store.Session, user *store.User, err error) {
 	email = normEmail(email)
-	if ok, retry := s.Limiter.Allowed(email); !ok {
-		mins := int(retry.Minutes()) + 1
+	now := s.Now().UTC()
+	pairKey, addrKey := signInKeys(ctx, email)
+	ok, retry, pairStored, err := s.signInAllowed(ctx, pairKey, addrKey, now)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if !ok {
+		mins := int((retry + time.Minute - 1) / time.Minute)
 		return "", nil, nil, errs.Newf(errs.Invalid, []string{"input"},
-			"Too many failed sign-ins for this email; try again in %d minute(s).", mins)
+			"Too many failed sign-ins from this address; try again in %d minute(s).", mins)
 	}
 	var u store.User
 	err = s.DB.NewSelect().Model(&u).Where("email = ?", email).Scan(ctx)
@@ -64,15 +73,18 @@ func (s *Service) Login(ctx context.Context, email, password string) (token stri
 		auth.DummyCheck(password)
 	}
 	if err != nil || !auth.CheckPassword(u.PasswordHash, password) {
-		s.Limiter.Failure(email)
+		if err := s.signInFailed(ctx, pairKey, addrKey, now); err != nil {
+			return "", nil, nil, err
+		}
 		return "", nil, nil, errs.New(errs.Invalid, "The email or password is wrong.", "input")
 	}
-	s.Limiter.Success(email)
+	if pairStored {
+		s.signInSucceeded(ctx, pairKey)
+	}
 	token, err = auth.NewSecret(auth.TokenPrefix)
 	if err != nil {
 		return "", nil, nil, err
 	}
-	now := s.Now().UTC()
 	sess := &store.Session{UserID: u.ID, TokenHash: auth.HashSecret(token), CreatedAt: now, ExpiresAt: now.Add(s.TokenTTL)}
 	ctx = auth.WithActor(ctx, &auth.Actor{UserID: u.ID, Email: u.Email, Name: u.Name})
 	err = s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {

@@ -115,5 +115,5 @@ func openForCommand(ctx context.Context, cfg Config) (*store.DB, *authz.Guard, *
 // newAccounts is the account service of a process.
 func newAccounts(db *store.DB, guard *authz.Guard, cfg Config, log *slog.Logger) *account.Service {
 	return &account.Service{DB: db, Guard: guard, TokenTTL: cfg.TokenTTL, Now: cfg.Now, Log: log,
-		Limiter: auth.NewLimiter(auth.DefaultMaxFailures, auth.DefaultFailureWindow, auth.DefaultLockFor, cfg.Now)}
+		Throttle: auth.DefaultThrottle()}
 }

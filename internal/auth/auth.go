@@ -1,6 +1,6 @@
 // Package auth holds the pieces of sign-in that need no database: password
-// hashing (argon2id), random secrets for tokens and API keys, login
-// throttling, and the Actor that a request carries in its context.
+// hashing (argon2id), random secrets for tokens and API keys, the rule of
+// sign-in throttling, and the Actor that a request carries in its context.
 //
 // Nothing here ever logs or returns a password, token or secret.
 package auth
@@ -14,9 +14,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -197,178 +197,142 @@ func HashSecret(s string) string {
 }
 
 // ---------------------------------------------------------------------------
-// Login throttling
+// Sign-in throttling
+//
+// Failed sign-ins are counted under two keys: the client address (as
+// ThrottleAddr gives it), and that address together with the email tried. Too many failures lock the key
+// for a while; a locked key refuses every sign-in it covers, right password
+// or not. No key holds the email alone, so failures from one address never
+// stop a correct sign-in for the same email from another address. The
+// functions here are the rule only: the counts are stored by the caller
+// (in the database, so that every instance shares them).
 
-// Defaults used by the service: 5 failures within 15 minutes lock the
-// email for 15 minutes.
+// Default throttling: 5 failures for one address and one email within 15
+// minutes of the first of them lock that pair for 15 minutes; 20 failures
+// from one address within 15 minutes, whatever the emails, lock the address
+// for 15 minutes.
 const (
-	DefaultMaxFailures   = 5
-	DefaultFailureWindow = 15 * time.Minute
-	DefaultLockFor       = 15 * time.Minute
-	// DefaultLimiterMaxEntries bounds the number of emails a Limiter tracks.
-	DefaultLimiterMaxEntries = 100_000
+	DefaultPairMaxFailures = 5
+	DefaultPairWindow      = 15 * time.Minute
+	DefaultPairLockFor     = 15 * time.Minute
+	DefaultAddrMaxFailures = 20
+	DefaultAddrWindow      = 15 * time.Minute
+	DefaultAddrLockFor     = 15 * time.Minute
 )
 
-// Limiter throttles logins per email (trimmed and lower-cased). After
-// maxFailures failures within window, the email is locked for lockFor.
-// It is safe for concurrent use and its memory is bounded: entries idle for
-// longer than window+lockFor are evicted, and at most maxEntries emails are
-// tracked.
-type Limiter struct {
-	maxFailures int
-	window      time.Duration
-	lockFor     time.Duration
-	now         func() time.Time
-	maxEntries  int
-
-	mu        sync.Mutex
-	entries   map[string]*limiterEntry
-	lastSweep time.Time
+// ThrottleRule locks a key for LockFor once MaxFailures failures have been
+// counted within Window of the first of them (a fixed window that starts
+// at the first failure counted; the next failure after it starts a new one).
+// MaxFailures below 1 counts as 1.
+type ThrottleRule struct {
+	MaxFailures int
+	Window      time.Duration
+	LockFor     time.Duration
 }
 
-type limiterEntry struct {
-	failures    []time.Time // within window, oldest first, fewer than maxFailures
-	lockedUntil time.Time
-	last        time.Time // latest failure
+// Throttle is the pair of rules every sign-in is checked against.
+type Throttle struct {
+	Pair ThrottleRule // one client address and one email
+	Addr ThrottleRule // one client address, any email
 }
 
-// expiry is the instant after which the entry carries no information.
-func (e *limiterEntry) expiry(window time.Duration) time.Time {
-	t := e.lockedUntil
-	if w := e.last.Add(window); w.After(t) {
-		t = w
+// DefaultThrottle is the throttling of the service (the Default…
+// constants).
+func DefaultThrottle() Throttle {
+	return Throttle{
+		Pair: ThrottleRule{MaxFailures: DefaultPairMaxFailures, Window: DefaultPairWindow, LockFor: DefaultPairLockFor},
+		Addr: ThrottleRule{MaxFailures: DefaultAddrMaxFailures, Window: DefaultAddrWindow, LockFor: DefaultAddrLockFor},
+	}
+}
+
+// ThrottleCount is what is stored for one key. The zero value is a key
+// with no failures.
+type ThrottleCount struct {
+	Failures    int       // failures counted since WindowStart (0: none)
+	WindowStart time.Time // the first failure of the current window
+	LockedUntil time.Time // the end of the lock; zero when none was set
+}
+
+// Remaining is how long c keeps its key locked at now; 0 when it does not.
+// The lock ends at LockedUntil exactly.
+func (r ThrottleRule) Remaining(c ThrottleCount, now time.Time) time.Duration {
+	if now.Before(c.LockedUntil) {
+		return c.LockedUntil.Sub(now)
+	}
+	return 0
+}
+
+// Fail returns what to store for a key after a failed sign-in at now. A
+// failure at or after the end of the window starts a new window; the
+// failure that reaches MaxFailures locks the key for LockFor and clears
+// the count, so that counting starts afresh once the lock ends. A failure
+// while the key is locked changes nothing (the service refuses such
+// attempts before checking a password, so only a race gets here).
+func (r ThrottleRule) Fail(c ThrottleCount, now time.Time) ThrottleCount {
+	if now.Before(c.LockedUntil) {
+		return c
+	}
+	if c.Failures <= 0 || !now.Before(c.WindowStart.Add(r.Window)) {
+		c.Failures, c.WindowStart = 0, now
+	}
+	c.Failures++
+	if c.Failures >= max(r.MaxFailures, 1) {
+		return ThrottleCount{LockedUntil: now.Add(r.LockFor)}
+	}
+	return c
+}
+
+// Expires is the instant from which c carries no information (its window
+// has passed and its lock has ended): from then on its row may be deleted.
+func (r ThrottleRule) Expires(c ThrottleCount) time.Time {
+	t := c.LockedUntil
+	if c.Failures > 0 {
+		if w := c.WindowStart.Add(r.Window); w.After(t) {
+			t = w
+		}
 	}
 	return t
 }
 
-// NewLimiter returns a Limiter. now is the clock (time.Now when nil);
-// maxFailures below 1 counts as 1.
-func NewLimiter(maxFailures int, window, lockFor time.Duration, now func() time.Time) *Limiter {
-	if maxFailures < 1 {
-		maxFailures = 1
-	}
-	if now == nil {
-		now = time.Now
-	}
-	return &Limiter{
-		maxFailures: maxFailures,
-		window:      window,
-		lockFor:     lockFor,
-		now:         now,
-		maxEntries:  DefaultLimiterMaxEntries,
-		entries:     make(map[string]*limiterEntry),
-	}
+// Allowed reports whether a sign-in may be attempted at now, given the
+// stored counts of its pair key (address and email) and of its address
+// key. When it may not, retryAfter is the time until every lock that
+// applies has ended.
+func (t Throttle) Allowed(pair, addr ThrottleCount, now time.Time) (ok bool, retryAfter time.Duration) {
+	retryAfter = max(t.Pair.Remaining(pair, now), t.Addr.Remaining(addr, now))
+	return retryAfter == 0, retryAfter
 }
 
-func normalizeEmail(email string) string {
-	return strings.ToLower(strings.TrimSpace(email))
-}
-
-// Allowed reports whether a login for email may be attempted now; when it
-// may not, retryAfter is the time left until the lock ends.
-func (l *Limiter) Allowed(email string) (ok bool, retryAfter time.Duration) {
-	key := normalizeEmail(email)
-	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e := l.entries[key]
-	if e == nil || !now.Before(e.lockedUntil) {
-		return true, 0
-	}
-	return false, e.lockedUntil.Sub(now)
-}
-
-// Failure records a failed login for email. The failure that reaches
-// maxFailures within window starts the lock. Failures recorded while the
-// email is locked are ignored (they neither extend the lock nor count
-// towards the next one).
-func (l *Limiter) Failure(email string) {
-	key := normalizeEmail(email)
-	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.maybeSweep(now)
-
-	e := l.entries[key]
-	if e == nil {
-		if len(l.entries) >= l.maxEntries {
-			l.makeRoom(now)
+// ThrottleAddr is the form of a client address by which failures are
+// counted: an IPv4 address as is (also when written IPv4-mapped), an IPv6
+// address by its /64 prefix (one host usually holds a whole /64, and must
+// not escape by rotating through it), anything else (no address known) as
+// "unknown" or as given.
+func ThrottleAddr(addr string) string {
+	a, err := netip.ParseAddr(strings.TrimSpace(addr))
+	if err != nil {
+		if addr = strings.TrimSpace(addr); addr == "" || len(addr) > 64 {
+			return "unknown"
 		}
-		e = &limiterEntry{}
-		l.entries[key] = e
+		return addr
 	}
-	if now.Before(e.lockedUntil) {
-		return
+	a = a.WithZone("").Unmap()
+	if a.Is4() {
+		return a.String()
 	}
-	// Drop failures that fell out of the window.
-	cut := 0
-	for cut < len(e.failures) && !e.failures[cut].After(now.Add(-l.window)) {
-		cut++
-	}
-	e.failures = append(e.failures[:0], e.failures[cut:]...)
-	e.failures = append(e.failures, now)
-	e.last = now
-	if len(e.failures) >= l.maxFailures {
-		e.lockedUntil = now.Add(l.lockFor)
-		e.failures = e.failures[:0]
-	}
+	return netip.PrefixFrom(a, 64).Masked().String()
 }
 
-// Success forgets the failures of email (a successful login resets it).
-func (l *Limiter) Success(email string) {
-	key := normalizeEmail(email)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.entries, key)
-}
+// AddrKey is the key that counts the failures of a client address, given
+// as ThrottleAddr returns it.
+func AddrKey(addr string) string { return "addr:" + addr }
 
-// Len returns the number of emails currently tracked.
-func (l *Limiter) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.entries)
-}
-
-// maybeSweep evicts expired entries at most once a minute (amortised
-// constant time per call). Caller holds l.mu.
-func (l *Limiter) maybeSweep(now time.Time) {
-	if now.Sub(l.lastSweep) < time.Minute {
-		return
-	}
-	l.lastSweep = now
-	l.sweep(now)
-}
-
-// sweep evicts entries older than window+lockFor: those whose last failure
-// is out of the window and whose lock has ended. Caller holds l.mu.
-func (l *Limiter) sweep(now time.Time) {
-	for k, e := range l.entries {
-		if !now.Before(e.expiry(l.window)) {
-			delete(l.entries, k)
-		}
-	}
-}
-
-// makeRoom is called when the table is full: it evicts expired entries and,
-// if none was expired, the one that would expire first (unlocked entries
-// before locked ones). Caller holds l.mu.
-func (l *Limiter) makeRoom(now time.Time) {
-	l.sweep(now)
-	if len(l.entries) < l.maxEntries {
-		return
-	}
-	var victim string
-	var victimLocked bool
-	var victimExp time.Time
-	first := true
-	for k, e := range l.entries {
-		locked := now.Before(e.lockedUntil)
-		exp := e.expiry(l.window)
-		if first || (!locked && victimLocked) || (locked == victimLocked && exp.Before(victimExp)) {
-			victim, victimLocked, victimExp, first = k, locked, exp, false
-		}
-	}
-	delete(l.entries, victim)
+// PairKey is the key that counts the failures of a client address (as
+// ThrottleAddr returns it) on one email (trimmed and lower-cased). It holds
+// a hash, so that what people typed as their email is not stored, and has a
+// fixed length whatever was typed.
+func PairKey(addr, email string) string {
+	return "pair:" + HashSecret(addr+"\x00"+strings.ToLower(strings.TrimSpace(email)))
 }
 
 // ---------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -191,117 +190,85 @@ func TestHashSecret(t *testing.T) {
 	}
 }
 
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// t0 is the start of every throttling scenario.
+var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func TestLimiter(t *testing.T) {
+func TestThrottleRule(t *testing.T) {
 	const (
 		fail    = "fail"
-		success = "success"
+		wait    = "wait"
 		allowed = "allowed"
 		locked  = "locked"
-		wait    = "wait"
 	)
 	type step struct {
-		op    string
-		email string
-		d     time.Duration // for wait: advance; for locked: expected retryAfter
+		op string
+		d  time.Duration // wait: how long; locked: the expected time left
 	}
-	const a = "alice@example.org"
+	fails := func(n int) []step {
+		s := make([]step, n)
+		for i := range s {
+			s[i] = step{fail, 0}
+		}
+		return s
+	}
+	cat := func(parts ...[]step) []step {
+		var out []step
+		for _, p := range parts {
+			out = append(out, p...)
+		}
+		return out
+	}
+	def := DefaultThrottle().Pair
 	tests := []struct {
 		name  string
+		rule  ThrottleRule
 		steps []step
 	}{
-		{"fresh email allowed", []step{{allowed, a, 0}}},
-		{"four failures still allowed", []step{
-			{fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {allowed, a, 0},
-		}},
-		{"fifth failure locks for 15 minutes", []step{
-			{fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {fail, a, 0},
-			{locked, a, 15 * time.Minute},
-			{wait, "", 10 * time.Minute},
-			{locked, a, 5 * time.Minute},
-			{wait, "", 5*time.Minute - time.Second},
-			{locked, a, time.Second},
-			{wait, "", time.Second},
-			{allowed, a, 0},
-		}},
-		{"email is case-insensitive", []step{
-			{fail, "Alice@Example.org", 0}, {fail, "ALICE@EXAMPLE.ORG", 0}, {fail, a, 0},
-			{fail, " alice@example.org ", 0}, {fail, "alice@EXAMPLE.org", 0},
-			{locked, "ALICE@example.ORG", 15 * time.Minute},
-		}},
-		{"other emails unaffected", []step{
-			{fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {fail, a, 0},
-			{locked, a, 15 * time.Minute}, {allowed, "bob@example.org", 0},
-		}},
-		{"failures outside the window do not count", []step{
-			{fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {fail, a, 0},
-			{wait, "", 15*time.Minute + time.Second},
-			{fail, a, 0}, {allowed, a, 0},
-		}},
-		{"sliding window", []step{
-			{fail, a, 0}, {wait, "", 5 * time.Minute},
-			{fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {wait, "", 10*time.Minute + time.Second},
-			// the first failure left the window: 3 remain, one more makes 4
-			{fail, a, 0}, {allowed, a, 0},
-			{fail, a, 0}, {locked, a, 15 * time.Minute},
-		}},
-		{"success resets", []step{
-			{fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {fail, a, 0},
-			{success, a, 0},
-			{fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {allowed, a, 0},
-		}},
-		{"failures while locked do not extend the lock", []step{
-			{fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {fail, a, 0},
-			{wait, "", 14 * time.Minute},
-			{fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {fail, a, 0},
-			{locked, a, time.Minute},
-			{wait, "", time.Minute},
-			{allowed, a, 0},
-		}},
-		{"after unlock counting restarts", []step{
-			{fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {fail, a, 0},
-			{wait, "", 15 * time.Minute},
-			{fail, a, 0}, {allowed, a, 0},
-			{fail, a, 0}, {fail, a, 0}, {fail, a, 0}, {allowed, a, 0},
-			{fail, a, 0}, {locked, a, 15 * time.Minute},
-		}},
+		{"no failure allowed", def, []step{{allowed, 0}}},
+		{"four failures still allowed", def, cat(fails(4), []step{{allowed, 0}})},
+		{"the fifth failure locks for 15 minutes, to the instant", def, cat(fails(5), []step{
+			{locked, 15 * time.Minute},
+			{wait, 10 * time.Minute}, {locked, 5 * time.Minute},
+			{wait, 5*time.Minute - time.Nanosecond}, {locked, time.Nanosecond},
+			{wait, time.Nanosecond}, {allowed, 0},
+		})},
+		{"the last instant of the window still counts", def, cat(fails(1), []step{
+			{wait, 15*time.Minute - time.Nanosecond},
+		}, fails(4), []step{{locked, 15 * time.Minute}})},
+		{"the end of the window starts a new one", def, cat(fails(4), []step{
+			{wait, 15 * time.Minute},
+		}, fails(4), []step{{allowed, 0}}, fails(1), []step{{locked, 15 * time.Minute}})},
+		{"the window is fixed from its first failure", def, cat(fails(1), []step{
+			{wait, 10 * time.Minute},
+		}, fails(3), []step{{wait, 5 * time.Minute}},
+			// 15 minutes after the first failure a new window starts with this one.
+			fails(4), []step{{allowed, 0}})},
+		{"failures while locked change nothing", def, cat(fails(5), []step{{wait, 14 * time.Minute}},
+			fails(5), []step{{locked, time.Minute}, {wait, time.Minute}, {allowed, 0}})},
+		{"counting restarts after the lock", def, cat(fails(5), []step{{wait, 15 * time.Minute}},
+			fails(4), []step{{allowed, 0}}, fails(1), []step{{locked, 15 * time.Minute}})},
+		{"address rule: 20 failures", DefaultThrottle().Addr, cat(fails(19), []step{{allowed, 0}},
+			fails(1), []step{{locked, 15 * time.Minute}})},
+		{"max failures below one counts as one", ThrottleRule{MaxFailures: 0, Window: time.Minute, LockFor: time.Hour},
+			cat([]step{{allowed, 0}}, fails(1), []step{{locked, time.Hour}})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-			l := NewLimiter(DefaultMaxFailures, DefaultFailureWindow, DefaultLockFor, clk.Now)
+			now := t0
+			var c ThrottleCount
 			for i, s := range tt.steps {
 				switch s.op {
 				case fail:
-					l.Failure(s.email)
-				case success:
-					l.Success(s.email)
+					c = tt.rule.Fail(c, now)
 				case wait:
-					clk.Advance(s.d)
+					now = now.Add(s.d)
 				case allowed:
-					if ok, ra := l.Allowed(s.email); !ok || ra != 0 {
-						t.Fatalf("step %d: Allowed(%q) = %v, %v; want true, 0", i, s.email, ok, ra)
+					if got := tt.rule.Remaining(c, now); got != 0 {
+						t.Fatalf("step %d: Remaining = %v, want 0 (count %+v)", i, got, c)
 					}
 				case locked:
-					if ok, ra := l.Allowed(s.email); ok || ra != s.d {
-						t.Fatalf("step %d: Allowed(%q) = %v, %v; want false, %v", i, s.email, ok, ra, s.d)
+					if got := tt.rule.Remaining(c, now); got != s.d {
+						t.Fatalf("step %d: Remaining = %v, want %v (count %+v)", i, got, s.d, c)
 					}
 				}
 			}
@@ -309,73 +276,209 @@ func TestLimiter(t *testing.T) {
 	}
 }
 
-func TestLimiterEviction(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-	l := NewLimiter(5, 15*time.Minute, 30*time.Minute, clk.Now)
-	for i := range 1000 {
-		l.Failure(fmt.Sprintf("user%d@example.org", i))
+func TestThrottleRuleFailStores(t *testing.T) {
+	r := DefaultThrottle().Pair
+	later := t0.Add(time.Minute)
+	tests := []struct {
+		name string
+		in   ThrottleCount
+		now  time.Time
+		want ThrottleCount
+	}{
+		{"first failure opens a window", ThrottleCount{}, t0, ThrottleCount{Failures: 1, WindowStart: t0}},
+		{"within the window", ThrottleCount{Failures: 2, WindowStart: t0}, later, ThrottleCount{Failures: 3, WindowStart: t0}},
+		{"past the window", ThrottleCount{Failures: 4, WindowStart: t0}, t0.Add(15 * time.Minute), ThrottleCount{Failures: 1, WindowStart: t0.Add(15 * time.Minute)}},
+		{"the lock clears the count", ThrottleCount{Failures: 4, WindowStart: t0}, later, ThrottleCount{LockedUntil: later.Add(15 * time.Minute)}},
+		{"while locked", ThrottleCount{LockedUntil: later}, t0, ThrottleCount{LockedUntil: later}},
+		{"after an ended lock", ThrottleCount{LockedUntil: t0}, later, ThrottleCount{Failures: 1, WindowStart: later, LockedUntil: t0}},
 	}
-	for range 5 {
-		l.Failure("locked@example.org")
-	}
-	if got := l.Len(); got != 1001 {
-		t.Fatalf("Len = %d, want 1001", got)
-	}
-	// Past the window the single failures are gone, the lock is not.
-	clk.Advance(15*time.Minute + time.Second)
-	l.Failure("trigger@example.org")
-	if got := l.Len(); got != 2 {
-		t.Fatalf("after the window Len = %d, want 2 (the lock and the trigger)", got)
-	}
-	if ok, _ := l.Allowed("locked@example.org"); ok {
-		t.Fatal("eviction removed a live lock")
-	}
-	// Past window+lockFor everything is gone.
-	clk.Advance(30 * time.Minute)
-	l.Failure("trigger2@example.org")
-	if got := l.Len(); got != 1 {
-		t.Fatalf("after window+lockFor Len = %d, want 1", got)
-	}
-}
-
-func TestLimiterMaxEntries(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-	l := NewLimiter(2, time.Hour, time.Hour, clk.Now)
-	l.maxEntries = 10
-	l.Failure("victim@example.org")
-	l.Failure("victim@example.org") // locked
-	for i := range 100 {
-		clk.Advance(time.Millisecond)
-		l.Failure(fmt.Sprintf("spray%d@example.org", i))
-	}
-	if got := l.Len(); got > 10 {
-		t.Fatalf("Len = %d, want at most 10", got)
-	}
-	if ok, _ := l.Allowed("victim@example.org"); ok {
-		t.Fatal("a spray of unknown emails evicted a live lock")
-	}
-}
-
-func TestLimiterConcurrent(t *testing.T) {
-	l := NewLimiter(5, time.Minute, time.Minute, nil)
-	var wg sync.WaitGroup
-	for g := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range 200 {
-				e := fmt.Sprintf("u%d@example.org", (g*7+i)%13)
-				l.Allowed(e)
-				l.Failure(e)
-				if i%17 == 0 {
-					l.Success(e)
-				}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := r.Fail(tt.in, tt.now); got != tt.want {
+				t.Fatalf("Fail(%+v) = %+v, want %+v", tt.in, got, tt.want)
 			}
-		}()
+		})
 	}
-	wg.Wait()
-	if l.Len() > 13 {
-		t.Fatalf("Len = %d, want at most 13", l.Len())
+}
+
+func TestThrottleRuleExpires(t *testing.T) {
+	r := ThrottleRule{MaxFailures: 5, Window: 15 * time.Minute, LockFor: 30 * time.Minute}
+	tests := []struct {
+		name string
+		c    ThrottleCount
+		want time.Time
+	}{
+		{"nothing stored", ThrottleCount{}, time.Time{}},
+		{"failures: the end of the window", ThrottleCount{Failures: 2, WindowStart: t0}, t0.Add(15 * time.Minute)},
+		{"locked: the end of the lock", ThrottleCount{LockedUntil: t0.Add(30 * time.Minute)}, t0.Add(30 * time.Minute)},
+		{"ended lock and a later window: the later", ThrottleCount{Failures: 1, WindowStart: t0.Add(40 * time.Minute), LockedUntil: t0.Add(30 * time.Minute)}, t0.Add(55 * time.Minute)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := r.Expires(tt.c); !got.Equal(tt.want) {
+				t.Fatalf("Expires(%+v) = %v, want %v", tt.c, got, tt.want)
+			}
+			// From its expiry on, the count acts as no count at all.
+			at := tt.want
+			got, fresh := r.Fail(tt.c, at), r.Fail(ThrottleCount{}, at)
+			if r.Remaining(tt.c, at) != 0 || got.Failures != fresh.Failures || !got.WindowStart.Equal(fresh.WindowStart) {
+				t.Fatalf("at its expiry %+v still counts: a failure stores %+v", tt.c, got)
+			}
+		})
+	}
+}
+
+func TestThrottleAllowed(t *testing.T) {
+	th := DefaultThrottle()
+	free := ThrottleCount{Failures: 3, WindowStart: t0}
+	lock := func(d time.Duration) ThrottleCount { return ThrottleCount{LockedUntil: t0.Add(d)} }
+	tests := []struct {
+		name       string
+		pair, addr ThrottleCount
+		ok         bool
+		retry      time.Duration
+	}{
+		{"neither locked", free, free, true, 0},
+		{"pair locked", lock(10 * time.Minute), free, false, 10 * time.Minute},
+		{"address locked", free, lock(3 * time.Minute), false, 3 * time.Minute},
+		{"both locked: the longer", lock(2 * time.Minute), lock(7 * time.Minute), false, 7 * time.Minute},
+		{"locks ended", lock(0), lock(-time.Minute), true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ok, retry := th.Allowed(tt.pair, tt.addr, t0)
+			if ok != tt.ok || retry != tt.retry {
+				t.Fatalf("Allowed = %v, %v; want %v, %v", ok, retry, tt.ok, tt.retry)
+			}
+		})
+	}
+}
+
+// TestThrottleScenario plays the rule as the service applies it (a store
+// of counts by key) through the cases it exists for.
+func TestThrottleScenario(t *testing.T) {
+	th := DefaultThrottle()
+	type store map[string]ThrottleCount
+	// attempt signs in from addr as email and reports whether the attempt
+	// was let through; a let-through attempt with a wrong password counts.
+	attempt := func(s store, now time.Time, addr, email string, right bool) bool {
+		addr = ThrottleAddr(addr)
+		pk, ak := PairKey(addr, email), AddrKey(addr)
+		if ok, _ := th.Allowed(s[pk], s[ak], now); !ok {
+			return false
+		}
+		if right {
+			delete(s, pk)
+		} else {
+			s[pk], s[ak] = th.Pair.Fail(s[pk], now), th.Addr.Fail(s[ak], now)
+		}
+		return true
+	}
+	const victim = "victim@example.org"
+	t.Run("an attacker cannot lock the victim out from elsewhere", func(t *testing.T) {
+		s := store{}
+		for range 100 {
+			attempt(s, t0, "203.0.113.9", victim, false)
+		}
+		if attempt(s, t0, "203.0.113.9", victim, true) {
+			t.Fatal("the attacker's address is not locked")
+		}
+		if !attempt(s, t0, "198.51.100.4", victim, true) {
+			t.Fatal("the victim's correct sign-in from another address was refused")
+		}
+	})
+	t.Run("the pair locks after 5, other emails from the address go on", func(t *testing.T) {
+		s := store{}
+		for range 5 {
+			attempt(s, t0, "192.0.2.1", victim, false)
+		}
+		if attempt(s, t0, "192.0.2.1", victim, true) {
+			t.Fatal("the pair is not locked")
+		}
+		if !attempt(s, t0, "192.0.2.1", "colleague@example.org", true) {
+			t.Fatal("another email from the same address was refused")
+		}
+	})
+	t.Run("spraying many emails locks the address after 20", func(t *testing.T) {
+		s := store{}
+		for i := range 20 {
+			if !attempt(s, t0, "192.0.2.1", fmt.Sprintf("u%d@example.org", i), false) {
+				t.Fatalf("attempt %d refused", i+1)
+			}
+		}
+		if attempt(s, t0, "192.0.2.1", "fresh@example.org", true) {
+			t.Fatal("the address is not locked")
+		}
+		if !attempt(s, t0.Add(15*time.Minute), "192.0.2.1", "fresh@example.org", true) {
+			t.Fatal("the address is still locked after 15 minutes")
+		}
+	})
+	t.Run("a success resets the pair, not the address", func(t *testing.T) {
+		s := store{}
+		for i := range 19 {
+			attempt(s, t0, "192.0.2.1", victim, false)
+			if i%4 == 3 {
+				attempt(s, t0, "192.0.2.1", victim, true)
+			}
+		}
+		if !attempt(s, t0, "192.0.2.1", victim, true) {
+			t.Fatal("a pair reset by successes was refused")
+		}
+		attempt(s, t0, "192.0.2.1", victim, false) // the 20th failure of the address
+		if attempt(s, t0, "192.0.2.1", "other@example.org", true) {
+			t.Fatal("successes reset the address count")
+		}
+	})
+	t.Run("an IPv6 host cannot rotate through its /64", func(t *testing.T) {
+		s := store{}
+		for i := range 20 {
+			attempt(s, t0, fmt.Sprintf("2001:db8:1:2::%x", i+1), fmt.Sprintf("u%d@example.org", i), false)
+		}
+		if attempt(s, t0, "2001:db8:1:2:abcd::1", "other@example.org", true) {
+			t.Fatal("the /64 is not locked")
+		}
+		if !attempt(s, t0, "2001:db8:1:3::1", victim, true) {
+			t.Fatal("the next /64 was refused")
+		}
+	})
+}
+
+func TestThrottleAddr(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"192.0.2.1", "192.0.2.1"},
+		{" 192.0.2.1 ", "192.0.2.1"},
+		{"::ffff:192.0.2.1", "192.0.2.1"},
+		{"127.0.0.2", "127.0.0.2"},
+		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
+		{"2001:DB8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"},
+		{"2001:db8::1", "2001:db8::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+		{"::1", "::/64"},
+		{"", "unknown"},
+		{"  ", "unknown"},
+		{"pipe", "pipe"},
+		{strings.Repeat("x", 65), "unknown"},
+	}
+	for _, tt := range tests {
+		if got := ThrottleAddr(tt.in); got != tt.want {
+			t.Errorf("ThrottleAddr(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestThrottleKeys(t *testing.T) {
+	k := PairKey("192.0.2.1", "Alice@Example.org")
+	if k != PairKey("192.0.2.1", " alice@example.org ") {
+		t.Error("the pair key depends on the case or spaces of the email")
+	}
+	if k == PairKey("192.0.2.2", "alice@example.org") || k == PairKey("192.0.2.1", "bob@example.org") {
+		t.Error("distinct pairs share a key")
+	}
+	if strings.Contains(k, "alice") || len(k) != len(PairKey("192.0.2.1", strings.Repeat("a", 10000))) {
+		t.Errorf("the pair key %q holds the email or grows with it", k)
+	}
+	if AddrKey("192.0.2.1") != "addr:192.0.2.1" || strings.HasPrefix(k, "addr:") {
+		t.Error("address and pair keys overlap")
 	}
 }
 
