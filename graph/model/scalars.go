@@ -5,10 +5,15 @@ package model
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -20,22 +25,22 @@ type Node interface{}
 // stored models can hand it to the API through plain methods.
 type Date = store.Date
 
-// Decimal is an exact decimal number sent as a string, e.g. "1250000.50".
-// Its range and precision are checked by the service that stores it.
+// Decimal is an exact decimal number sent as a string, e.g. "1250000.50",
+// or as a JSON number, read from its text. Its range and precision are
+// checked by the service that stores it (plan.ParseAmount), which answers
+// a userError at the field.
 type Decimal string
 
-// UnmarshalGQL accepts a string (or an integer literal) holding a decimal.
+// UnmarshalGQL accepts a string, a JSON number of the variables (its exact
+// text, exponent notation written out: plan.DecimalText) or a number
+// literal of the document. Anything else is the client's error
+// (errs.BadInput).
 func (d *Decimal) UnmarshalGQL(v any) error {
-	switch x := v.(type) {
-	case string:
-		*d = Decimal(x)
-	case int64:
-		*d = Decimal(strconv.FormatInt(x, 10))
-	case int:
-		*d = Decimal(strconv.Itoa(x))
-	default:
-		return fmt.Errorf("a Decimal must be sent as a string such as \"1250000.50\"")
+	s, err := plan.DecimalText(v)
+	if err != nil {
+		return errs.BadInput{Message: err.Error()}
 	}
+	*d = Decimal(s)
 	return nil
 }
 
@@ -43,3 +48,38 @@ func (d *Decimal) UnmarshalGQL(v any) error {
 func (d Decimal) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(d))) }
 
 var _ graphql.Marshaler = Date("")
+
+// rfc3339 is the form of an RFC 3339 date-time (section 5.6): date "T"
+// time, optional fraction of a second (at most nanoseconds), "Z" or a
+// numeric offset. time.Parse alone also takes a comma before the fraction.
+var rfc3339 = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$`)
+
+// UnmarshalTime reads the Time scalar (RULES.md: DateTime) strictly: an
+// RFC 3339 timestamp such as "2026-03-31T14:30:00Z" or
+// "2026-03-31T16:30:00.5+02:00" naming a real instant. gqlgen's own
+// graphql.UnmarshalTime also takes "" (as the zero time) and
+// "2026-03-31 14:30:00"; this one does not. Errors are the client's
+// (errs.BadInput). gqlgen.yml can bind Time here (with MarshalTime).
+func UnmarshalTime(v any) (time.Time, error) {
+	const example = ` such as "2026-03-31T14:30:00Z"`
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, errs.BadInput{Message: "A Time must be a string, an RFC 3339 timestamp" + example + "."}
+	}
+	if len(s) > 64 || !rfc3339.MatchString(s) {
+		q := ""
+		if len(s) <= 64 {
+			q = " " + strconv.Quote(s)
+		}
+		return time.Time{}, errs.BadInput{Message: fmt.Sprintf("The time%s is not an RFC 3339 timestamp%s.", q, example)}
+	}
+	t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s))
+	if err != nil {
+		return time.Time{}, errs.BadInput{Message: fmt.Sprintf("The time %q is not a valid date and time of day.", s)}
+	}
+	return t, nil
+}
+
+// MarshalTime writes a Time as graphql.MarshalTime does: RFC 3339 with
+// nanoseconds, null for the zero time.
+func MarshalTime(t time.Time) graphql.Marshaler { return graphql.MarshalTime(t) }

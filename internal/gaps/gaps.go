@@ -149,7 +149,11 @@ func ParseID(g string) (k Key, manual int64, ok bool) {
 	if err != nil || p < 0 {
 		return Key{}, 0, false
 	}
-	return Key{Rule: parts[0], SubjectType: parts[1], SubjectID: subject, PlanID: p}, 0, true
+	k = Key{Rule: parts[0], SubjectType: parts[1], SubjectID: subject, PlanID: p}
+	if k.ID() != g {
+		return Key{}, 0, false // only the canonical spelling ("…:01" is not "…:1")
+	}
+	return k, 0, true
 }
 
 func (h *hit) key() Key {

@@ -13,9 +13,11 @@ func Encode(typ string, id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(typ + ":" + strconv.FormatInt(id, 10)))
 }
 
-// Decode splits a global ID into its type and row id.
+// Decode splits a global ID into its type and row id. Only the spelling
+// Encode gives decodes: "Unit:01", "Unit:+1", padded or otherwise
+// non-canonical base64 name no object, so that one object has one ID.
 func Decode(g string) (typ string, id int64, ok bool) {
-	b, err := base64.RawURLEncoding.DecodeString(g)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(g)
 	if err != nil {
 		return "", 0, false
 	}
@@ -24,7 +26,7 @@ func Decode(g string) (typ string, id int64, ok bool) {
 		return "", 0, false
 	}
 	id, err = strconv.ParseInt(num, 10, 64)
-	if err != nil || id <= 0 {
+	if err != nil || id <= 0 || Encode(typ, id) != g {
 		return "", 0, false
 	}
 	return typ, id, true

@@ -14,9 +14,10 @@ func EncodeKey(typ string, id int64, key string) string {
 }
 
 // DecodeKey splits an ID made by EncodeKey. IDs made by Encode do not
-// decode here, nor the other way round.
+// decode here, nor the other way round. Only the spelling EncodeKey gives
+// decodes (see Decode).
 func DecodeKey(g string) (typ string, id int64, key string, ok bool) {
-	b, err := base64.RawURLEncoding.DecodeString(g)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(g)
 	if err != nil {
 		return "", 0, "", false
 	}
@@ -25,7 +26,7 @@ func DecodeKey(g string) (typ string, id int64, key string, ok bool) {
 		return "", 0, "", false
 	}
 	id, err = strconv.ParseInt(parts[1], 10, 64)
-	if err != nil || id <= 0 {
+	if err != nil || id <= 0 || EncodeKey(parts[0], id, parts[2]) != g {
 		return "", 0, "", false
 	}
 	return parts[0], id, parts[2], true

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"database/sql/driver"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
+
+	"github.com/gendertrack/gendertrack/internal/errs"
 )
 
 // Limits on the amounts that ParseAmount accepts (RULES.md 7, "Money").
@@ -132,19 +135,94 @@ func parsePlainDecimal(s string) (Decimal, error) {
 // API's Decimal scalar.
 func (d Decimal) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(d.String())) }
 
-// UnmarshalGQL reads an amount sent as a string, checked as ParseAmount
-// does.
+// UnmarshalGQL reads an amount sent as a string or a number (DecimalText),
+// checked as ParseAmount does. Its errors are the client's
+// (errs.BadInput).
 func (d *Decimal) UnmarshalGQL(v any) error {
-	s, ok := v.(string)
-	if !ok {
-		return errors.New("a Decimal must be sent as a string such as \"1250000.50\"")
+	s, err := DecimalText(v)
+	if err != nil {
+		return errs.BadInput{Message: err.Error()}
 	}
 	p, err := ParseAmount(s)
 	if err != nil {
-		return err
+		return errs.BadInput{Message: err.Error()}
 	}
 	*d = p
 	return nil
+}
+
+// MaxNumberText bounds the text of a Decimal sent as a JSON number, and the
+// plain form of one in exponent notation: "1e400" would be 401 digits.
+const MaxNumberText = 100
+
+// DecimalText is the exact text of a Decimal scalar as the GraphQL layer
+// hands it over: a string as it is; a JSON number of the variables
+// (json.Number, its text as sent) as written, or, in exponent notation,
+// with all its digits ("1.5e3" is "1500", "1e-2" is "0.01"); an integer
+// literal in decimal digits; a float literal of the document (which the
+// parser reads as a float64) in the shortest form that reads back as the
+// same float64 — exact only when that is the literal's value, which the
+// API checks before it runs. Range and precision are ParseAmount's.
+func DecimalText(v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case json.Number:
+		return numberText(string(x))
+	case int64:
+		return strconv.FormatInt(x, 10), nil
+	case int:
+		return strconv.Itoa(x), nil
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return "", errors.New("The amount is not a finite number; write digits only, such as \"1250000.50\".")
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
+	}
+	return "", errors.New("A Decimal must be a string such as \"1250000.50\" or a number.")
+}
+
+// numberText writes a JSON number in plain decimal notation, exactly.
+func numberText(s string) (string, error) {
+	tooLong := fmt.Errorf("The number has too many digits; an amount has at most %d digits before the decimal point and %d after it.", MaxAmountIntegerDigits, MaxAmountDecimalPlaces)
+	if len(s) > MaxNumberText {
+		return "", tooLong
+	}
+	mant, exp, hasExp := strings.Cut(strings.ToLower(s), "e")
+	if !hasExp {
+		return s, nil
+	}
+	sign := ""
+	if strings.HasPrefix(mant, "-") {
+		sign, mant = "-", mant[1:]
+	}
+	intPart, frac, _ := strings.Cut(mant, ".")
+	expDigits := strings.TrimLeft(exp, "+-")
+	if intPart == "" || !allDigits(intPart) || !allDigits(frac) || expDigits == "" || !allDigits(expDigits) || len(exp)-len(expDigits) > 1 {
+		return "", fmt.Errorf("The number %s is not a decimal number.", s)
+	}
+	e, err := strconv.Atoi(exp)
+	if err != nil {
+		return "", tooLong // an exponent beyond int
+	}
+	digits, point := intPart+frac, len(intPart)+e // the decimal point falls before digits[point]
+	if point > MaxNumberText || point < -MaxNumberText {
+		return "", tooLong
+	}
+	if point < 0 {
+		digits, point = strings.Repeat("0", -point)+digits, 0
+	}
+	if point > len(digits) {
+		digits += strings.Repeat("0", point-len(digits))
+	}
+	ip, fp := strings.TrimLeft(digits[:point], "0"), digits[point:]
+	if ip == "" {
+		ip = "0"
+	}
+	if fp != "" {
+		return sign + ip + "." + fp, nil
+	}
+	return sign + ip, nil
 }
 
 // String returns the canonical form: plain digits, no exponent, trailing

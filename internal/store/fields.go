@@ -1,10 +1,11 @@
 package store
 
 import (
-	"fmt"
 	"io"
 	"strconv"
-	"time"
+
+	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/plan"
 )
 
 // Plain methods the API binds fields to. A method without a context is
@@ -16,14 +17,19 @@ import (
 // stored as such strings.
 type Date string
 
-// UnmarshalGQL accepts a YYYY-MM-DD string that names a real date.
+// UnmarshalGQL accepts a string "YYYY-MM-DD" that names a real calendar
+// day of the years 0001 to 9999 (plan.ParseDate). Anything else is the
+// client's error (errs.BadInput, extensions.code BAD_USER_INPUT).
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("a Date must be a string YYYY-MM-DD")
+		return errs.BadInput{Message: "A Date must be a string of the form YYYY-MM-DD, such as \"2026-03-31\"."}
 	}
-	if _, err := time.Parse(time.DateOnly, s); err != nil {
-		return fmt.Errorf("%q is not a date of the form YYYY-MM-DD", s)
+	if len(s) > 32 { // no need to quote it back
+		return errs.BadInput{Message: "A Date must be of the form YYYY-MM-DD, such as \"2026-03-31\"."}
+	}
+	if _, err := plan.ParseDate(s); err != nil {
+		return errs.BadInput{Message: err.Error()}
 	}
 	*d = Date(s)
 	return nil
