@@ -5,47 +5,63 @@ import (
 	"errors"
 	"log/slog"
 	"runtime/pprof"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/gendertrack/gendertrack/graph/generated"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/reqinfo"
+	"github.com/gendertrack/gendertrack/internal/store"
 )
 
 // Limits bound what one request may ask of the server.
 type Limits struct {
-	Complexity    int
-	Depth         int
+	Bounds        Bounds
 	Introspection bool
 	// Log receives internal errors, with the request id.
 	Log *slog.Logger
 	// Cache, when set, answers repeated reads (see ResponseCache).
 	Cache *ResponseCache
+	// DB, when set, keeps idempotency keys (RULES.md section 2).
+	DB *store.DB
+	// Now is the clock of idempotency keys' 24 hours.
+	Now func() time.Time
 }
 
-// NewHandler builds the GraphQL HTTP handler: POST and GET transports (GET
-// runs queries only), complexity and depth limits, persisted queries for
+// NewHandler builds the GraphQL HTTP handler: GET and POST over one
+// transport (GET runs queries only), the bounds every document meets
+// before it runs, idempotent mutation requests, persisted queries for
 // slow connections, and the error presenter.
 func NewHandler(r *Resolver, lim Limits) *handler.Server {
 	cfg := generated.Config{Resolvers: r}
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(postJSON{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	parsed := lru.New[*ast.QueryDocument](1000)
+	t := &httpTransport{bounds: lim.Bounds, parsed: parsed}
+	if lim.DB != nil {
+		now := lim.Now
+		if now == nil {
+			now = time.Now
+		}
+		t.idem = &idempotency{db: lim.DB, now: now, log: lim.Log}
+	}
+	srv.AddTransport(t)
+	srv.SetQueryCache(parsed)
+	srv.SetParserTokenLimit(lim.Bounds.Tokens)
 	if lim.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.SetDisableSuggestion(true) // "Did you mean …" would reveal the schema's names
 	}
+	srv.Use(newInputCheck(lim.Introspection))
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(depthLimit{max: lim.Depth})
-	srv.Use(extension.FixedComplexityLimit(lim.Complexity))
+	srv.Use(&costLimit{max: lim.Bounds.Complexity})
 	if lim.Cache != nil && lim.Cache.MaxBytes > 0 {
 		srv.Use(lim.Cache)
 	}
@@ -83,7 +99,9 @@ func NewHandler(r *Resolver, lim Limits) *handler.Server {
 		}
 		return resp
 	})
-	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error { return presentError(ctx, err, lim.Log) })
+	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
+		return withoutSuggestions(presentError(ctx, err, lim.Log), !lim.Introspection)
+	})
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		lim.Log.ErrorContext(ctx, "panic in resolver", "request_id", reqinfo.From(ctx).ID, "panic", v)
 		return errors.New("internal error")
@@ -114,12 +132,21 @@ func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Er
 		return set("FORBIDDEN", "")
 	case errors.As(err, &bad):
 		return set("BAD_USER_INPUT", bad.Message)
+	case errors.Is(err, store.ErrKeyInUse):
+		return set("IDEMPOTENCY_KEY_IN_PROGRESS", "A request with this Idempotency-Key is being applied; retry shortly to get its answer.")
+	case store.Unavailable(err):
+		return set("SERVICE_UNAVAILABLE", "The database cannot be reached; retry in a few seconds.")
 	case errors.Is(err, context.DeadlineExceeded):
 		return set("TIMEOUT", "The request took too long and was stopped.")
 	case errors.Is(err, context.Canceled):
 		return set("CANCELLED", "The request was cancelled.")
 	}
 	var ge *gqlerror.Error
+	if errors.As(err, &ge) {
+		if bad := asBadInput(ge); bad != nil {
+			return bad
+		}
+	}
 	if errors.As(err, &ge) && (ge.Extensions["code"] != nil || ge.Rule != "") {
 		return gerr // parser, validation and limit errors carry their own code
 	}
@@ -129,52 +156,4 @@ func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Er
 	id := reqinfo.From(ctx).ID
 	log.ErrorContext(ctx, "internal error", "request_id", id, "path", gerr.Path.String(), "err", err)
 	return set("INTERNAL_SERVER_ERROR", "Internal error; it has been logged with request id "+id+".")
-}
-
-// depthLimit refuses, before execution, operations nested deeper than max.
-type depthLimit struct{ max int }
-
-func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
-func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
-
-func (d depthLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if oc.Operation == nil || d.max <= 0 {
-		return nil
-	}
-	if depth := selectionDepth(oc.Operation.SelectionSet, oc.Doc.Fragments, 0); depth > d.max {
-		err := gqlerror.Errorf("operation is nested %d levels deep, which exceeds the limit of %d", depth, d.max)
-		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED"}
-		return err
-	}
-	return nil
-}
-
-// selectionDepth is the deepest field nesting of set. Fragment spreads are
-// followed (seen guards against cycles, which validation already refuses).
-func selectionDepth(set ast.SelectionSet, frags ast.FragmentDefinitionList, seen int) int {
-	if seen > 100 {
-		return seen
-	}
-	max := 0
-	for _, sel := range set {
-		var d int
-		switch s := sel.(type) {
-		case *ast.Field:
-			d = 0
-			if len(s.SelectionSet) > 0 {
-				d = selectionDepth(s.SelectionSet, frags, seen+1)
-			}
-			d++
-		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, frags, seen+1)
-		case *ast.FragmentSpread:
-			if f := frags.ForName(s.Name); f != nil {
-				d = selectionDepth(f.SelectionSet, frags, seen+1)
-			}
-		}
-		if d > max {
-			max = d
-		}
-	}
-	return max
 }

@@ -36,14 +36,21 @@ import (
 // Config is the service configuration: flags override environment
 // variables, which override the defaults.
 type Config struct {
-	DB            string
-	Addr          string
-	Demo          bool
-	MaxBody       int64
-	Timeout       time.Duration
-	Complexity    int
-	Depth         int
+	DB      string
+	Addr    string
+	Demo    bool
+	MaxBody int64
+	Timeout time.Duration
+	// Bounds limit every GraphQL document before it runs (tokens, fields
+	// per selection set, aliases, depth, cost, errors per response).
+	Bounds        graph.Bounds
 	Introspection bool
+	// ReadTimeout and WriteTimeout bound reading a whole request and
+	// writing its answer; ShutdownGrace is how long requests in flight
+	// may finish after SIGTERM before they are cut off.
+	ReadTimeout   time.Duration
+	WriteTimeout  time.Duration
+	ShutdownGrace time.Duration
 	LogFormat     string
 	TokenTTL      time.Duration
 	RolePoll      time.Duration
@@ -59,6 +66,9 @@ type Config struct {
 	ResponseCacheMB int
 	// DebugAddr, when set, serves net/http/pprof there (keep it on loopback).
 	DebugAddr string
+	// CORSOrigins are the origins whose pages may call /graphql and the
+	// exports (GENDERTRACK_CORS_ORIGINS, comma-separated); none by default.
+	CORSOrigins []string
 	// Gaps holds the periods of the gap rules ACTION_STALE and
 	// INDICATOR_NOT_MEASURED (GENDERTRACK_STALE_DAYS,
 	// GENDERTRACK_UNMEASURED_DAYS).
@@ -72,13 +82,22 @@ func Defaults() Config {
 	return Config{
 		DB: "sqlite:gendertrack.db", Addr: "127.0.0.1:8080",
 		MaxBody: 1 << 20, Timeout: 30 * time.Second,
-		Complexity: 50000, Depth: 20, Introspection: true, LogFormat: "text",
+		Bounds: graph.DefaultBounds(), Introspection: true, LogFormat: "text",
+		ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute, ShutdownGrace: 20 * time.Second,
 		TokenTTL: 12 * time.Hour, RolePoll: time.Second,
 		MaxInFlight: 4 * runtime.GOMAXPROCS(0), MaxQueued: 256,
 		ResponseCacheMB: 32,
 		Gaps:            gaps.DefaultConfig(),
 		Now:             time.Now,
 	}
+}
+
+// ConfigFromEnv is Defaults with the GENDERTRACK_* variables of getenv
+// applied, as `gendertrack serve` reads them.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c := Defaults()
+	err := c.fromEnv(getenv)
+	return c, err
 }
 
 // fromEnv applies the GENDERTRACK_* variables.
@@ -101,11 +120,14 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("GENDERTRACK_DB", &c.DB)
 	str("GENDERTRACK_ADDR", &c.Addr)
 	str("GENDERTRACK_LOG_FORMAT", &c.LogFormat)
-	if err := integer("GENDERTRACK_MAX_COMPLEXITY", &c.Complexity); err != nil {
-		return err
-	}
-	if err := integer("GENDERTRACK_MAX_DEPTH", &c.Depth); err != nil {
-		return err
+	for name, dst := range map[string]*int{
+		"GENDERTRACK_MAX_COMPLEXITY": &c.Bounds.Complexity, "GENDERTRACK_MAX_DEPTH": &c.Bounds.Depth,
+		"GENDERTRACK_MAX_TOKENS": &c.Bounds.Tokens, "GENDERTRACK_MAX_SELECTION_FIELDS": &c.Bounds.SelectionFields,
+		"GENDERTRACK_MAX_ALIASES": &c.Bounds.Aliases, "GENDERTRACK_MAX_ERRORS": &c.Bounds.Errors,
+	} {
+		if err := integer(name, dst); err != nil {
+			return err
+		}
 	}
 	if err := integer("GENDERTRACK_MAX_INFLIGHT", &c.MaxInFlight); err != nil {
 		return err
@@ -126,7 +148,8 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	if err := integer("GENDERTRACK_UNMEASURED_DAYS", &c.Gaps.UnmeasuredDays); err != nil {
 		return err
 	}
-	for name, dst := range map[string]*time.Duration{"GENDERTRACK_REQUEST_TIMEOUT": &c.Timeout, "GENDERTRACK_TOKEN_TTL": &c.TokenTTL, "GENDERTRACK_SLOW_QUERY": &c.SlowQuery} {
+	for name, dst := range map[string]*time.Duration{"GENDERTRACK_REQUEST_TIMEOUT": &c.Timeout, "GENDERTRACK_TOKEN_TTL": &c.TokenTTL, "GENDERTRACK_SLOW_QUERY": &c.SlowQuery,
+		"GENDERTRACK_READ_TIMEOUT": &c.ReadTimeout, "GENDERTRACK_WRITE_TIMEOUT": &c.WriteTimeout, "GENDERTRACK_SHUTDOWN_GRACE": &c.ShutdownGrace} {
 		if v := getenv(name); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 {
@@ -138,6 +161,13 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("GENDERTRACK_ADMIN_EMAIL", &c.AdminEmail)
 	str("GENDERTRACK_DEBUG_ADDR", &c.DebugAddr)
 	str("GENDERTRACK_ADMIN_PASSWORD", &c.AdminPassword)
+	if v := getenv("GENDERTRACK_CORS_ORIGINS"); v != "" {
+		origins, err := httpserver.ParseCORSOrigins(v)
+		if err != nil {
+			return fmt.Errorf("GENDERTRACK_CORS_ORIGINS: %w", err)
+		}
+		c.CORSOrigins = origins
+	}
 	if v := getenv("GENDERTRACK_INTROSPECTION"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -223,7 +253,7 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 		Context:  func() (int64, string) { return guard.Version(), plans.Today() },
 		MaxBytes: cfg.ResponseCacheMB << 20,
 	}
-	gql := graph.NewHandler(res, graph.Limits{Complexity: cfg.Complexity, Depth: cfg.Depth, Introspection: cfg.Introspection, Log: log, Cache: cache})
+	gql := graph.NewHandler(res, graph.Limits{Bounds: cfg.Bounds, Introspection: cfg.Introspection, Log: log, Cache: cache, DB: db, Now: cfg.Now})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gendertrack_response_cache_hits_total",
@@ -236,7 +266,7 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 	h := httpserver.New(httpserver.Deps{
 		DB: db, GraphQL: gql, Log: log, MaxBody: cfg.MaxBody, Timeout: cfg.Timeout,
 		MaxInFlight: cfg.MaxInFlight, MaxQueued: cfg.MaxQueued,
-		Registry: reg,
+		Registry: reg, CORSOrigins: cfg.CORSOrigins,
 		Prepare: func(r *http.Request) (*http.Request, error) {
 			ctx := reqinfo.WithAcceptLanguage(r.Context(), r.Header.Get("Accept-Language"))
 			if h := r.Header.Get("Authorization"); h != "" {
@@ -259,9 +289,18 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 }
 
 // Serve answers on ln until ctx is cancelled, then shuts down gracefully:
-// requests in flight finish (up to 30 s).
+// requests in flight may finish for ShutdownGrace; then their contexts
+// are cancelled and their connections closed, so that a costly request
+// cannot hold the process.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	hs := &http.Server{Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	base, cut := context.WithCancel(context.WithoutCancel(ctx))
+	defer cut()
+	hs := &http.Server{
+		Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ReadTimeout: s.Config.ReadTimeout, WriteTimeout: s.Config.WriteTimeout,
+		BaseContext: func(net.Listener) context.Context { return base },
+		ErrorLog:    slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -269,10 +308,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	s.Log.Info("shutting down: waiting for requests in flight")
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	s.Log.Info("shutting down: waiting for requests in flight", "grace", s.Config.ShutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), s.Config.ShutdownGrace)
 	defer cancel()
 	err := hs.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		s.Log.Warn("shutting down: grace period over, cutting off the requests still running")
+		cut()
+		err = hs.Close()
+	}
 	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) && err == nil {
 		err = e
 	}

@@ -63,6 +63,8 @@ func TestBadSettingsAreRefused(t *testing.T) {
 	for name, value := range map[string]string{
 		"GENDERTRACK_RESPONSE_CACHE_MB": "-1",
 		"GENDERTRACK_MAX_INFLIGHT":      "many",
+		"GENDERTRACK_MAX_TOKENS":        "0",
+		"GENDERTRACK_SHUTDOWN_GRACE":    "soon",
 	} {
 		env := func(k string) string {
 			if k == name {

@@ -273,6 +273,8 @@ type proxy struct {
 	mu     sync.Mutex
 	ln     net.Listener
 	conns  []net.Conn
+	// stalled: connections are accepted and never answered.
+	stalled bool
 }
 
 func newProxy(t testing.TB, target string) *proxy {
@@ -296,6 +298,15 @@ func (p *proxy) serve(ln net.Listener) {
 			if err != nil {
 				return
 			}
+			p.mu.Lock()
+			stalled := p.stalled
+			if stalled {
+				p.conns = append(p.conns, c)
+			}
+			p.mu.Unlock()
+			if stalled {
+				continue // held open, never answered
+			}
 			s, err := net.Dial("tcp", p.target)
 			if err != nil {
 				c.Close()
@@ -317,6 +328,19 @@ func (p *proxy) cut() {
 		p.ln.Close()
 		p.ln = nil
 	}
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// stall closes the forwarded connections and from then on accepts new
+// ones without ever answering, as a database host that stopped
+// responding does.
+func (p *proxy) stall() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stalled = true
 	for _, c := range p.conns {
 		c.Close()
 	}

@@ -25,6 +25,8 @@ type env struct {
 	URL   string
 	srv   *app.Server
 	clock *clock
+	// client sends the requests; http.DefaultClient when nil (see from).
+	client *http.Client
 }
 
 // clock is a settable "now" for date rules.
@@ -102,7 +104,11 @@ type resp struct {
 	Data   map[string]any
 	Errors []gqlError
 	Raw    []byte
+	header http.Header
 }
+
+// Header is a header of the HTTP answer.
+func (r *resp) Header(name string) string { return r.header.Get(name) }
 
 // Code is the extensions.code of the first error, "" when there is none.
 func (r *resp) Code() string {
@@ -200,13 +206,17 @@ func (e *env) post(token string, body []byte) *resp {
 
 func (e *env) do(req *http.Request) *resp {
 	e.t.Helper()
-	res, err := http.DefaultClient.Do(req)
+	c := e.client
+	if c == nil {
+		c = http.DefaultClient
+	}
+	res, err := c.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
-	r := &resp{t: e.t, Status: res.StatusCode, Raw: raw}
+	r := &resp{t: e.t, Status: res.StatusCode, Raw: raw, header: res.Header}
 	var out struct {
 		Data   map[string]any `json:"data"`
 		Errors []gqlError     `json:"errors"`

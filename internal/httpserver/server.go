@@ -8,17 +8,18 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -42,13 +43,16 @@ type Deps struct {
 	// can serve.
 	MaxInFlight int
 	MaxQueued   int
+	// CORSOrigins are the origins (such as https://partner.example.org)
+	// whose pages may call /graphql and the exports; none when empty.
+	CORSOrigins []string
 }
 
 // New returns the service's HTTP handler with every route.
 func New(d Deps) http.Handler {
 	m := newMetrics(d.Registry, d.DB)
 	mux := http.NewServeMux()
-	mux.Handle("GET /{$}", playground.Handler("gendertrack", "/graphql"))
+	newGraphiQL().register(mux)
 	mux.Handle("/graphql", graphqlEndpoint(d, m))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
@@ -66,7 +70,7 @@ func New(d Deps) http.Handler {
 		io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
-	return requestID(mux)
+	return requestID(withCompression(withCORS(d.CORSOrigins, mux)))
 }
 
 // graphqlEndpoint wraps the GraphQL handler with the body limit, the
@@ -90,14 +94,26 @@ func graphqlEndpoint(d Deps, m *metrics) http.Handler {
 			http.Error(rec, "use POST (or GET for queries)", http.StatusMethodNotAllowed)
 			return
 		}
+		// The deadline covers reading the body, parsing, validation and
+		// execution: a body sent slowly is cut off when it passes.
+		ctx, cancel := context.WithTimeout(r.Context(), d.Timeout)
+		defer cancel()
+		r = r.WithContext(ctx)
 		if r.Body != nil && r.Method == http.MethodPost {
+			if deadline, ok := ctx.Deadline(); ok {
+				_ = http.NewResponseController(w).SetReadDeadline(deadline)
+			}
 			if r.ContentLength > d.MaxBody {
 				http.Error(rec, "request body larger than "+strconv.FormatInt(d.MaxBody, 10)+" bytes", http.StatusRequestEntityTooLarge)
 				return
 			}
 			body, err := io.ReadAll(io.LimitReader(r.Body, d.MaxBody+1))
 			if err != nil {
-				http.Error(rec, "could not read the request body", http.StatusBadRequest)
+				status := http.StatusBadRequest
+				if errors.Is(err, os.ErrDeadlineExceeded) {
+					status = http.StatusRequestTimeout
+				}
+				http.Error(rec, "could not read the request body in time: "+err.Error(), status)
 				return
 			}
 			if int64(len(body)) > d.MaxBody {
@@ -106,9 +122,6 @@ func graphqlEndpoint(d Deps, m *metrics) http.Handler {
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), d.Timeout)
-		defer cancel()
-		r = r.WithContext(ctx)
 		select {
 		case slots <- struct{}{}:
 		default:
@@ -134,6 +147,9 @@ func graphqlEndpoint(d Deps, m *metrics) http.Handler {
 		if d.Prepare != nil {
 			var err error
 			if r, err = d.Prepare(r); err != nil {
+				if _, coded := err.(interface{ Code() string }); !coded && !store.Unavailable(err) {
+					d.Log.ErrorContext(ctx, "request preparation failed", "request_id", info.ID, "err", err)
+				}
 				writeGraphQLError(rec, err)
 				return
 			}
@@ -241,19 +257,17 @@ func (m *metrics) observe(name string, status int, errCodes []string, d time.Dur
 // writeGraphQLError answers a request refused before execution (e.g. an
 // unknown or expired credential) in the GraphQL response shape.
 func writeGraphQLError(w http.ResponseWriter, err error) {
-	code, status := "INTERNAL_SERVER_ERROR", http.StatusInternalServerError
-	var coded interface{ Code() string }
+	code, status, msg := "INTERNAL_SERVER_ERROR", http.StatusInternalServerError, "Internal error."
 	if c, ok := err.(interface{ Code() string }); ok {
-		coded = c
-	}
-	if coded != nil {
-		code, status = coded.Code(), http.StatusUnauthorized
+		code, status, msg = c.Code(), http.StatusUnauthorized, err.Error()
+	} else if store.Unavailable(err) {
+		code, status, msg = "SERVICE_UNAVAILABLE", http.StatusServiceUnavailable, "The database cannot be reached; retry in a few seconds."
+		w.Header().Set("Retry-After", "5")
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	body, _ := json.Marshal(map[string]any{
-		"errors": []any{map[string]any{"message": err.Error(), "extensions": map[string]any{"code": code}}},
-		"data":   nil,
+		"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code}}},
 	})
 	w.Write(body)
 }

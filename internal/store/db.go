@@ -263,7 +263,29 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) er
 			return ctx.Err()
 		}
 	}
-	return db.RunInTx(ctx, nil, fn)
+	c := claimFrom(ctx)
+	if c == nil {
+		return db.RunInTx(ctx, nil, fn)
+	}
+	// The request carries an idempotency key: its first committed
+	// transaction writes the key with the change.
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	wrote := false
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := fn(ctx, tx); err != nil {
+			return err
+		}
+		if c.written {
+			return nil
+		}
+		wrote = true
+		return c.write(ctx, tx)
+	})
+	if err == nil && wrote {
+		c.written = true
+	}
+	return err
 }
 
 // DataVersion names the state of all the data with one cheap read, in two
