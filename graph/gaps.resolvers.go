@@ -10,9 +10,9 @@ import (
 
 	"github.com/gendertrack/gendertrack/graph/generated"
 	"github.com/gendertrack/gendertrack/graph/model"
-	"github.com/gendertrack/gendertrack/internal/actionplan"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gaps"
+	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -68,13 +68,13 @@ func (r *institutionResolver) GapFlags(ctx context.Context, obj *store.Instituti
 }
 
 // OpenGapFlags is the resolver for the openGapFlags field.
-func (r *institutionSummaryResolver) OpenGapFlags(ctx context.Context, obj *actionplan.Summary) (int, error) {
+func (r *institutionSummaryResolver) OpenGapFlags(ctx context.Context, obj *plan.Summary) (int, error) {
 	c, err := gloaders(ctx).InstitutionCounts.Load(ctx, obj.InstitutionID)
 	return c.Open, err
 }
 
 // OpenGapFlagsByCategory is the resolver for the openGapFlagsByCategory field.
-func (r *institutionSummaryResolver) OpenGapFlagsByCategory(ctx context.Context, obj *actionplan.Summary) ([]gaps.CategoryCount, error) {
+func (r *institutionSummaryResolver) OpenGapFlagsByCategory(ctx context.Context, obj *plan.Summary) ([]gaps.CategoryCount, error) {
 	c, err := gloaders(ctx).InstitutionCounts.Load(ctx, obj.InstitutionID)
 	return c.List(), err
 }
@@ -116,13 +116,13 @@ func (r *mutationResolver) SetGapFlagState(ctx context.Context, input model.SetG
 }
 
 // OpenGapFlags is the resolver for the openGapFlags field.
-func (r *planProgressResolver) OpenGapFlags(ctx context.Context, obj *actionplan.Progress) (int, error) {
+func (r *planProgressResolver) OpenGapFlags(ctx context.Context, obj *plan.Progress) (int, error) {
 	c, err := gloaders(ctx).PlanCounts.Load(ctx, gaps.PlanRef{PlanID: obj.PlanID, InstitutionID: obj.InstitutionID})
 	return c.Open, err
 }
 
 // OpenGapFlagsByCategory is the resolver for the openGapFlagsByCategory field.
-func (r *planProgressResolver) OpenGapFlagsByCategory(ctx context.Context, obj *actionplan.Progress) ([]gaps.CategoryCount, error) {
+func (r *planProgressResolver) OpenGapFlagsByCategory(ctx context.Context, obj *plan.Progress) ([]gaps.CategoryCount, error) {
 	c, err := gloaders(ctx).PlanCounts.Load(ctx, gaps.PlanRef{PlanID: obj.PlanID, InstitutionID: obj.InstitutionID})
 	return c.List(), err
 }

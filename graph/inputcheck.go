@@ -16,7 +16,7 @@ import (
 
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/auth"
-	"github.com/gendertrack/gendertrack/internal/plan"
+	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -34,7 +34,7 @@ type textLimit struct {
 var (
 	limitID       = textLimit{"IDs and cursors", 256} // a gap flag's cursor holds its ID: about 220
 	limitKey      = textLimit{"keys and codes", 100}
-	limitNumber   = textLimit{"decimal numbers", plan.MaxNumberText}
+	limitNumber   = textLimit{"decimal numbers", money.MaxNumberText}
 	limitEmail    = textLimit{"email addresses", 254}
 	limitPassword = textLimit{"passwords", auth.MaxPasswordLen}
 	limitSearch   = textLimit{"search texts", 200}
@@ -296,7 +296,7 @@ func (w *inputWalk) literal(v *ast.Value, typ *ast.Type, name string, path ast.P
 // exactNumber reports whether x, what the parser made of the number
 // literal raw, reads as a Decimal of exactly raw's value.
 func exactNumber(raw string, x any) bool {
-	text, err := plan.DecimalText(x)
+	text, err := money.DecimalText(x)
 	if err != nil {
 		return true // the scalar refuses it with its own message
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gendertrack/gendertrack/graph/generated"
 	"github.com/gendertrack/gendertrack/graph/model"
-	"github.com/gendertrack/gendertrack/internal/actionplan"
+	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -130,7 +130,7 @@ func (r *actionPlanResolver) Disseminations(ctx context.Context, obj *store.Acti
 }
 
 // Progress is the resolver for the progress field.
-func (r *actionPlanResolver) Progress(ctx context.Context, obj *store.ActionPlan) (*actionplan.Progress, error) {
+func (r *actionPlanResolver) Progress(ctx context.Context, obj *store.ActionPlan) (*plan.Progress, error) {
 	return ploaders(ctx).Progress.Load(ctx, obj.ID)
 }
 
@@ -228,12 +228,12 @@ func (r *institutionResolver) ActionPlans(ctx context.Context, obj *store.Instit
 }
 
 // Summary is the resolver for the summary field.
-func (r *institutionResolver) Summary(ctx context.Context, obj *store.Institution) (*actionplan.Summary, error) {
+func (r *institutionResolver) Summary(ctx context.Context, obj *store.Institution) (*plan.Summary, error) {
 	return ploaders(ctx).Summary.Load(ctx, obj.ID)
 }
 
 // LatestValidatedAssessment is the resolver for the latestValidatedAssessment field.
-func (r *institutionSummaryResolver) LatestValidatedAssessment(ctx context.Context, obj *actionplan.Summary) (*store.Assessment, error) {
+func (r *institutionSummaryResolver) LatestValidatedAssessment(ctx context.Context, obj *plan.Summary) (*store.Assessment, error) {
 	if obj.LatestValidatedAssessmentID == nil {
 		return nil, nil
 	}
@@ -268,7 +268,7 @@ func (r *mutationResolver) CreateActionPlan(ctx context.Context, input model.Cre
 			return nil, err
 		}
 		start, end := string(input.StartDate), string(input.EndDate)
-		return r.Plans.CreatePlan(ctx, actionplan.PlanInput{InstitutionID: inst, Title: &input.Title, StartDate: &start, EndDate: &end,
+		return r.Plans.CreatePlan(ctx, plan.PlanInput{InstitutionID: inst, Title: &input.Title, StartDate: &start, EndDate: &end,
 			SourceAssessmentID: src, DraftFromFindings: deref(input.DraftFromFindings)})
 	}()
 	p, ue, err := result(p, err)
@@ -288,7 +288,7 @@ func (r *mutationResolver) UpdateActionPlan(ctx context.Context, input model.Upd
 		if err != nil {
 			return nil, err
 		}
-		return r.Plans.UpdatePlan(ctx, id, input.ExpectedVersion, actionplan.PlanInput{Title: input.Title,
+		return r.Plans.UpdatePlan(ctx, id, input.ExpectedVersion, plan.PlanInput{Title: input.Title,
 			StartDate: dateStr(input.StartDate), EndDate: dateStr(input.EndDate)})
 	}()
 	p, ue, err := result(p, err)
@@ -322,7 +322,7 @@ func (r *mutationResolver) CreateObjective(ctx context.Context, input model.Crea
 		if err != nil {
 			return nil, err
 		}
-		return r.Plans.CreateObjective(ctx, actionplan.ObjectiveInput{PlanID: planID, Title: &input.Title, Description: input.Description, FindingIDs: findings})
+		return r.Plans.CreateObjective(ctx, plan.ObjectiveInput{PlanID: planID, Title: &input.Title, Description: input.Description, FindingIDs: findings})
 	}()
 	o, ue, err := result(o, err)
 	if err != nil {
@@ -345,7 +345,7 @@ func (r *mutationResolver) UpdateObjective(ctx context.Context, input model.Upda
 		if err != nil {
 			return nil, err
 		}
-		return r.Plans.UpdateObjective(ctx, id, input.ExpectedVersion, actionplan.ObjectiveInput{Title: input.Title, Description: input.Description, FindingIDs: findings})
+		return r.Plans.UpdateObjective(ctx, id, input.ExpectedVersion, plan.ObjectiveInput{Title: input.Title, Description: input.Description, FindingIDs: findings})
 	}()
 	o, ue, err := result(o, err)
 	if err != nil {
@@ -415,7 +415,7 @@ func (r *mutationResolver) RecordProgress(ctx context.Context, input model.Recor
 		if err != nil {
 			return nil, err
 		}
-		a, upd, err := r.Plans.RecordProgress(ctx, actionplan.ProgressInput{ActionID: id, Status: input.Status,
+		a, upd, err := r.Plans.RecordProgress(ctx, plan.ProgressInput{ActionID: id, Status: input.Status,
 			ProgressPercent: input.ProgressPercent, Note: input.Note, Evidence: input.Evidence})
 		u = upd
 		return a, err
@@ -444,7 +444,7 @@ func (r *mutationResolver) AddResourceRequirement(ctx context.Context, input mod
 		if err != nil {
 			return nil, err
 		}
-		return r.Plans.AddResource(ctx, actionplan.ResourceInput{ActionID: actionID, Kind: &input.Kind, Description: &input.Description,
+		return r.Plans.AddResource(ctx, plan.ResourceInput{ActionID: actionID, Kind: &input.Kind, Description: &input.Description,
 			QuantityRequired: input.QuantityRequired, QuantitySecured: input.QuantitySecured, Unit: input.Unit,
 			AmountRequired: decimalStr(input.AmountRequired), AmountSecured: decimalStr(input.AmountSecured), Currency: input.Currency, ProviderID: provider})
 	}()
@@ -469,7 +469,7 @@ func (r *mutationResolver) UpdateResourceRequirement(ctx context.Context, input 
 		if err != nil {
 			return nil, err
 		}
-		return r.Plans.UpdateResource(ctx, id, input.ExpectedVersion, actionplan.ResourceInput{Description: input.Description,
+		return r.Plans.UpdateResource(ctx, id, input.ExpectedVersion, plan.ResourceInput{Description: input.Description,
 			QuantityRequired: input.QuantityRequired, QuantitySecured: input.QuantitySecured, Unit: input.Unit,
 			AmountRequired: decimalStr(input.AmountRequired), AmountSecured: decimalStr(input.AmountSecured), Currency: input.Currency, ProviderID: provider})
 	}()
@@ -494,7 +494,7 @@ func (r *mutationResolver) CreateIndicator(ctx context.Context, input model.Crea
 		if err != nil {
 			return nil, err
 		}
-		return r.Plans.CreateIndicator(ctx, actionplan.IndicatorInput{ObjectiveID: obj, ActionID: act, Name: &input.Name, Level: &input.Level,
+		return r.Plans.CreateIndicator(ctx, plan.IndicatorInput{ObjectiveID: obj, ActionID: act, Name: &input.Name, Level: &input.Level,
 			Unit: input.Unit, Baseline: input.Baseline, Target: &input.Target, BaselineDate: dateStr(input.BaselineDate),
 			TargetDate: dateStr(input.TargetDate), MeansOfVerification: input.MeansOfVerification})
 	}()
@@ -516,7 +516,7 @@ func (r *mutationResolver) RecordMeasurement(ctx context.Context, input model.Re
 		if err != nil {
 			return nil, err
 		}
-		m, i, err := r.Plans.RecordMeasurement(ctx, actionplan.MeasurementInput{IndicatorID: id, Value: input.Value,
+		m, i, err := r.Plans.RecordMeasurement(ctx, plan.MeasurementInput{IndicatorID: id, Value: input.Value,
 			MeasuredOn: string(input.MeasuredOn), Source: input.Source, Note: input.Note})
 		ind = i
 		return m, err
@@ -545,7 +545,7 @@ func (r *mutationResolver) RecordDissemination(ctx context.Context, input model.
 		if err != nil {
 			return nil, err
 		}
-		return r.Plans.RecordDissemination(ctx, actionplan.DisseminationInput{PlanID: planID, UnitID: unitID, Date: string(input.Date),
+		return r.Plans.RecordDissemination(ctx, plan.DisseminationInput{PlanID: planID, UnitID: unitID, Date: string(input.Date),
 			Method: input.Method, Note: input.Note})
 	}()
 	d, ue, err := result(d, err)

@@ -8,9 +8,9 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/gendertrack/gendertrack/graph/model"
-	"github.com/gendertrack/gendertrack/internal/actionplan"
 	"github.com/gendertrack/gendertrack/internal/auth"
 	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -26,7 +26,7 @@ import (
 // group, whichever batch asks first: the number of statements does not
 // depend on timing or on the number of objects.
 type PlanLoaders struct {
-	s *actionplan.Service
+	s *plan.Service
 
 	// By id, for node and single references.
 	Plan          *dataloadgen.Loader[int64, *store.ActionPlan]
@@ -45,7 +45,7 @@ type PlanLoaders struct {
 	// Keyed by plan id.
 	ObjectivesOf     *dataloadgen.Loader[int64, []store.Objective]
 	DisseminationsOf *dataloadgen.Loader[int64, []store.Dissemination]
-	Progress         *dataloadgen.Loader[int64, *actionplan.Progress]
+	Progress         *dataloadgen.Loader[int64, *plan.Progress]
 	// Keyed by objective id.
 	ObjectiveActions    *dataloadgen.Loader[int64, []store.Action]
 	ObjectiveIndicators *dataloadgen.Loader[int64, []store.Indicator]
@@ -63,7 +63,7 @@ type PlanLoaders struct {
 	FindingObjectives *dataloadgen.Loader[int64, map[int64][]store.Objective]
 	FindingActions    *dataloadgen.Loader[int64, map[int64][]store.Action]
 	// Keyed by institution id.
-	Summary *dataloadgen.Loader[int64, *actionplan.Summary]
+	Summary *dataloadgen.Loader[int64, *plan.Summary]
 
 	// The groups of ids listed together in this request.
 	plans, objectives, actions, indicators, units, partners, users *idGroups
@@ -71,8 +71,8 @@ type PlanLoaders struct {
 	// Pages of a parent's list, one loader per filter and page asked in
 	// the request, keyed by the parent's id.
 	mu          sync.Mutex
-	actionPages map[string]*dataloadgen.Loader[int64, actionplan.Page[store.Action]]
-	updatePages map[string]*dataloadgen.Loader[int64, actionplan.Page[store.ProgressUpdate]]
+	actionPages map[string]*dataloadgen.Loader[int64, plan.Page[store.Action]]
+	updatePages map[string]*dataloadgen.Loader[int64, plan.Page[store.ProgressUpdate]]
 }
 
 // idGroups records which ids were listed together.
@@ -187,12 +187,12 @@ type PlanFetchers struct {
 	Users    func(context.Context, []int64) (map[int64]*store.User, error)
 }
 
-func newPlanLoaders(s *actionplan.Service, f PlanFetchers) *PlanLoaders {
+func newPlanLoaders(s *plan.Service, f PlanFetchers) *PlanLoaders {
 	l := &PlanLoaders{s: s,
 		plans: newGroups(), objectives: newGroups(), actions: newGroups(), indicators: newGroups(),
 		units: newGroups(), partners: newGroups(), users: newGroups(),
-		actionPages: map[string]*dataloadgen.Loader[int64, actionplan.Page[store.Action]]{},
-		updatePages: map[string]*dataloadgen.Loader[int64, actionplan.Page[store.ProgressUpdate]]{},
+		actionPages: map[string]*dataloadgen.Loader[int64, plan.Page[store.Action]]{},
+		updatePages: map[string]*dataloadgen.Loader[int64, plan.Page[store.ProgressUpdate]]{},
 	}
 	l.Plan = dataloadgen.NewMappedLoader(grouped(l.plans, s.PlansByID, nil), wait)
 	l.Objective = dataloadgen.NewMappedLoader(grouped(l.objectives, s.ObjectivesByID, nil), wait)
@@ -331,14 +331,14 @@ func pageKey(p store.Page) string {
 
 // ActionPage loads one page of a plan's actions, batched with the same
 // page of the other plans of the request.
-func (l *PlanLoaders) ActionPage(ctx context.Context, planID int64, f actionplan.ActionFilter, p store.Page) (actionplan.Page[store.Action], error) {
+func (l *PlanLoaders) ActionPage(ctx context.Context, planID int64, f plan.ActionFilter, p store.Page) (plan.Page[store.Action], error) {
 	key := f.Key() + "#" + pageKey(p)
 	l.mu.Lock()
 	ld := l.actionPages[key]
 	if ld == nil {
-		ld = dataloadgen.NewMappedLoader(grouped(l.plans, func(ctx context.Context, ids []int64) (map[int64]actionplan.Page[store.Action], error) {
+		ld = dataloadgen.NewMappedLoader(grouped(l.plans, func(ctx context.Context, ids []int64) (map[int64]plan.Page[store.Action], error) {
 			return l.s.ActionPages(ctx, ids, f, p)
-		}, func(m map[int64]actionplan.Page[store.Action]) {
+		}, func(m map[int64]plan.Page[store.Action]) {
 			var all []store.Action
 			for _, pg := range m {
 				all = append(all, pg.Items...)
@@ -353,14 +353,14 @@ func (l *PlanLoaders) ActionPage(ctx context.Context, planID int64, f actionplan
 
 // UpdatePage loads one page of an action's progress updates, newest first,
 // batched with the same page of the other actions of the request.
-func (l *PlanLoaders) UpdatePage(ctx context.Context, actionID int64, p store.Page) (actionplan.Page[store.ProgressUpdate], error) {
+func (l *PlanLoaders) UpdatePage(ctx context.Context, actionID int64, p store.Page) (plan.Page[store.ProgressUpdate], error) {
 	key := pageKey(p)
 	l.mu.Lock()
 	ld := l.updatePages[key]
 	if ld == nil {
-		ld = dataloadgen.NewMappedLoader(grouped(l.actions, func(ctx context.Context, ids []int64) (map[int64]actionplan.Page[store.ProgressUpdate], error) {
+		ld = dataloadgen.NewMappedLoader(grouped(l.actions, func(ctx context.Context, ids []int64) (map[int64]plan.Page[store.ProgressUpdate], error) {
 			return l.s.UpdatePages(ctx, ids, p)
-		}, func(m map[int64]actionplan.Page[store.ProgressUpdate]) {
+		}, func(m map[int64]plan.Page[store.ProgressUpdate]) {
 			var users []int64
 			for _, pg := range m {
 				for _, u := range pg.Items {
@@ -415,9 +415,9 @@ func optIDs(gids []string, typ string, field ...string) (*[]int64, error) {
 }
 
 // actionInput decodes the IDs of a create or update action input.
-func actionInput(objective, lead *string, supporting, partners, findings []string) (actionplan.ActionInput, error) {
+func actionInput(objective, lead *string, supporting, partners, findings []string) (plan.ActionInput, error) {
 	var (
-		in  actionplan.ActionInput
+		in  plan.ActionInput
 		l   errs.List
 		err error
 	)
@@ -441,11 +441,11 @@ func actionInput(objective, lead *string, supporting, partners, findings []strin
 
 // actionFilter maps the API's filter; a lead unit ID that names no unit
 // matches no action.
-func actionFilter(f *model.ActionFilter) actionplan.ActionFilter {
+func actionFilter(f *model.ActionFilter) plan.ActionFilter {
 	if f == nil {
-		return actionplan.ActionFilter{}
+		return plan.ActionFilter{}
 	}
-	out := actionplan.ActionFilter{Statuses: f.Statuses, Kinds: f.Kinds, Health: f.Health, Overdue: f.Overdue}
+	out := plan.ActionFilter{Statuses: f.Statuses, Kinds: f.Kinds, Health: f.Health, Overdue: f.Overdue}
 	if f.LeadUnitID != nil {
 		typ, id, ok := DecodeID(*f.LeadUnitID)
 		if !ok || typ != "Unit" {

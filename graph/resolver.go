@@ -8,11 +8,11 @@ import (
 
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/account"
-	"github.com/gendertrack/gendertrack/internal/actionplan"
 	"github.com/gendertrack/gendertrack/internal/assessment"
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/org"
+	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -23,7 +23,7 @@ type Resolver struct {
 	// Assessments: questionnaires and self-assessments.
 	AssessmentService *assessment.Service
 	// Plans: action plans and everything below them.
-	Plans *actionplan.Service
+	Plans *plan.Service
 	// Gaps: gap flags and their states.
 	Gaps  *gaps.Service
 	Guard *authz.Guard

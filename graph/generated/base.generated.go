@@ -16,7 +16,7 @@ import (
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/assessment"
 	"github.com/gendertrack/gendertrack/internal/gaps"
-	"github.com/gendertrack/gendertrack/internal/plan"
+	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/store"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -3608,13 +3608,13 @@ func (ec *executionContext) marshalNDate2githubᚗcomᚋgendertrackᚋgendertrac
 	return v
 }
 
-func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx context.Context, v any) (plan.Decimal, error) {
-	var res plan.Decimal
+func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋmoneyᚐDecimal(ctx context.Context, v any) (money.Decimal, error) {
+	var res money.Decimal
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx context.Context, sel ast.SelectionSet, v plan.Decimal) graphql.Marshaler {
+func (ec *executionContext) marshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋmoneyᚐDecimal(ctx context.Context, sel ast.SelectionSet, v money.Decimal) graphql.Marshaler {
 	return v
 }
 
@@ -3716,16 +3716,16 @@ func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgend
 	return v
 }
 
-func (ec *executionContext) unmarshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx context.Context, v any) (*plan.Decimal, error) {
+func (ec *executionContext) unmarshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋmoneyᚐDecimal(ctx context.Context, v any) (*money.Decimal, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(plan.Decimal)
+	var res = new(money.Decimal)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx context.Context, sel ast.SelectionSet, v *plan.Decimal) graphql.Marshaler {
+func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋmoneyᚐDecimal(ctx context.Context, sel ast.SelectionSet, v *money.Decimal) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/gendertrack/gendertrack/graph/model"
-	"github.com/gendertrack/gendertrack/internal/actionplan"
+	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -23,7 +23,7 @@ type InstitutionResolver interface {
 	Assessments(ctx context.Context, obj *store.Institution, first *int, after *string, status *string) (*model.AssessmentConnection, error)
 	GapFlags(ctx context.Context, obj *store.Institution, filter *model.GapFlagFilter, first *int, after *string) (*model.GapFlagConnection, error)
 	ActionPlans(ctx context.Context, obj *store.Institution, first *int, after *string, status *string) (*model.ActionPlanConnection, error)
-	Summary(ctx context.Context, obj *store.Institution) (*actionplan.Summary, error)
+	Summary(ctx context.Context, obj *store.Institution) (*plan.Summary, error)
 }
 type UnitResolver interface {
 	Institution(ctx context.Context, obj *store.Unit) (*store.Institution, error)
@@ -477,8 +477,8 @@ func (ec *executionContext) _Institution_summary(ctx context.Context, field grap
 			return ec.Resolvers.Institution().Summary(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *actionplan.Summary) graphql.Marshaler {
-			return ec.marshalNInstitutionSummary2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋactionplanᚐSummary(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *plan.Summary) graphql.Marshaler {
+			return ec.marshalNInstitutionSummary2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐSummary(ctx, selections, v)
 		},
 		true,
 		true,

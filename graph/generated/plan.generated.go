@@ -11,8 +11,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/gendertrack/gendertrack/graph/model"
-	"github.com/gendertrack/gendertrack/internal/actionplan"
 	"github.com/gendertrack/gendertrack/internal/gaps"
+	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -45,7 +45,7 @@ type ActionPlanResolver interface {
 	Objectives(ctx context.Context, obj *store.ActionPlan) ([]store.Objective, error)
 	Actions(ctx context.Context, obj *store.ActionPlan, filter *model.ActionFilter, first *int, after *string) (*model.ActionConnection, error)
 	Disseminations(ctx context.Context, obj *store.ActionPlan) ([]store.Dissemination, error)
-	Progress(ctx context.Context, obj *store.ActionPlan) (*actionplan.Progress, error)
+	Progress(ctx context.Context, obj *store.ActionPlan) (*plan.Progress, error)
 
 	GapFlags(ctx context.Context, obj *store.ActionPlan, filter *model.GapFlagFilter, first *int, after *string) (*model.GapFlagConnection, error)
 }
@@ -62,10 +62,10 @@ type IndicatorResolver interface {
 	Status(ctx context.Context, obj *store.Indicator) (string, error)
 }
 type InstitutionSummaryResolver interface {
-	LatestValidatedAssessment(ctx context.Context, obj *actionplan.Summary) (*store.Assessment, error)
+	LatestValidatedAssessment(ctx context.Context, obj *plan.Summary) (*store.Assessment, error)
 
-	OpenGapFlags(ctx context.Context, obj *actionplan.Summary) (int, error)
-	OpenGapFlagsByCategory(ctx context.Context, obj *actionplan.Summary) ([]gaps.CategoryCount, error)
+	OpenGapFlags(ctx context.Context, obj *plan.Summary) (int, error)
+	OpenGapFlagsByCategory(ctx context.Context, obj *plan.Summary) ([]gaps.CategoryCount, error)
 }
 type MeasurementResolver interface {
 	Indicator(ctx context.Context, obj *store.Measurement) (*store.Indicator, error)
@@ -80,8 +80,8 @@ type ObjectiveResolver interface {
 	Actions(ctx context.Context, obj *store.Objective) ([]store.Action, error)
 }
 type PlanProgressResolver interface {
-	OpenGapFlags(ctx context.Context, obj *actionplan.Progress) (int, error)
-	OpenGapFlagsByCategory(ctx context.Context, obj *actionplan.Progress) ([]gaps.CategoryCount, error)
+	OpenGapFlags(ctx context.Context, obj *plan.Progress) (int, error)
+	OpenGapFlagsByCategory(ctx context.Context, obj *plan.Progress) ([]gaps.CategoryCount, error)
 }
 type ProgressUpdateResolver interface {
 	Action(ctx context.Context, obj *store.ProgressUpdate) (*store.Action, error)
@@ -1351,8 +1351,8 @@ func (ec *executionContext) _ActionPlan_progress(ctx context.Context, field grap
 			return ec.Resolvers.ActionPlan().Progress(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *actionplan.Progress) graphql.Marshaler {
-			return ec.marshalNPlanProgress2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋactionplanᚐProgress(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *plan.Progress) graphql.Marshaler {
+			return ec.marshalNPlanProgress2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐProgress(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2309,7 +2309,7 @@ func (ec *executionContext) fieldContext_IndicatorPayload_userErrors(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _InstitutionSummary_latestValidatedAssessment(ctx context.Context, field graphql.CollectedField, obj *actionplan.Summary) (ret graphql.Marshaler) {
+func (ec *executionContext) _InstitutionSummary_latestValidatedAssessment(ctx context.Context, field graphql.CollectedField, obj *plan.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2341,7 +2341,7 @@ func (ec *executionContext) fieldContext_InstitutionSummary_latestValidatedAsses
 	return fc, nil
 }
 
-func (ec *executionContext) _InstitutionSummary_activePlans(ctx context.Context, field graphql.CollectedField, obj *actionplan.Summary) (ret graphql.Marshaler) {
+func (ec *executionContext) _InstitutionSummary_activePlans(ctx context.Context, field graphql.CollectedField, obj *plan.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2364,7 +2364,7 @@ func (ec *executionContext) fieldContext_InstitutionSummary_activePlans(_ contex
 	return graphql.NewScalarFieldContext("InstitutionSummary", field, false, false, "Int")
 }
 
-func (ec *executionContext) _InstitutionSummary_actionsTotal(ctx context.Context, field graphql.CollectedField, obj *actionplan.Summary) (ret graphql.Marshaler) {
+func (ec *executionContext) _InstitutionSummary_actionsTotal(ctx context.Context, field graphql.CollectedField, obj *plan.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2387,7 +2387,7 @@ func (ec *executionContext) fieldContext_InstitutionSummary_actionsTotal(_ conte
 	return graphql.NewScalarFieldContext("InstitutionSummary", field, false, false, "Int")
 }
 
-func (ec *executionContext) _InstitutionSummary_actionsCompleted(ctx context.Context, field graphql.CollectedField, obj *actionplan.Summary) (ret graphql.Marshaler) {
+func (ec *executionContext) _InstitutionSummary_actionsCompleted(ctx context.Context, field graphql.CollectedField, obj *plan.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2410,7 +2410,7 @@ func (ec *executionContext) fieldContext_InstitutionSummary_actionsCompleted(_ c
 	return graphql.NewScalarFieldContext("InstitutionSummary", field, false, false, "Int")
 }
 
-func (ec *executionContext) _InstitutionSummary_actionsOverdue(ctx context.Context, field graphql.CollectedField, obj *actionplan.Summary) (ret graphql.Marshaler) {
+func (ec *executionContext) _InstitutionSummary_actionsOverdue(ctx context.Context, field graphql.CollectedField, obj *plan.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2433,7 +2433,7 @@ func (ec *executionContext) fieldContext_InstitutionSummary_actionsOverdue(_ con
 	return graphql.NewScalarFieldContext("InstitutionSummary", field, false, false, "Int")
 }
 
-func (ec *executionContext) _InstitutionSummary_budget(ctx context.Context, field graphql.CollectedField, obj *actionplan.Summary) (ret graphql.Marshaler) {
+func (ec *executionContext) _InstitutionSummary_budget(ctx context.Context, field graphql.CollectedField, obj *plan.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2445,8 +2445,8 @@ func (ec *executionContext) _InstitutionSummary_budget(ctx context.Context, fiel
 			return obj.Budget, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []plan.MoneyTotal) graphql.Marshaler {
-			return ec.marshalNMoneyTotal2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐMoneyTotalᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []money.MoneyTotal) graphql.Marshaler {
+			return ec.marshalNMoneyTotal2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋmoneyᚐMoneyTotalᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2465,7 +2465,7 @@ func (ec *executionContext) fieldContext_InstitutionSummary_budget(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _InstitutionSummary_openGapFlags(ctx context.Context, field graphql.CollectedField, obj *actionplan.Summary) (ret graphql.Marshaler) {
+func (ec *executionContext) _InstitutionSummary_openGapFlags(ctx context.Context, field graphql.CollectedField, obj *plan.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2488,7 +2488,7 @@ func (ec *executionContext) fieldContext_InstitutionSummary_openGapFlags(_ conte
 	return graphql.NewScalarFieldContext("InstitutionSummary", field, true, true, "Int")
 }
 
-func (ec *executionContext) _InstitutionSummary_openGapFlagsByCategory(ctx context.Context, field graphql.CollectedField, obj *actionplan.Summary) (ret graphql.Marshaler) {
+func (ec *executionContext) _InstitutionSummary_openGapFlagsByCategory(ctx context.Context, field graphql.CollectedField, obj *plan.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2818,7 +2818,7 @@ func (ec *executionContext) fieldContext_MeasurementPayload_userErrors(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _MoneyTotal_currency(ctx context.Context, field graphql.CollectedField, obj *plan.MoneyTotal) (ret graphql.Marshaler) {
+func (ec *executionContext) _MoneyTotal_currency(ctx context.Context, field graphql.CollectedField, obj *money.MoneyTotal) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2841,7 +2841,7 @@ func (ec *executionContext) fieldContext_MoneyTotal_currency(_ context.Context, 
 	return graphql.NewScalarFieldContext("MoneyTotal", field, false, false, "String")
 }
 
-func (ec *executionContext) _MoneyTotal_required(ctx context.Context, field graphql.CollectedField, obj *plan.MoneyTotal) (ret graphql.Marshaler) {
+func (ec *executionContext) _MoneyTotal_required(ctx context.Context, field graphql.CollectedField, obj *money.MoneyTotal) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2853,8 +2853,8 @@ func (ec *executionContext) _MoneyTotal_required(ctx context.Context, field grap
 			return obj.Required, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v plan.Decimal) graphql.Marshaler {
-			return ec.marshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v money.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋmoneyᚐDecimal(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2864,7 +2864,7 @@ func (ec *executionContext) fieldContext_MoneyTotal_required(_ context.Context, 
 	return graphql.NewScalarFieldContext("MoneyTotal", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _MoneyTotal_secured(ctx context.Context, field graphql.CollectedField, obj *plan.MoneyTotal) (ret graphql.Marshaler) {
+func (ec *executionContext) _MoneyTotal_secured(ctx context.Context, field graphql.CollectedField, obj *money.MoneyTotal) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2876,8 +2876,8 @@ func (ec *executionContext) _MoneyTotal_secured(ctx context.Context, field graph
 			return obj.Secured, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v plan.Decimal) graphql.Marshaler {
-			return ec.marshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v money.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋmoneyᚐDecimal(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2887,7 +2887,7 @@ func (ec *executionContext) fieldContext_MoneyTotal_secured(_ context.Context, f
 	return graphql.NewScalarFieldContext("MoneyTotal", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _MoneyTotal_gap(ctx context.Context, field graphql.CollectedField, obj *plan.MoneyTotal) (ret graphql.Marshaler) {
+func (ec *executionContext) _MoneyTotal_gap(ctx context.Context, field graphql.CollectedField, obj *money.MoneyTotal) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2899,8 +2899,8 @@ func (ec *executionContext) _MoneyTotal_gap(ctx context.Context, field graphql.C
 			return obj.Gap, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v plan.Decimal) graphql.Marshaler {
-			return ec.marshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v money.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋmoneyᚐDecimal(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3194,7 +3194,7 @@ func (ec *executionContext) fieldContext_ObjectivePayload_userErrors(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _PlanProgress_actionsTotal(ctx context.Context, field graphql.CollectedField, obj *actionplan.Progress) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanProgress_actionsTotal(ctx context.Context, field graphql.CollectedField, obj *plan.Progress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3217,7 +3217,7 @@ func (ec *executionContext) fieldContext_PlanProgress_actionsTotal(_ context.Con
 	return graphql.NewScalarFieldContext("PlanProgress", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PlanProgress_actionsByStatus(ctx context.Context, field graphql.CollectedField, obj *actionplan.Progress) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanProgress_actionsByStatus(ctx context.Context, field graphql.CollectedField, obj *plan.Progress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3229,8 +3229,8 @@ func (ec *executionContext) _PlanProgress_actionsByStatus(ctx context.Context, f
 			return obj.ActionsByStatus, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []actionplan.StatusCount) graphql.Marshaler {
-			return ec.marshalNStatusCount2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋactionplanᚐStatusCountᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []plan.StatusCount) graphql.Marshaler {
+			return ec.marshalNStatusCount2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐStatusCountᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3249,7 +3249,7 @@ func (ec *executionContext) fieldContext_PlanProgress_actionsByStatus(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _PlanProgress_completionPercent(ctx context.Context, field graphql.CollectedField, obj *actionplan.Progress) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanProgress_completionPercent(ctx context.Context, field graphql.CollectedField, obj *plan.Progress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3272,7 +3272,7 @@ func (ec *executionContext) fieldContext_PlanProgress_completionPercent(_ contex
 	return graphql.NewScalarFieldContext("PlanProgress", field, false, false, "Float")
 }
 
-func (ec *executionContext) _PlanProgress_actionsOverdue(ctx context.Context, field graphql.CollectedField, obj *actionplan.Progress) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanProgress_actionsOverdue(ctx context.Context, field graphql.CollectedField, obj *plan.Progress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3295,7 +3295,7 @@ func (ec *executionContext) fieldContext_PlanProgress_actionsOverdue(_ context.C
 	return graphql.NewScalarFieldContext("PlanProgress", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PlanProgress_budget(ctx context.Context, field graphql.CollectedField, obj *actionplan.Progress) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanProgress_budget(ctx context.Context, field graphql.CollectedField, obj *plan.Progress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3307,8 +3307,8 @@ func (ec *executionContext) _PlanProgress_budget(ctx context.Context, field grap
 			return obj.Budget, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []plan.MoneyTotal) graphql.Marshaler {
-			return ec.marshalNMoneyTotal2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐMoneyTotalᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []money.MoneyTotal) graphql.Marshaler {
+			return ec.marshalNMoneyTotal2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋmoneyᚐMoneyTotalᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3327,7 +3327,7 @@ func (ec *executionContext) fieldContext_PlanProgress_budget(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _PlanProgress_indicatorsOnTrack(ctx context.Context, field graphql.CollectedField, obj *actionplan.Progress) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanProgress_indicatorsOnTrack(ctx context.Context, field graphql.CollectedField, obj *plan.Progress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3350,7 +3350,7 @@ func (ec *executionContext) fieldContext_PlanProgress_indicatorsOnTrack(_ contex
 	return graphql.NewScalarFieldContext("PlanProgress", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PlanProgress_indicatorsOffTrack(ctx context.Context, field graphql.CollectedField, obj *actionplan.Progress) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanProgress_indicatorsOffTrack(ctx context.Context, field graphql.CollectedField, obj *plan.Progress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3373,7 +3373,7 @@ func (ec *executionContext) fieldContext_PlanProgress_indicatorsOffTrack(_ conte
 	return graphql.NewScalarFieldContext("PlanProgress", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PlanProgress_indicatorsNotMeasured(ctx context.Context, field graphql.CollectedField, obj *actionplan.Progress) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanProgress_indicatorsNotMeasured(ctx context.Context, field graphql.CollectedField, obj *plan.Progress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3396,7 +3396,7 @@ func (ec *executionContext) fieldContext_PlanProgress_indicatorsNotMeasured(_ co
 	return graphql.NewScalarFieldContext("PlanProgress", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PlanProgress_indicatorsAchieved(ctx context.Context, field graphql.CollectedField, obj *actionplan.Progress) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanProgress_indicatorsAchieved(ctx context.Context, field graphql.CollectedField, obj *plan.Progress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3419,7 +3419,7 @@ func (ec *executionContext) fieldContext_PlanProgress_indicatorsAchieved(_ conte
 	return graphql.NewScalarFieldContext("PlanProgress", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PlanProgress_openGapFlags(ctx context.Context, field graphql.CollectedField, obj *actionplan.Progress) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanProgress_openGapFlags(ctx context.Context, field graphql.CollectedField, obj *plan.Progress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3442,7 +3442,7 @@ func (ec *executionContext) fieldContext_PlanProgress_openGapFlags(_ context.Con
 	return graphql.NewScalarFieldContext("PlanProgress", field, true, true, "Int")
 }
 
-func (ec *executionContext) _PlanProgress_openGapFlagsByCategory(ctx context.Context, field graphql.CollectedField, obj *actionplan.Progress) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanProgress_openGapFlagsByCategory(ctx context.Context, field graphql.CollectedField, obj *plan.Progress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4096,8 +4096,8 @@ func (ec *executionContext) _ResourceRequirement_amountRequired(ctx context.Cont
 			return obj.AmountRequired, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *plan.Decimal) graphql.Marshaler {
-			return ec.marshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋmoneyᚐDecimal(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4119,8 +4119,8 @@ func (ec *executionContext) _ResourceRequirement_amountSecured(ctx context.Conte
 			return obj.AmountSecured, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *plan.Decimal) graphql.Marshaler {
-			return ec.marshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐDecimal(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋmoneyᚐDecimal(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4295,7 +4295,7 @@ func (ec *executionContext) fieldContext_ResourceRequirementPayload_userErrors(_
 	return fc, nil
 }
 
-func (ec *executionContext) _StatusCount_status(ctx context.Context, field graphql.CollectedField, obj *actionplan.StatusCount) (ret graphql.Marshaler) {
+func (ec *executionContext) _StatusCount_status(ctx context.Context, field graphql.CollectedField, obj *plan.StatusCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4318,7 +4318,7 @@ func (ec *executionContext) fieldContext_StatusCount_status(_ context.Context, f
 	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "ActionStatus")
 }
 
-func (ec *executionContext) _StatusCount_count(ctx context.Context, field graphql.CollectedField, obj *actionplan.StatusCount) (ret graphql.Marshaler) {
+func (ec *executionContext) _StatusCount_count(ctx context.Context, field graphql.CollectedField, obj *plan.StatusCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6266,7 +6266,7 @@ func (ec *executionContext) _IndicatorPayload(ctx context.Context, sel ast.Selec
 
 var institutionSummaryImplementors = []string{"InstitutionSummary"}
 
-func (ec *executionContext) _InstitutionSummary(ctx context.Context, sel ast.SelectionSet, obj *actionplan.Summary) graphql.Marshaler {
+func (ec *executionContext) _InstitutionSummary(ctx context.Context, sel ast.SelectionSet, obj *plan.Summary) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, institutionSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -6450,7 +6450,7 @@ func (ec *executionContext) _MeasurementPayload(ctx context.Context, sel ast.Sel
 
 var moneyTotalImplementors = []string{"MoneyTotal"}
 
-func (ec *executionContext) _MoneyTotal(ctx context.Context, sel ast.SelectionSet, obj *plan.MoneyTotal) graphql.Marshaler {
+func (ec *executionContext) _MoneyTotal(ctx context.Context, sel ast.SelectionSet, obj *money.MoneyTotal) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, moneyTotalImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -6608,7 +6608,7 @@ func (ec *executionContext) _ObjectivePayload(ctx context.Context, sel ast.Selec
 
 var planProgressImplementors = []string{"PlanProgress"}
 
-func (ec *executionContext) _PlanProgress(ctx context.Context, sel ast.SelectionSet, obj *actionplan.Progress) graphql.Marshaler {
+func (ec *executionContext) _PlanProgress(ctx context.Context, sel ast.SelectionSet, obj *plan.Progress) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planProgressImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -7020,7 +7020,7 @@ func (ec *executionContext) _ResourceRequirementPayload(ctx context.Context, sel
 
 var statusCountImplementors = []string{"StatusCount"}
 
-func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionSet, obj *actionplan.StatusCount) graphql.Marshaler {
+func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionSet, obj *plan.StatusCount) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, statusCountImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -7341,7 +7341,7 @@ func (ec *executionContext) marshalNIndicatorStatus2string(ctx context.Context, 
 	return res
 }
 
-func (ec *executionContext) marshalNInstitutionSummary2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋactionplanᚐSummary(ctx context.Context, sel ast.SelectionSet, v *actionplan.Summary) graphql.Marshaler {
+func (ec *executionContext) marshalNInstitutionSummary2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐSummary(ctx context.Context, sel ast.SelectionSet, v *plan.Summary) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "InstitutionSummary!")
 		return graphql.Null
@@ -7377,15 +7377,15 @@ func (ec *executionContext) marshalNMeasurementPayload2ᚖgithubᚗcomᚋgendert
 	return ec._MeasurementPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNMoneyTotal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐMoneyTotal(ctx context.Context, sel ast.SelectionSet, v plan.MoneyTotal) graphql.Marshaler {
+func (ec *executionContext) marshalNMoneyTotal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋmoneyᚐMoneyTotal(ctx context.Context, sel ast.SelectionSet, v money.MoneyTotal) graphql.Marshaler {
 	return ec._MoneyTotal(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNMoneyTotal2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐMoneyTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []plan.MoneyTotal) graphql.Marshaler {
+func (ec *executionContext) marshalNMoneyTotal2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋmoneyᚐMoneyTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []money.MoneyTotal) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNMoneyTotal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐMoneyTotal(ctx, sel, v[i])
+		return ec.marshalNMoneyTotal2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋmoneyᚐMoneyTotal(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -7425,7 +7425,7 @@ func (ec *executionContext) marshalNObjectivePayload2ᚖgithubᚗcomᚋgendertra
 	return ec._ObjectivePayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPlanProgress2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋactionplanᚐProgress(ctx context.Context, sel ast.SelectionSet, v *actionplan.Progress) graphql.Marshaler {
+func (ec *executionContext) marshalNPlanProgress2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐProgress(ctx context.Context, sel ast.SelectionSet, v *plan.Progress) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PlanProgress!")
 		return graphql.Null
@@ -7567,15 +7567,15 @@ func (ec *executionContext) marshalNResultLevel2string(ctx context.Context, sel 
 	return res
 }
 
-func (ec *executionContext) marshalNStatusCount2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋactionplanᚐStatusCount(ctx context.Context, sel ast.SelectionSet, v actionplan.StatusCount) graphql.Marshaler {
+func (ec *executionContext) marshalNStatusCount2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐStatusCount(ctx context.Context, sel ast.SelectionSet, v plan.StatusCount) graphql.Marshaler {
 	return ec._StatusCount(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNStatusCount2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋactionplanᚐStatusCountᚄ(ctx context.Context, sel ast.SelectionSet, v []actionplan.StatusCount) graphql.Marshaler {
+func (ec *executionContext) marshalNStatusCount2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐStatusCountᚄ(ctx context.Context, sel ast.SelectionSet, v []plan.StatusCount) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNStatusCount2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋactionplanᚐStatusCount(ctx, sel, v[i])
+		return ec.marshalNStatusCount2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐStatusCount(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -13,7 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/gendertrack/gendertrack/internal/errs"
-	"github.com/gendertrack/gendertrack/internal/plan"
+	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -27,16 +27,16 @@ type Date = store.Date
 
 // Decimal is an exact decimal number sent as a string, e.g. "1250000.50",
 // or as a JSON number, read from its text. Its range and precision are
-// checked by the service that stores it (plan.ParseAmount), which answers
+// checked by the service that stores it (money.ParseAmount), which answers
 // a userError at the field.
 type Decimal string
 
 // UnmarshalGQL accepts a string, a JSON number of the variables (its exact
-// text, exponent notation written out: plan.DecimalText) or a number
+// text, exponent notation written out: money.DecimalText) or a number
 // literal of the document. Anything else is the client's error
 // (errs.BadInput).
 func (d *Decimal) UnmarshalGQL(v any) error {
-	s, err := plan.DecimalText(v)
+	s, err := money.DecimalText(v)
 	if err != nil {
 		return errs.BadInput{Message: err.Error()}
 	}

@@ -21,7 +21,6 @@ import (
 
 	"github.com/gendertrack/gendertrack/graph"
 	"github.com/gendertrack/gendertrack/internal/account"
-	"github.com/gendertrack/gendertrack/internal/actionplan"
 	"github.com/gendertrack/gendertrack/internal/assessment"
 	"github.com/gendertrack/gendertrack/internal/auth"
 	"github.com/gendertrack/gendertrack/internal/authz"
@@ -29,6 +28,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/httpserver"
 	"github.com/gendertrack/gendertrack/internal/org"
+	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/reqinfo"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -233,7 +233,7 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 		}
 	}
 	orgs := &org.Service{DB: db, Guard: guard, Now: cfg.Now}
-	plans := &actionplan.Service{DB: db, Guard: guard, Now: cfg.Now}
+	plans := &plan.Service{DB: db, Guard: guard, Now: cfg.Now}
 	flags := &gaps.Service{DB: db, Guard: guard, Now: cfg.Now, Config: cfg.Gaps}
 	if cfg.Demo {
 		loaded, err := demo.Load(authz.System(ctx), demo.Services{Org: orgs, Account: accounts, DB: db, Assessment: assessments, Plans: plans, Gaps: flags})

@@ -8,10 +8,10 @@ import (
 	"fmt"
 
 	"github.com/gendertrack/gendertrack/internal/account"
-	"github.com/gendertrack/gendertrack/internal/actionplan"
 	"github.com/gendertrack/gendertrack/internal/assessment"
 	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/org"
+	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -25,7 +25,7 @@ type Services struct {
 	// imported at start-up, before the demo loads.
 	Assessment *assessment.Service
 	// Plans writes the demo action plans.
-	Plans *actionplan.Service
+	Plans *plan.Service
 	// Gaps sets the states of some demo gap flags and raises a MANUAL one.
 	Gaps *gaps.Service
 }

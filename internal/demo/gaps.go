@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/gendertrack/gendertrack/internal/actionplan"
 	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
@@ -50,7 +49,7 @@ func loadGaps(ctx context.Context, s Services, d *Data) error {
 		return u, nil
 	}
 	now := s.Gaps.Now().UTC()
-	day := func(n int) string { return plan.FormatDate(now.AddDate(0, 0, n)) }
+	day := func(n int) string { return store.FormatDate(now.AddDate(0, 0, n)) }
 
 	// An action of the procedures objective that should have been finished
 	// three weeks ago, with no news for four months.
@@ -58,7 +57,7 @@ func loadGaps(ctx context.Context, s Services, d *Data) error {
 	if err != nil {
 		return err
 	}
-	register, err := s.Plans.CreateAction(committee, actionplan.ActionInput{PlanID: p.ID, ObjectiveID: &procedures.ID,
+	register, err := s.Plans.CreateAction(committee, plan.ActionInput{PlanID: p.ID, ObjectiveID: &procedures.ID,
 		Title:       sptr("Introduce the new GBV complaint register in the Northern Region stations"),
 		Description: sptr("Replace the general complaint book with the GBV register of the standard operating procedure."),
 		Kind:        sptr("POLICY_OR_PROCEDURE"), LeadUnitID: &north.ID, StartDate: sptr(day(-150)), DueDate: sptr(day(-20))})
@@ -76,11 +75,11 @@ func loadGaps(ctx context.Context, s Services, d *Data) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.Plans.RecordMeasurement(focal, actionplan.MeasurementInput{IndicatorID: ind.ID, Value: 1, MeasuredOn: day(-10),
+	if _, _, err := s.Plans.RecordMeasurement(focal, plan.MeasurementInput{IndicatorID: ind.ID, Value: 1, MeasuredOn: day(-10),
 		Source: sptr("Regional command report"), Note: sptr("Only the Central Police Station uses it.")}); err != nil {
 		return err
 	}
-	_, u, err := s.Plans.RecordProgress(focal, actionplan.ProgressInput{ActionID: register.ID, Status: "IN_PROGRESS", ProgressPercent: 30,
+	_, u, err := s.Plans.RecordProgress(focal, plan.ProgressInput{ActionID: register.ID, Status: "IN_PROGRESS", ProgressPercent: 30,
 		Note: sptr("Registers printed; distribution to the stations pending.")})
 	if err != nil {
 		return err
@@ -98,7 +97,7 @@ func loadGaps(ctx context.Context, s Services, d *Data) error {
 	if err != nil {
 		return err
 	}
-	refresher, err := s.Plans.CreateAction(committee, actionplan.ActionInput{PlanID: p.ID,
+	refresher, err := s.Plans.CreateAction(committee, plan.ActionInput{PlanID: p.ID,
 		Title: sptr("Refresher training for station reception desk staff"), Kind: sptr("TRAINING"),
 		LeadUnitID: &station.ID, StartDate: sptr(day(-30)), DueDate: sptr(day(90))})
 	if err != nil {
@@ -115,7 +114,7 @@ func loadGaps(ctx context.Context, s Services, d *Data) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.Plans.RecordMeasurement(focal, actionplan.MeasurementInput{IndicatorID: trained.ID, Value: 40, MeasuredOn: day(-200),
+	if _, _, err := s.Plans.RecordMeasurement(focal, plan.MeasurementInput{IndicatorID: trained.ID, Value: 40, MeasuredOn: day(-200),
 		Source: sptr("Training register of the Academy"), Note: sptr("Trained under the previous programme.")}); err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/gendertrack/gendertrack/internal/actionplan"
+	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -26,8 +26,8 @@ type demoAction struct {
 	partners    []string
 	accountable string
 	start, due  string
-	resources   []actionplan.ResourceInput
-	indicators  []actionplan.IndicatorInput
+	resources   []plan.ResourceInput
+	indicators  []plan.IndicatorInput
 	// progress: the updates, oldest first, each on its date.
 	progress []demoProgress
 }
@@ -45,8 +45,8 @@ type demoMeasurement struct {
 	note  string
 }
 
-func planBudget(desc, required, secured, currency, provider string) actionplan.ResourceInput {
-	in := actionplan.ResourceInput{Kind: sptr("BUDGET"), Description: &desc, AmountRequired: &required, Currency: &currency}
+func planBudget(desc, required, secured, currency, provider string) plan.ResourceInput {
+	in := plan.ResourceInput{Kind: sptr("BUDGET"), Description: &desc, AmountRequired: &required, Currency: &currency}
 	if secured != "" {
 		in.AmountSecured = &secured
 	}
@@ -56,12 +56,12 @@ func planBudget(desc, required, secured, currency, provider string) actionplan.R
 	return in
 }
 
-func planQuantity(kind, desc string, required, secured float64, unit string) actionplan.ResourceInput {
-	return actionplan.ResourceInput{Kind: &kind, Description: &desc, QuantityRequired: &required, QuantitySecured: &secured, Unit: &unit}
+func planQuantity(kind, desc string, required, secured float64, unit string) plan.ResourceInput {
+	return plan.ResourceInput{Kind: &kind, Description: &desc, QuantityRequired: &required, QuantitySecured: &secured, Unit: &unit}
 }
 
-func planIndicator(name, level string, baseline *float64, target float64, unit string) actionplan.IndicatorInput {
-	return actionplan.IndicatorInput{Name: &name, Level: &level, Baseline: baseline, Target: &target, Unit: &unit}
+func planIndicator(name, level string, baseline *float64, target float64, unit string) plan.IndicatorInput {
+	return plan.IndicatorInput{Name: &name, Level: &level, Baseline: baseline, Target: &target, Unit: &unit}
 }
 
 func fptr(v float64) *float64 { return &v }
@@ -74,14 +74,14 @@ func sptr(v string) *string { return &v }
 var policeObjectives = []struct {
 	title, description string
 	categories         []string
-	indicators         []actionplan.IndicatorInput
+	indicators         []plan.IndicatorInput
 	measurements       [][]demoMeasurement
 }{
 	{
 		title:       "Officers handle gender-based violence cases competently and with respect",
 		description: "Every GBV unit and station reception desk has officers trained in survivor-centred case handling.",
 		categories:  []string{"CAPACITY"},
-		indicators: []actionplan.IndicatorInput{func() actionplan.IndicatorInput {
+		indicators: []plan.IndicatorInput{func() plan.IndicatorInput {
 			in := planIndicator("Share of GBV complaints recorded by a trained officer", "OUTCOME", fptr(15), 80, "%")
 			in.BaselineDate, in.TargetDate, in.MeansOfVerification = sptr("2026-01-01"), sptr("2027-12-31"), sptr("Quarterly sample of complaint registers, Gender Committee")
 			return in
@@ -92,7 +92,7 @@ var policeObjectives = []struct {
 		title:       "GBV cases follow written, gender-responsive procedures",
 		description: "A standard operating procedure for GBV case handling is adopted and applied in every station.",
 		categories:  []string{"POLICY", "COORDINATION"},
-		indicators: []actionplan.IndicatorInput{func() actionplan.IndicatorInput {
+		indicators: []plan.IndicatorInput{func() plan.IndicatorInput {
 			in := planIndicator("Stations applying the GBV case-handling procedure", "OUTCOME", fptr(0), 40, "stations")
 			in.BaselineDate, in.TargetDate = sptr("2026-01-01"), sptr("2027-12-31")
 			return in
@@ -103,7 +103,7 @@ var policeObjectives = []struct {
 		title:       "Survivors are received in safe, confidential and equipped facilities",
 		description: "Confidential interview rooms and equipped GBV units in the Capital District and the regions.",
 		categories:  []string{"STRUCTURE", "RESOURCES"},
-		indicators: []actionplan.IndicatorInput{func() actionplan.IndicatorInput {
+		indicators: []plan.IndicatorInput{func() plan.IndicatorInput {
 			in := planIndicator("Survivors who felt safe during their interview", "IMPACT", fptr(30), 75, "%")
 			in.MeansOfVerification = sptr("Exit survey run by the Association for Women's Legal Aid")
 			return in
@@ -115,7 +115,7 @@ var policeObjectives = []struct {
 		description: "Regional commanders are briefed and report on the plan; its copies reach every station.",
 		categories:  []string{"OWNERSHIP"},
 		// Outputs only: no outcome indicator measures ownership yet.
-		indicators: []actionplan.IndicatorInput{
+		indicators: []plan.IndicatorInput{
 			planIndicator("Regional commands briefed on the plan", "OUTPUT", fptr(0), 3, "commands"),
 			planIndicator("Printed copies of the plan distributed", "OUTPUT", fptr(0), 500, "copies"),
 		},
@@ -131,11 +131,11 @@ func policeActions() []demoAction {
 			lead:        "National Police Academy", supporting: []string{"Gender Committee of the National Police"},
 			partners: []string{"DCAF – Geneva Centre for Security Sector Governance"}, accountable: "Director of the National Police Academy",
 			start: "2026-02-01", due: "2026-06-30",
-			resources: []actionplan.ResourceInput{
+			resources: []plan.ResourceInput{
 				planBudget("Trainers' fees, venue and materials", "45000", "45000", "EUR", "DCAF"),
 				planQuantity("EXPERTISE", "International GBV training experts", 2, 2, "experts"),
 			},
-			indicators: []actionplan.IndicatorInput{planIndicator("Certified GBV trainers", "OUTPUT", fptr(0), 24, "trainers")},
+			indicators: []plan.IndicatorInput{planIndicator("Certified GBV trainers", "OUTPUT", fptr(0), 24, "trainers")},
 			progress: []demoProgress{
 				{"2026-02-16", "IN_PROGRESS", 20, "Curriculum validated with DCAF; 26 candidates selected."},
 				{"2026-04-10", "IN_PROGRESS", 60, "First session held; second session scheduled for May."},
@@ -147,7 +147,7 @@ func policeActions() []demoAction {
 			description: "The certified trainers train the officers of the regional GBV units and station reception desks.",
 			lead:        "National Police Academy", supporting: []string{"Northern Region GBV Unit", "Central Region GBV Unit"},
 			start: "2026-07-01", due: "2027-06-30",
-			resources: []actionplan.ResourceInput{
+			resources: []plan.ResourceInput{
 				planBudget("Travel and per diem of trainers and trainees", "60000000", "25000000", "XOF", ""),
 			},
 			progress: []demoProgress{
@@ -161,7 +161,7 @@ func policeActions() []demoAction {
 			lead:        "Directorate of Public Security", supporting: []string{"General Inspectorate of Police Services"},
 			partners: []string{"Association for Women's Legal Aid"}, accountable: "Director of Public Security",
 			start: "2026-02-15", due: "2026-09-30",
-			resources: []actionplan.ResourceInput{
+			resources: []plan.ResourceInput{
 				planBudget("Drafting workshops and validation seminar", "8500000", "", "XOF", ""),
 				planQuantity("PERSONNEL", "Legal drafters seconded to the drafting team", 3, 1, "drafters"),
 			},
@@ -176,7 +176,7 @@ func policeActions() []demoAction {
 			lead:        "Directorate of Finance and Logistics", supporting: []string{"Capital District Regional Police Command"},
 			partners: []string{"Embassy of the Netherlands – Security Cooperation"}, accountable: "Director of Finance and Logistics",
 			start: "2026-03-01", due: "2027-03-31",
-			resources: []actionplan.ResourceInput{
+			resources: []plan.ResourceInput{
 				planBudget("Construction works", "120000", "40000", "EUR", "Netherlands"),
 				planBudget("Furniture and fittings", "15000000", "", "XOF", ""),
 				planQuantity("INFRASTRUCTURE", "Interview rooms", 4, 0, "rooms"),
@@ -190,7 +190,7 @@ func policeActions() []demoAction {
 			objective: 2, title: "Equip the GBV units with computers and secure case files", kind: "EQUIPMENT",
 			lead: "Directorate of Finance and Logistics", supporting: []string{"Capital GBV Brigade for the Protection of Women and Children", "Northern Region GBV Unit", "Central Region GBV Unit"},
 			start: "2026-01-15", due: "2027-12-31",
-			resources: []actionplan.ResourceInput{
+			resources: []plan.ResourceInput{
 				planQuantity("EQUIPMENT", "Laptops with encrypted case-management software", 30, 0, "laptops"),
 				planBudget("Purchase of laptops and lockable cabinets", "21000000", "", "XOF", ""),
 			},
@@ -204,7 +204,7 @@ func policeActions() []demoAction {
 			objective: 0, title: "Recruit and retain women officers in the GBV units", kind: "RECRUITMENT_AND_RETENTION",
 			lead: "Directorate of Human Resources", accountable: "Director of Human Resources",
 			start: "2026-02-01", due: "2027-12-31",
-			resources: []actionplan.ResourceInput{planQuantity("PERSONNEL", "Women officers posted to GBV units", 20, 6, "officers")},
+			resources: []plan.ResourceInput{planQuantity("PERSONNEL", "Women officers posted to GBV units", 20, 6, "officers")},
 			progress: []demoProgress{
 				{"2026-03-01", "IN_PROGRESS", 25, "Call for volunteers published."},
 				{"2026-06-01", "IN_PROGRESS", 45, "Six women officers posted to the Capital GBV Brigade."},
@@ -213,7 +213,7 @@ func policeActions() []demoAction {
 		{
 			objective: 2, title: "Pilot a free GBV hotline in the Capital District", kind: "OTHER",
 			lead: "Capital GBV Brigade for the Protection of Women and Children", start: "2026-03-01", due: "2026-12-31",
-			resources: []actionplan.ResourceInput{planBudget("Hotline operator contract", "6000000", "", "XOF", "")},
+			resources: []plan.ResourceInput{planBudget("Hotline operator contract", "6000000", "", "XOF", "")},
 			progress: []demoProgress{
 				{"2026-05-12", "CANCELLED", 0, "Replaced by the national hotline run by the Ministry for Women."},
 			},
@@ -221,7 +221,7 @@ func policeActions() []demoAction {
 		{
 			objective: 1, title: "Review GBV case statistics every quarter with the Gender Committee", kind: "MONITORING_AND_EVALUATION",
 			lead: "Gender Committee of the National Police", start: "2026-03-01", due: "2027-12-31",
-			resources: []actionplan.ResourceInput{planQuantity("PERSONNEL", "Statistics officer", 1, 1, "officer")},
+			resources: []plan.ResourceInput{planQuantity("PERSONNEL", "Statistics officer", 1, 1, "officer")},
 			progress: []demoProgress{
 				{"2026-04-15", "IN_PROGRESS", 15, "First quarterly review held."},
 				{"2026-10-20", "IN_PROGRESS", 35, "Third quarterly review held; data from the Northern Region missing."},
@@ -269,7 +269,7 @@ func loadPlans(ctx context.Context, s Services, d *Data) error {
 	}
 
 	// The police plan, drawn from the validated baseline when there is one.
-	in := actionplan.PlanInput{InstitutionID: d.Police.ID, Title: sptr("Gender Action Plan of the National Police 2026–2027"),
+	in := plan.PlanInput{InstitutionID: d.Police.ID, Title: sptr("Gender Action Plan of the National Police 2026–2027"),
 		StartDate: sptr("2026-01-01"), EndDate: sptr("2027-12-31")}
 	var findings []store.Finding
 	if d.Baseline != nil {
@@ -292,7 +292,7 @@ func loadPlans(ctx context.Context, s Services, d *Data) error {
 				linked = append(linked, f.ID)
 			}
 		}
-		if objectives[i], err = svc.CreateObjective(committee, actionplan.ObjectiveInput{PlanID: p.ID, Title: sptr(o.title),
+		if objectives[i], err = svc.CreateObjective(committee, plan.ObjectiveInput{PlanID: p.ID, Title: sptr(o.title),
 			Description: sptr(o.description), FindingIDs: &linked}); err != nil {
 			return fmt.Errorf("objective %q: %w", o.title, err)
 		}
@@ -311,7 +311,7 @@ func loadPlans(ctx context.Context, s Services, d *Data) error {
 	created := make([]*store.Action, len(actions))
 	var actionIndicators [][]*store.Indicator
 	for i, a := range actions {
-		ai := actionplan.ActionInput{PlanID: p.ID, Title: sptr(a.title), Kind: sptr(a.kind), StartDate: sptr(a.start), DueDate: sptr(a.due)}
+		ai := plan.ActionInput{PlanID: p.ID, Title: sptr(a.title), Kind: sptr(a.kind), StartDate: sptr(a.start), DueDate: sptr(a.due)}
 		if a.objective >= 0 {
 			ai.ObjectiveID = &objectives[a.objective].ID
 		}
@@ -380,7 +380,7 @@ func loadPlans(ctx context.Context, s Services, d *Data) error {
 			if pr.note != "" {
 				note = sptr(pr.note)
 			}
-			_, u, err := svc.RecordProgress(focal, actionplan.ProgressInput{ActionID: created[i].ID, Status: pr.status, ProgressPercent: pr.pct, Note: note})
+			_, u, err := svc.RecordProgress(focal, plan.ProgressInput{ActionID: created[i].ID, Status: pr.status, ProgressPercent: pr.pct, Note: note})
 			if err != nil {
 				return fmt.Errorf("progress of %q: %w", a.title, err)
 			}
@@ -397,7 +397,7 @@ func loadPlans(ctx context.Context, s Services, d *Data) error {
 	// Measurements on a few indicators.
 	measure := func(ind *store.Indicator, ms []demoMeasurement) error {
 		for _, m := range ms {
-			if _, _, err := svc.RecordMeasurement(focal, actionplan.MeasurementInput{IndicatorID: ind.ID, Value: m.value, MeasuredOn: m.on,
+			if _, _, err := svc.RecordMeasurement(focal, plan.MeasurementInput{IndicatorID: ind.ID, Value: m.value, MeasuredOn: m.on,
 				Source: sptr("Gender Committee monitoring"), Note: sptr(m.note)}); err != nil {
 				return fmt.Errorf("measurement of %q: %w", ind.Name, err)
 			}
@@ -425,7 +425,7 @@ func loadPlans(ctx context.Context, s Services, d *Data) error {
 		if err != nil {
 			return err
 		}
-		if _, err := svc.RecordDissemination(committee, actionplan.DisseminationInput{PlanID: p.ID, UnitID: *id, Date: dm.date,
+		if _, err := svc.RecordDissemination(committee, plan.DisseminationInput{PlanID: p.ID, UnitID: *id, Date: dm.date,
 			Method: dm.method, Note: sptr(dm.note)}); err != nil {
 			return fmt.Errorf("dissemination to %s: %w", dm.unit, err)
 		}
@@ -437,35 +437,35 @@ func loadPlans(ctx context.Context, s Services, d *Data) error {
 // gendarmeriePlan is the gendarmerie's plan, still a DRAFT.
 func gendarmeriePlan(ctx context.Context, s Services, d *Data, unit func(string) (*int64, error)) error {
 	svc := s.Plans
-	p, err := svc.CreatePlan(ctx, actionplan.PlanInput{InstitutionID: d.Gendarmerie.ID, Title: sptr("Gender Action Plan of the National Gendarmerie 2027 (draft)"),
+	p, err := svc.CreatePlan(ctx, plan.PlanInput{InstitutionID: d.Gendarmerie.ID, Title: sptr("Gender Action Plan of the National Gendarmerie 2027 (draft)"),
 		StartDate: sptr("2027-01-01"), EndDate: sptr("2027-12-31")})
 	if err != nil {
 		return fmt.Errorf("gendarmerie plan: %w", err)
 	}
-	o1, err := svc.CreateObjective(ctx, actionplan.ObjectiveInput{PlanID: p.ID, Title: sptr("Gendarmes respond to GBV and CRSV in a survivor-centred way")})
+	o1, err := svc.CreateObjective(ctx, plan.ObjectiveInput{PlanID: p.ID, Title: sptr("Gendarmes respond to GBV and CRSV in a survivor-centred way")})
 	if err != nil {
 		return err
 	}
-	o2, err := svc.CreateObjective(ctx, actionplan.ObjectiveInput{PlanID: p.ID, Title: sptr("Gendarmerie personnel work free of sexual harassment")})
+	o2, err := svc.CreateObjective(ctx, plan.ObjectiveInput{PlanID: p.ID, Title: sptr("Gendarmerie personnel work free of sexual harassment")})
 	if err != nil {
 		return err
 	}
 	for _, a := range []struct {
 		obj                     *store.Objective
 		title, kind, lead, s, e string
-		res                     []actionplan.ResourceInput
+		res                     []plan.ResourceInput
 	}{
 		{o1, "Train the research brigades in survivor-centred interviewing", "TRAINING", "Capital Research Brigade (GBV cases)", "2027-02-01", "2027-06-30",
-			[]actionplan.ResourceInput{planBudget("Training sessions", "18000000", "", "XOF", "")}},
+			[]plan.ResourceInput{planBudget("Training sessions", "18000000", "", "XOF", "")}},
 		{o1, "Set up the Central Legion's mobile GBV response team", "ORGANISATIONAL_CHANGE", "Central Mobile GBV Response Team", "2027-03-01", "2027-12-31",
-			[]actionplan.ResourceInput{planQuantity("EQUIPMENT", "All-terrain vehicle", 1, 0, "vehicle")}},
+			[]plan.ResourceInput{planQuantity("EQUIPMENT", "All-terrain vehicle", 1, 0, "vehicle")}},
 		{o2, "Adopt a policy against sexual harassment in the gendarmerie", "POLICY_OR_PROCEDURE", "Directorate of Personnel", "2027-01-15", "2027-09-30", nil},
 	} {
 		lead, err := unit(a.lead)
 		if err != nil {
 			return err
 		}
-		act, err := svc.CreateAction(ctx, actionplan.ActionInput{PlanID: p.ID, ObjectiveID: &a.obj.ID, Title: sptr(a.title), Kind: sptr(a.kind),
+		act, err := svc.CreateAction(ctx, plan.ActionInput{PlanID: p.ID, ObjectiveID: &a.obj.ID, Title: sptr(a.title), Kind: sptr(a.kind),
 			LeadUnitID: lead, StartDate: sptr(a.s), DueDate: sptr(a.e)})
 		if err != nil {
 			return fmt.Errorf("gendarmerie action %q: %w", a.title, err)
@@ -477,7 +477,7 @@ func gendarmeriePlan(ctx context.Context, s Services, d *Data, unit func(string)
 			}
 		}
 	}
-	if _, err := svc.CreateIndicator(ctx, actionplan.IndicatorInput{ObjectiveID: &o2.ID, Name: sptr("Personnel who know how to report harassment"),
+	if _, err := svc.CreateIndicator(ctx, plan.IndicatorInput{ObjectiveID: &o2.ID, Name: sptr("Personnel who know how to report harassment"),
 		Level: sptr("OUTCOME"), Baseline: fptr(20), Target: fptr(90), Unit: sptr("%")}); err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/auth"
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/gaps"
+	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/questionnaire"
 	"github.com/gendertrack/gendertrack/internal/store"
@@ -330,7 +331,7 @@ func seedInstitution(ctx context.Context, db *store.DB, r *rand.Rand, sc Scale, 
 			status = "DRAFT"
 		}
 		as := &store.Assessment{InstitutionID: inst.ID, QuestionnaireID: qrow.ID, Title: fmt.Sprintf("Self-assessment %d", start.Year()),
-			StartDate: plan.FormatDate(start), Status: status, Version: 1, CreatedAt: start, UpdatedAt: start}
+			StartDate: store.FormatDate(start), Status: status, Version: 1, CreatedAt: start, UpdatedAt: start}
 		if status == "VALIDATED" {
 			t := start.AddDate(0, 2, 0)
 			as.SubmittedAt, as.ValidatedAt, as.ValidatedBy = &t, &t, &users[3].ID
@@ -377,7 +378,7 @@ func seedInstitution(ctx context.Context, db *store.DB, r *rand.Rand, sc Scale, 
 			start = now.AddDate(-1, 0, 0)
 		}
 		pl := &store.ActionPlan{InstitutionID: inst.ID, Title: fmt.Sprintf("Gender action plan %d–%d", start.Year(), start.Year()+3),
-			StartDate: plan.FormatDate(start), EndDate: plan.FormatDate(start.AddDate(3, 0, 0)), Status: status, Version: 1, CreatedAt: start, UpdatedAt: start}
+			StartDate: store.FormatDate(start), EndDate: store.FormatDate(start.AddDate(3, 0, 0)), Status: status, Version: 1, CreatedAt: start, UpdatedAt: start}
 		if lastValidated != nil && status != "CLOSED" {
 			pl.SourceAssessmentID = &lastValidated.ID
 		}
@@ -425,13 +426,13 @@ func seedPlan(ctx context.Context, db *store.DB, r *rand.Rand, sc Scale, inst *s
 	if err := insertNoID(ctx, db, links); err != nil {
 		return err
 	}
-	start, _ := plan.ParseDate(pl.StartDate)
+	start, _ := store.ParseDate(pl.StartDate)
 	kinds := []string{"TRAINING", "TECHNICAL_ASSISTANCE", "ORGANISATIONAL_CHANGE", "POLICY_OR_PROCEDURE", "INFRASTRUCTURE", "EQUIPMENT", "AWARENESS_RAISING", "MONITORING_AND_EVALUATION", "RECRUITMENT_AND_RETENTION"}
 	actions := make([]store.Action, sc.ActionsPer)
 	for k := range actions {
 		s := start.AddDate(0, r.IntN(18), 0)
 		due := s.AddDate(0, 3+r.IntN(15), 0)
-		sd, dd := plan.FormatDate(s), plan.FormatDate(due)
+		sd, dd := store.FormatDate(s), store.FormatDate(due)
 		a := store.Action{PlanID: pl.ID, InstitutionID: inst.ID, ObjectiveID: &objs[k%len(objs)].ID, Title: fmt.Sprintf("Action %d", k+1), Kind: kinds[k%len(kinds)],
 			StartDate: &sd, DueDate: &dd, Status: "NOT_STARTED", Version: 1, CreatedAt: pl.CreatedAt, UpdatedAt: pl.CreatedAt}
 		if r.IntN(12) > 0 {
@@ -480,8 +481,8 @@ func seedPlan(ctx context.Context, db *store.DB, r *rand.Rand, sc Scale, inst *s
 		for k := 0; k < sc.ResourcesPer; k++ {
 			rr := store.ResourceRequirement{ActionID: a.ID, PlanID: pl.ID, InstitutionID: inst.ID, Version: 1, CreatedAt: pl.CreatedAt, UpdatedAt: pl.CreatedAt}
 			if k == 0 {
-				req := plan.MustParseAmount(strconv.Itoa(1000*(1+r.IntN(500))) + ".50")
-				sec := plan.MustParseAmount(strconv.Itoa(1000 * r.IntN(400)))
+				req := money.MustParseAmount(strconv.Itoa(1000*(1+r.IntN(500))) + ".50")
+				sec := money.MustParseAmount(strconv.Itoa(1000 * r.IntN(400)))
 				cur := []string{"XOF", "EUR", "USD"}[r.IntN(3)]
 				rr.Kind, rr.Description, rr.AmountRequired, rr.AmountSecured, rr.Currency = "BUDGET", "Budget", &req, &sec, &cur
 				rr.FundingStatus = plan.FundingStatusAmount(&req, &sec)
@@ -517,8 +518,8 @@ func seedPlan(ctx context.Context, db *store.DB, r *rand.Rand, sc Scale, inst *s
 	if pl.Status != "DRAFT" {
 		for k := range inds {
 			for m := 0; m < sc.MeasurementsPer; m++ {
-				on := plan.FormatDate(start.AddDate(0, 2*m+1, 0))
-				if on > plan.FormatDate(now) {
+				on := store.FormatDate(start.AddDate(0, 2*m+1, 0))
+				if on > store.FormatDate(now) {
 					break
 				}
 				v := float64(r.IntN(int(inds[k].Target) + 10))
@@ -561,7 +562,7 @@ func seedPlan(ctx context.Context, db *store.DB, r *rand.Rand, sc Scale, inst *s
 	for k := 0; k < len(actions) && len(ds) < sc.DisseminationsPer; k++ {
 		if u := actions[k].LeadUnitID; u != nil && !seen[*u] && r.IntN(4) > 0 {
 			seen[*u] = true
-			ds = append(ds, store.Dissemination{PlanID: pl.ID, UnitID: *u, Date: plan.FormatDate(start.AddDate(0, 1, 0)), Method: "BRIEFING", CreatedAt: now})
+			ds = append(ds, store.Dissemination{PlanID: pl.ID, UnitID: *u, Date: store.FormatDate(start.AddDate(0, 1, 0)), Method: "BRIEFING", CreatedAt: now})
 		}
 	}
 	if err := insert(ctx, db, &ds); err != nil {

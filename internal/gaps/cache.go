@@ -7,10 +7,9 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/gendertrack/gendertrack/internal/store"
 	"github.com/uptrace/bun"
 	"golang.org/x/sync/singleflight"
-
-	"github.com/gendertrack/gendertrack/internal/plan"
 )
 
 // The flags of an institution are expensive to derive (every rule over all
@@ -139,7 +138,7 @@ func (s *Service) institutionFlags(ctx context.Context, ids []int64, lang string
 	if err := q.Order("id").Scan(ctx, &revs); err != nil {
 		return nil, err
 	}
-	day := plan.FormatDate(s.Now().UTC())
+	day := store.FormatDate(s.Now().UTC())
 	out := make(map[int64]*InstitutionFlags, len(revs))
 	var missing []int64
 	revision := map[int64]int64{}

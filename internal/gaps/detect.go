@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/gendertrack/gendertrack/internal/plan"
+	"github.com/gendertrack/gendertrack/internal/store"
 )
 
 // Scope is the part of the data a detection looks at: every institution
@@ -76,9 +77,9 @@ func (d dialect) day(col string) string {
 // with the day, which sorts after the bare day from its first instant.
 func (d dialect) sinceDay(day time.Time) (string, any) {
 	if d.pg {
-		return "CAST(? AS TIMESTAMPTZ)", plan.FormatDate(day) + "T00:00:00Z"
+		return "CAST(? AS TIMESTAMPTZ)", store.FormatDate(day) + "T00:00:00Z"
 	}
-	return "?", plan.FormatDate(day)
+	return "?", store.FormatDate(day)
 }
 
 // ruleQuery is the SQL of one rule over a scope, selecting the columns of
@@ -170,7 +171,7 @@ var queries = map[string]ruleQuery{
 	ActionOverdue: func(d dialect, sc Scope, c Config, today time.Time) (string, []any) {
 		q, args := actionRule(ActionOverdue,
 			"a.due_date IS NOT NULL AND a.due_date < ? AND a.status NOT IN ('COMPLETED', 'CANCELLED')", "a.due_date")(d, sc, c, today)
-		return q, append(args, plan.FormatDate(today))
+		return q, append(args, store.FormatDate(today))
 	},
 
 	ActionStale: func(d dialect, sc Scope, c Config, today time.Time) (string, []any) {
@@ -221,7 +222,7 @@ var queries = map[string]ruleQuery{
 			" FROM indicators i JOIN action_plans p ON p.id = i.plan_id" +
 			" WHERE " + planStatus(IndicatorNotMeasured) + sc1 +
 			" AND COALESCE((SELECT MAX(m.measured_on) FROM measurements m WHERE m.indicator_id = i.id), " + d.day("p.adopted_at") + ") < ?"
-		return q, append(args, plan.FormatDate(today.AddDate(0, 0, -c.UnmeasuredDays)))
+		return q, append(args, store.FormatDate(today.AddDate(0, 0, -c.UnmeasuredDays)))
 	},
 
 	TrainingWithoutFollowUp: actionRule(TrainingWithoutFollowUp,
@@ -278,16 +279,16 @@ func offTrack(rows []offTrackRow, today time.Time) []hit {
 		if s == nil {
 			return nil
 		}
-		t, err := plan.ParseDate(*s)
+		t, err := store.ParseDate(*s)
 		if err != nil {
 			return nil
 		}
 		return &t
 	}
 	for _, r := range rows {
-		start, err1 := plan.ParseDate(r.PlanStart)
-		end, err2 := plan.ParseDate(r.PlanEnd)
-		on, err3 := plan.ParseDate(r.LatestOn)
+		start, err1 := store.ParseDate(r.PlanStart)
+		end, err2 := store.ParseDate(r.PlanEnd)
+		on, err3 := store.ParseDate(r.LatestOn)
 		if err1 != nil || err2 != nil || err3 != nil {
 			continue
 		}

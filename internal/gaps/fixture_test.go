@@ -48,7 +48,7 @@ func (f *fx) clock() time.Time   { f.mu.Lock(); defer f.mu.Unlock(); return f.no
 func (f *fx) setNow(t time.Time) { f.mu.Lock(); defer f.mu.Unlock(); f.now = t }
 
 // day is today plus n days, as a stored date.
-func (f *fx) day(n int) string { return plan.FormatDate(f.clock().AddDate(0, 0, n)) }
+func (f *fx) day(n int) string { return store.FormatDate(f.clock().AddDate(0, 0, n)) }
 
 func (f *fx) insert(model any) {
 	f.t.Helper()

@@ -13,7 +13,6 @@ import (
 
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/gid"
-	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -307,7 +306,7 @@ func (s *Service) flags(ctx context.Context, sc Scope, rules ruleSet, lang strin
 		return nil, nil
 	}
 	now := s.Now().UTC().Truncate(time.Microsecond)
-	today := plan.DateOf(now)
+	today := store.DateOf(now)
 	hits, err := s.detect(ctx, sc, rules, today)
 	if err != nil {
 		return nil, err

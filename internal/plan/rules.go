@@ -1,11 +1,3 @@
-// Package plan holds the action-plan domain: plans, objectives, actions,
-// resource requirements and indicators.
-//
-// rules.go and money.go are its pure rules (RULES.md sections 5 and 7):
-// calendar dates, Action.health, Indicator.status, ResourceRequirement.status,
-// exact money sums and currency codes. They use no database and no clock:
-// "today" is always passed in by the caller (the server's current date in
-// UTC, see DateOf).
 package plan
 
 import (
@@ -14,6 +6,9 @@ import (
 	"math/big"
 	"strconv"
 	"time"
+
+	"github.com/gendertrack/gendertrack/internal/money"
+	"github.com/gendertrack/gendertrack/internal/store"
 )
 
 // ---------------------------------------------------------------- enums
@@ -112,44 +107,9 @@ func ValidateProgress(status string, progressPercent int) error {
 
 // ---------------------------------------------------------------- dates
 
-// DateLayout is the layout of the GraphQL Date scalar and of stored dates.
-const DateLayout = "2006-01-02"
-
-// ParseDate parses a calendar date "YYYY-MM-DD" strictly: exactly ten
-// characters, four-digit year from 0001, two-digit month and day, and a day
-// that exists in that month. The result is midnight UTC of that day.
-func ParseDate(s string) (time.Time, error) {
-	ok := len(s) == 10 && s[4] == '-' && s[7] == '-'
-	for i := 0; ok && i < len(s); i++ {
-		if i != 4 && i != 7 && (s[i] < '0' || s[i] > '9') {
-			ok = false
-		}
-	}
-	if !ok {
-		return time.Time{}, fmt.Errorf("The date %q is not in the form YYYY-MM-DD.", s)
-	}
-	t, err := time.ParseInLocation(DateLayout, s, time.UTC)
-	if err != nil || t.Year() < 1 {
-		return time.Time{}, fmt.Errorf("The date %q is not a valid calendar date.", s)
-	}
-	return t, nil
-}
-
-// FormatDate formats the UTC calendar day of t as "YYYY-MM-DD".
-func FormatDate(t time.Time) string {
-	return t.UTC().Format(DateLayout)
-}
-
-// DateOf returns midnight UTC of the UTC calendar day containing t. The
-// service's "today" is DateOf(time.Now()).
-func DateOf(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
 // dayNumber counts days since 1970-01-01 for the UTC calendar day of t.
 func dayNumber(t time.Time) int64 {
-	return DateOf(t).Unix() / 86400
+	return store.DateOf(t).Unix() / 86400
 }
 
 // DaysBetween returns the number of calendar days from a to b (b minus a),
@@ -333,6 +293,28 @@ func exactRat(f float64) (*big.Rat, bool) {
 // counted in quantities (every kind but BUDGET; RULES.md 7): secured (nil
 // counts as 0) of 0 UNSECURED, below required PARTIAL, else SECURED. A nil
 // required counts as 0. A secured quantity at or below zero is UNSECURED.
+// FundingStatusAmount is ResourceRequirement.status for a BUDGET requirement
+// (RULES.md 7): secured (nil counts as 0) of 0 UNSECURED, below required
+// PARTIAL, else SECURED. A nil required counts as 0. A secured amount at or
+// below zero is UNSECURED.
+func FundingStatusAmount(required, secured *money.Decimal) string {
+	var req, sec money.Decimal
+	if required != nil {
+		req = *required
+	}
+	if secured != nil {
+		sec = *secured
+	}
+	switch {
+	case sec.Sign() <= 0:
+		return FundingStatusUnsecured
+	case sec.Cmp(req) < 0:
+		return FundingStatusPartial
+	default:
+		return FundingStatusSecured
+	}
+}
+
 func FundingStatusQuantity(required, secured *float64) string {
 	var req, sec float64
 	if required != nil {

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/gendertrack/gendertrack/internal/errs"
-	"github.com/gendertrack/gendertrack/internal/plan"
 )
 
 // Plain methods the API binds fields to. A method without a context is
@@ -18,7 +17,7 @@ import (
 type Date string
 
 // UnmarshalGQL accepts a string "YYYY-MM-DD" that names a real calendar
-// day of the years 0001 to 9999 (plan.ParseDate). Anything else is the
+// day of the years 0001 to 9999 (ParseDate). Anything else is the
 // client's error (errs.BadInput, extensions.code BAD_USER_INPUT).
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
@@ -28,7 +27,7 @@ func (d *Date) UnmarshalGQL(v any) error {
 	if len(s) > 32 { // no need to quote it back
 		return errs.BadInput{Message: "A Date must be of the form YYYY-MM-DD, such as \"2026-03-31\"."}
 	}
-	if _, err := plan.ParseDate(s); err != nil {
+	if _, err := ParseDate(s); err != nil {
 		return errs.BadInput{Message: err.Error()}
 	}
 	*d = Date(s)

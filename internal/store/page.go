@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"context"
+
 	"github.com/gendertrack/gendertrack/internal/errs"
 
 	"github.com/uptrace/bun"

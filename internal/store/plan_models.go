@@ -3,9 +3,8 @@ package store
 import (
 	"time"
 
+	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/uptrace/bun"
-
-	"github.com/gendertrack/gendertrack/internal/plan"
 )
 
 // ActionPlan is an institution's gender action plan.
@@ -72,23 +71,23 @@ type Action struct {
 type ResourceRequirement struct {
 	bun.BaseModel `bun:"table:resource_requirements"`
 
-	ID               int64         `bun:"id,pk,autoincrement"`
-	ActionID         int64         `bun:"action_id,notnull"`
-	PlanID           int64         `bun:"plan_id,notnull"`
-	InstitutionID    int64         `bun:"institution_id,notnull"`
-	Kind             string        `bun:"kind,notnull"`
-	Description      string        `bun:"description,notnull"`
-	QuantityRequired *float64      `bun:"quantity_required"`
-	QuantitySecured  *float64      `bun:"quantity_secured"`
-	Unit             *string       `bun:"unit"`
-	AmountRequired   *plan.Decimal `bun:"amount_required"`
-	AmountSecured    *plan.Decimal `bun:"amount_secured"`
-	Currency         *string       `bun:"currency"`
-	ProviderID       *int64        `bun:"provider_id"`
-	FundingStatus    string        `bun:"funding_status,notnull"`
-	Version          int           `bun:"version,notnull"`
-	CreatedAt        time.Time     `bun:"created_at,notnull"`
-	UpdatedAt        time.Time     `bun:"updated_at,notnull"`
+	ID               int64          `bun:"id,pk,autoincrement"`
+	ActionID         int64          `bun:"action_id,notnull"`
+	PlanID           int64          `bun:"plan_id,notnull"`
+	InstitutionID    int64          `bun:"institution_id,notnull"`
+	Kind             string         `bun:"kind,notnull"`
+	Description      string         `bun:"description,notnull"`
+	QuantityRequired *float64       `bun:"quantity_required"`
+	QuantitySecured  *float64       `bun:"quantity_secured"`
+	Unit             *string        `bun:"unit"`
+	AmountRequired   *money.Decimal `bun:"amount_required"`
+	AmountSecured    *money.Decimal `bun:"amount_secured"`
+	Currency         *string        `bun:"currency"`
+	ProviderID       *int64         `bun:"provider_id"`
+	FundingStatus    string         `bun:"funding_status,notnull"`
+	Version          int            `bun:"version,notnull"`
+	CreatedAt        time.Time      `bun:"created_at,notnull"`
+	UpdatedAt        time.Time      `bun:"updated_at,notnull"`
 }
 
 // Indicator measures an objective or an action. LatestValue and

@@ -1,4 +1,4 @@
-package actionplan
+package plan
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
-	"github.com/gendertrack/gendertrack/internal/plan"
+	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -40,11 +40,11 @@ func (s *Service) applyResource(ctx context.Context, tx bun.IDB, l *errs.List, i
 	if in.Description != nil {
 		r.Description = *in.Description
 	}
-	amount := func(v *string, dst **plan.Decimal, field string) {
+	amount := func(v *string, dst **money.Decimal, field string) {
 		if v == nil {
 			return
 		}
-		d, err := plan.ParseAmount(*v)
+		d, err := money.ParseAmount(*v)
 		if err != nil {
 			l.Add(errs.Invalid, err.Error(), f(field)...)
 			return
@@ -78,7 +78,7 @@ func (s *Service) applyResource(ctx context.Context, tx bun.IDB, l *errs.List, i
 		}
 		if in.Currency != nil {
 			c := strings.ToUpper(strings.TrimSpace(*in.Currency))
-			if !plan.ValidCurrency(c) {
+			if !money.ValidCurrency(c) {
 				l.Add(errs.Invalid, "The currency must be an ISO 4217 code such as XOF or EUR.", f("currency")...)
 			} else {
 				r.Currency = &c
@@ -86,7 +86,7 @@ func (s *Service) applyResource(ctx context.Context, tx bun.IDB, l *errs.List, i
 		} else if r.Currency == nil {
 			l.Add(errs.Invalid, "A BUDGET requirement needs a currency (ISO 4217, such as XOF or EUR).", f("currency")...)
 		}
-		r.FundingStatus = plan.FundingStatusAmount(r.AmountRequired, r.AmountSecured)
+		r.FundingStatus = FundingStatusAmount(r.AmountRequired, r.AmountSecured)
 	} else {
 		for _, x := range []struct {
 			set   bool
@@ -104,7 +104,7 @@ func (s *Service) applyResource(ctx context.Context, tx bun.IDB, l *errs.List, i
 		if in.Unit != nil {
 			r.Unit = errs.BlankNil(in.Unit)
 		}
-		r.FundingStatus = plan.FundingStatusQuantity(r.QuantityRequired, r.QuantitySecured)
+		r.FundingStatus = FundingStatusQuantity(r.QuantityRequired, r.QuantitySecured)
 	}
 	if in.ProviderID != nil {
 		if err := checkPartners(ctx, tx, l, []int64{*in.ProviderID}, true, f("providerId")...); err != nil {

@@ -1,11 +1,11 @@
-package actionplan_test
+package plan_test
 
 import (
 	"context"
 	"testing"
 
-	"github.com/gendertrack/gendertrack/internal/actionplan"
 	"github.com/gendertrack/gendertrack/internal/auth"
+	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 	"github.com/gendertrack/gendertrack/internal/store/storetest"
@@ -17,14 +17,14 @@ func authAs(userID int64) context.Context {
 
 func (fx *fixture) budget(actionID int64, required, secured, currency string) *store.ResourceRequirement {
 	fx.t.Helper()
-	in := actionplan.ResourceInput{ActionID: actionID, Kind: sp("BUDGET"), Description: sp("Budget"), AmountRequired: sp(required), Currency: sp(currency)}
+	in := plan.ResourceInput{ActionID: actionID, Kind: sp("BUDGET"), Description: sp("Budget"), AmountRequired: sp(required), Currency: sp(currency)}
 	if secured != "" {
 		in.AmountSecured = sp(secured)
 	}
 	return must(fx.s.AddResource(fx.ctx, in))
 }
 
-func moneyOf(t *testing.T, totals []plan.MoneyTotal) map[string][3]string {
+func moneyOf(t *testing.T, totals []money.MoneyTotal) map[string][3]string {
 	t.Helper()
 	out := map[string][3]string{}
 	var last string
@@ -53,7 +53,7 @@ func TestMoneyIsExact(t *testing.T) {
 		fx.budget(a.ID, "0.1", "0.5", "EUR")
 		fx.budget(b.ID, "0.2", "0", "EUR")
 		// Quantities never enter the money totals.
-		must(fx.s.AddResource(fx.ctx, actionplan.ResourceInput{ActionID: a.ID, Kind: sp("EQUIPMENT"), Description: sp("PCs"), QuantityRequired: fp(1e6)}))
+		must(fx.s.AddResource(fx.ctx, plan.ResourceInput{ActionID: a.ID, Kind: sp("EQUIPMENT"), Description: sp("PCs"), QuantityRequired: fp(1e6)}))
 
 		pr := must(fx.s.Progress(fx.ctx, []int64{p.ID}))[p.ID]
 		got := moneyOf(t, pr.Budget)
@@ -95,8 +95,8 @@ func TestProgressAndFilters(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		fx := setup(t, dsn) // today is 2026-06-15
 		p := fx.plan("Plan")
-		dates := func(start, due string) func(*actionplan.ActionInput) {
-			return func(in *actionplan.ActionInput) {
+		dates := func(start, due string) func(*plan.ActionInput) {
+			return func(in *plan.ActionInput) {
 				if start != "" {
 					in.StartDate = sp(start)
 				}
@@ -110,11 +110,11 @@ func TestProgressAndFilters(t *testing.T) {
 		amber := fx.action(p.ID, "amber", dates("2026-06-01", "2026-12-31"))
 		overdue := fx.action(p.ID, "overdue", dates("2026-01-01", "2026-05-31"))
 		done := fx.action(p.ID, "done", dates("2026-01-01", "2026-03-31"))
-		green := fx.action(p.ID, "green", func(in *actionplan.ActionInput) { in.Kind = sp("EQUIPMENT") })
+		green := fx.action(p.ID, "green", func(in *plan.ActionInput) { in.Kind = sp("EQUIPMENT") })
 		cancelled := fx.action(p.ID, "cancelled", dates("2026-01-01", "2026-02-01"))
 		must(fx.s.AdoptPlan(fx.ctx, p.ID, nil))
 		progress := func(a *store.Action, status string, pct int) {
-			if _, _, err := fx.s.RecordProgress(fx.ctx, actionplan.ProgressInput{ActionID: a.ID, Status: status, ProgressPercent: pct}); err != nil {
+			if _, _, err := fx.s.RecordProgress(fx.ctx, plan.ProgressInput{ActionID: a.ID, Status: status, ProgressPercent: pct}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -140,7 +140,7 @@ func TestProgressAndFilters(t *testing.T) {
 			t.Fatalf("progress %+v (%s)", pr, byStatus)
 		}
 
-		titles := func(fl actionplan.ActionFilter, pg store.Page) (string, int, bool) {
+		titles := func(fl plan.ActionFilter, pg store.Page) (string, int, bool) {
 			page := must(fx.s.ActionPages(fx.ctx, []int64{p.ID}, fl, pg))[p.ID]
 			s := ""
 			for _, a := range page.Items {
@@ -148,7 +148,7 @@ func TestProgressAndFilters(t *testing.T) {
 			}
 			return s, page.Total, page.More
 		}
-		check := func(fl actionplan.ActionFilter, pg store.Page, wantTitles string, wantTotal int, wantMore bool) {
+		check := func(fl plan.ActionFilter, pg store.Page, wantTitles string, wantTotal int, wantMore bool) {
 			t.Helper()
 			got, total, more := titles(fl, pg)
 			if got != wantTitles || total != wantTotal || more != wantMore {
@@ -157,20 +157,20 @@ func TestProgressAndFilters(t *testing.T) {
 		}
 		tr := true
 		fa := false
-		check(actionplan.ActionFilter{}, store.Page{First: 2}, "grey amber ", 6, true)
-		check(actionplan.ActionFilter{}, store.Page{First: 2, After: amber.ID}, "overdue done ", 6, true)
-		check(actionplan.ActionFilter{}, store.Page{First: 10, After: cancelled.ID}, "", 6, false)
-		check(actionplan.ActionFilter{Statuses: []string{"IN_PROGRESS"}}, store.Page{First: 10}, "overdue green ", 2, false)
-		check(actionplan.ActionFilter{Kinds: []string{"EQUIPMENT"}}, store.Page{First: 10}, "green ", 1, false)
-		check(actionplan.ActionFilter{LeadUnitID: &fx.units[0], Statuses: []string{"NOT_STARTED", "COMPLETED"}}, store.Page{First: 10}, "grey amber done ", 3, false)
-		check(actionplan.ActionFilter{Overdue: &tr}, store.Page{First: 10}, "overdue ", 1, false)
-		check(actionplan.ActionFilter{Overdue: &fa}, store.Page{First: 10}, "grey amber done green cancelled ", 5, false)
-		check(actionplan.ActionFilter{Health: []string{"GREY"}}, store.Page{First: 1}, "grey ", 2, true)
-		check(actionplan.ActionFilter{Health: []string{"GREY"}}, store.Page{First: 1, After: grey.ID}, "cancelled ", 2, false)
-		check(actionplan.ActionFilter{Health: []string{"RED", "BLUE"}, Kinds: []string{"TRAINING"}}, store.Page{First: 5}, "overdue done ", 2, false)
+		check(plan.ActionFilter{}, store.Page{First: 2}, "grey amber ", 6, true)
+		check(plan.ActionFilter{}, store.Page{First: 2, After: amber.ID}, "overdue done ", 6, true)
+		check(plan.ActionFilter{}, store.Page{First: 10, After: cancelled.ID}, "", 6, false)
+		check(plan.ActionFilter{Statuses: []string{"IN_PROGRESS"}}, store.Page{First: 10}, "overdue green ", 2, false)
+		check(plan.ActionFilter{Kinds: []string{"EQUIPMENT"}}, store.Page{First: 10}, "green ", 1, false)
+		check(plan.ActionFilter{LeadUnitID: &fx.units[0], Statuses: []string{"NOT_STARTED", "COMPLETED"}}, store.Page{First: 10}, "grey amber done ", 3, false)
+		check(plan.ActionFilter{Overdue: &tr}, store.Page{First: 10}, "overdue ", 1, false)
+		check(plan.ActionFilter{Overdue: &fa}, store.Page{First: 10}, "grey amber done green cancelled ", 5, false)
+		check(plan.ActionFilter{Health: []string{"GREY"}}, store.Page{First: 1}, "grey ", 2, true)
+		check(plan.ActionFilter{Health: []string{"GREY"}}, store.Page{First: 1, After: grey.ID}, "cancelled ", 2, false)
+		check(plan.ActionFilter{Health: []string{"RED", "BLUE"}, Kinds: []string{"TRAINING"}}, store.Page{First: 5}, "overdue done ", 2, false)
 
 		// Time moves on: the health follows the clock.
 		fx.now = fx.now.AddDate(0, 4, 0) // 2026-10-15
-		check(actionplan.ActionFilter{Health: []string{"AMBER"}}, store.Page{First: 5}, "grey amber ", 2, false)
+		check(plan.ActionFilter{Health: []string{"AMBER"}}, store.Page{First: 5}, "grey amber ", 2, false)
 	})
 }

@@ -1,4 +1,4 @@
-package plan
+package money
 
 import (
 	"database/sql"
@@ -306,42 +306,6 @@ func TestDecimalValueScanRoundTrip(t *testing.T) {
 	}
 	if err := n.Scan("2.50"); err != nil || !n.Valid || n.V.String() != "2.5" {
 		t.Errorf("Null.Scan(2.50) = %v, %v, %s", err, n.Valid, n.V)
-	}
-}
-
-func TestFundingStatusAmount(t *testing.T) {
-	tests := []struct {
-		name              string
-		required, secured string // "" = nil
-		want              string
-	}{
-		{"secured nil", "1000", "", FundingStatusUnsecured},
-		{"secured zero", "1000", "0", FundingStatusUnsecured},
-		{"secured 0.00", "1000", "0.00", FundingStatusUnsecured},
-		{"both zero", "0", "0", FundingStatusUnsecured},
-		{"both nil", "", "", FundingStatusUnsecured},
-		{"one unit short in the fourth place", "100.0001", "100", FundingStatusPartial},
-		{"smallest amount secured", "100", "0.0001", FundingStatusPartial},
-		{"equal, different scale", "100.00", "100", FundingStatusSecured},
-		{"above", "100", "150", FundingStatusSecured},
-		{"20-digit just below", "12345678901234567890.1234", "12345678901234567890.1233", FundingStatusPartial},
-		{"required nil, something secured", "", "1", FundingStatusSecured},
-	}
-	for _, tc := range tests {
-		var req, sec *Decimal
-		if tc.required != "" {
-			req = amtPtr(t, tc.required)
-		}
-		if tc.secured != "" {
-			sec = amtPtr(t, tc.secured)
-		}
-		if got := FundingStatusAmount(req, sec); got != tc.want {
-			t.Errorf("%s: FundingStatusAmount(%s, %s) = %s, want %s", tc.name, tc.required, tc.secured, got, tc.want)
-		}
-	}
-	neg := amt(t, "1").Sub(amt(t, "2"))
-	if got := FundingStatusAmount(amtPtr(t, "10"), &neg); got != FundingStatusUnsecured {
-		t.Errorf("negative secured: %s, want UNSECURED", got)
 	}
 }
 

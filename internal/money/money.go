@@ -1,4 +1,8 @@
-package plan
+// Package money holds exact decimal amounts (the API's Decimal scalar),
+// their sums per currency and the ISO 4217 currency codes (RULES.md
+// section 7, "Money"). It is a package of its own so that the store's
+// models and the plan service can both use it.
+package money
 
 import (
 	"database/sql/driver"
@@ -411,28 +415,6 @@ func Totals(lines []MoneyLine) []MoneyTotal {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Currency < out[j].Currency })
 	return out
-}
-
-// FundingStatusAmount is ResourceRequirement.status for a BUDGET requirement
-// (RULES.md 7): secured (nil counts as 0) of 0 UNSECURED, below required
-// PARTIAL, else SECURED. A nil required counts as 0. A secured amount at or
-// below zero is UNSECURED.
-func FundingStatusAmount(required, secured *Decimal) string {
-	var req, sec Decimal
-	if required != nil {
-		req = *required
-	}
-	if secured != nil {
-		sec = *secured
-	}
-	switch {
-	case sec.Sign() <= 0:
-		return FundingStatusUnsecured
-	case sec.Cmp(req) < 0:
-		return FundingStatusPartial
-	default:
-		return FundingStatusSecured
-	}
 }
 
 // ValidCurrency reports whether code is an active ISO 4217 alphabetic

@@ -1,4 +1,4 @@
-package actionplan
+package plan
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
-	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -152,7 +151,7 @@ func (s *Service) RecordMeasurement(ctx context.Context, in MeasurementInput) (*
 			return err
 		}
 		// The newest measuredOn is the latest; on the same day the one
-		// recorded last (plan.Latest).
+		// recorded last (Latest).
 		if ind.LatestMeasuredOn == nil || m.MeasuredOn >= *ind.LatestMeasuredOn {
 			v, on := m.Value, m.MeasuredOn
 			ind.LatestValue, ind.LatestMeasuredOn = &v, &on
@@ -177,16 +176,16 @@ func (s *Service) IndicatorStatus(ind *store.Indicator, p *store.ActionPlan) str
 }
 
 func indicatorStatusAt(ind *store.Indicator, planStart, planEnd string, today time.Time) string {
-	var latest *plan.MeasurementPoint
+	var latest *MeasurementPoint
 	if ind.LatestValue != nil && ind.LatestMeasuredOn != nil {
 		on := storedDate(ind.LatestMeasuredOn)
 		if on != nil {
-			latest = &plan.MeasurementPoint{Value: *ind.LatestValue, MeasuredOn: *on}
+			latest = &MeasurementPoint{Value: *ind.LatestValue, MeasuredOn: *on}
 		}
 	}
 	ps, pe := storedDate(&planStart), storedDate(&planEnd)
 	if ps == nil || pe == nil {
 		ps, pe = &today, &today
 	}
-	return plan.IndicatorStatus(ind.Baseline, ind.Target, storedDate(ind.BaselineDate), storedDate(ind.TargetDate), *ps, *pe, latest, today)
+	return IndicatorStatus(ind.Baseline, ind.Target, storedDate(ind.BaselineDate), storedDate(ind.TargetDate), *ps, *pe, latest, today)
 }

@@ -1,4 +1,4 @@
-package actionplan
+package plan
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/gendertrack/gendertrack/internal/plan"
+	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -26,7 +26,7 @@ type Progress struct {
 	ActionsByStatus       []StatusCount
 	CompletionPercent     float64
 	ActionsOverdue        int
-	Budget                []plan.MoneyTotal
+	Budget                []money.MoneyTotal
 	IndicatorsOnTrack     int
 	IndicatorsOffTrack    int
 	IndicatorsNotMeasured int
@@ -42,7 +42,7 @@ type Summary struct {
 	ActionsTotal                int
 	ActionsCompleted            int
 	ActionsOverdue              int
-	Budget                      []plan.MoneyTotal
+	Budget                      []money.MoneyTotal
 }
 
 // statusRow counts the actions of one key (plan or institution) in one
@@ -69,12 +69,12 @@ func (s *Service) Progress(ctx context.Context, planIDs []int64) (map[int64]*Pro
 	for i := range plans {
 		p := &plans[i]
 		byID[p.ID] = p
-		out[p.ID] = &Progress{PlanID: p.ID, InstitutionID: p.InstitutionID, Budget: []plan.MoneyTotal{}}
+		out[p.ID] = &Progress{PlanID: p.ID, InstitutionID: p.InstitutionID, Budget: []money.MoneyTotal{}}
 	}
 	today := s.today()
 	var counts []statusRow
 	if err := s.DB.NewRaw(`SELECT a.plan_id AS k, a.status, COUNT(*) AS n, SUM(CASE WHEN `+overdueSQL+` THEN 1 ELSE 0 END) AS overdue
-		FROM actions AS a WHERE a.plan_id IN (?) GROUP BY a.plan_id, a.status`, plan.FormatDate(today), bun.List(planIDs)).Scan(ctx, &counts); err != nil {
+		FROM actions AS a WHERE a.plan_id IN (?) GROUP BY a.plan_id, a.status`, store.FormatDate(today), bun.List(planIDs)).Scan(ctx, &counts); err != nil {
 		return nil, err
 	}
 	byStatus := map[int64]map[string]int{}
@@ -92,11 +92,11 @@ func (s *Service) Progress(ctx context.Context, planIDs []int64) (map[int64]*Pro
 	}
 	for id, pr := range out {
 		m := byStatus[id]
-		for _, st := range plan.ActionStatusOrder() {
+		for _, st := range ActionStatusOrder() {
 			pr.ActionsByStatus = append(pr.ActionsByStatus, StatusCount{Status: st, Count: m[st]})
 		}
-		if d := pr.ActionsTotal - m[plan.ActionStatusCancelled]; d > 0 {
-			pr.CompletionPercent = 100 * float64(m[plan.ActionStatusCompleted]) / float64(d)
+		if d := pr.ActionsTotal - m[ActionStatusCancelled]; d > 0 {
+			pr.CompletionPercent = 100 * float64(m[ActionStatusCompleted]) / float64(d)
 		}
 	}
 	budgets, err := s.budget(ctx, "r.plan_id", "resource_requirements AS r", "r.plan_id IN (?)", bun.List(planIDs))
@@ -119,11 +119,11 @@ func (s *Service) Progress(ctx context.Context, planIDs []int64) (map[int64]*Pro
 			continue
 		}
 		switch indicatorStatusAt(ind, p.StartDate, p.EndDate, today) {
-		case plan.IndicatorStatusOnTrack:
+		case IndicatorStatusOnTrack:
 			pr.IndicatorsOnTrack++
-		case plan.IndicatorStatusOffTrack:
+		case IndicatorStatusOffTrack:
 			pr.IndicatorsOffTrack++
-		case plan.IndicatorStatusAchieved:
+		case IndicatorStatusAchieved:
 			pr.IndicatorsAchieved++
 		default:
 			pr.IndicatorsNotMeasured++
@@ -135,19 +135,19 @@ func (s *Service) Progress(ctx context.Context, planIDs []int64) (map[int64]*Pro
 // moneyRow is one BUDGET requirement (SQLite) or one sum (PostgreSQL) of a
 // key and currency.
 type moneyRow struct {
-	Key      int64         `bun:"k"`
-	Currency string        `bun:"currency"`
-	Required *plan.Decimal `bun:"required"`
-	Secured  *plan.Decimal `bun:"secured"`
-	Gap      *plan.Decimal `bun:"gap"`
+	Key      int64          `bun:"k"`
+	Currency string         `bun:"currency"`
+	Required *money.Decimal `bun:"required"`
+	Secured  *money.Decimal `bun:"secured"`
+	Gap      *money.Decimal `bun:"gap"`
 }
 
 // budget sums the BUDGET requirements selected by from/where per key and
 // currency, exactly: PostgreSQL sums its NUMERIC columns; SQLite, whose
 // amounts are TEXT, gives the rows in one statement and Go sums them with
-// plan.Totals. Each list is ordered by currency code.
-func (s *Service) budget(ctx context.Context, key, from, where string, args ...any) (map[int64][]plan.MoneyTotal, error) {
-	out := map[int64][]plan.MoneyTotal{}
+// money.Totals. Each list is ordered by currency code.
+func (s *Service) budget(ctx context.Context, key, from, where string, args ...any) (map[int64][]money.MoneyTotal, error) {
+	out := map[int64][]money.MoneyTotal{}
 	var rows []moneyRow
 	if s.DB.Postgres {
 		q := `SELECT ` + key + ` AS k, r.currency,
@@ -160,7 +160,7 @@ func (s *Service) budget(ctx context.Context, key, from, where string, args ...a
 			return nil, err
 		}
 		for _, r := range rows {
-			out[r.Key] = append(out[r.Key], plan.MoneyTotal{Currency: r.Currency, Required: val(r.Required), Secured: val(r.Secured), Gap: val(r.Gap)})
+			out[r.Key] = append(out[r.Key], money.MoneyTotal{Currency: r.Currency, Required: val(r.Required), Secured: val(r.Secured), Gap: val(r.Gap)})
 		}
 		for _, l := range out {
 			sort.Slice(l, func(i, j int) bool { return l[i].Currency < l[j].Currency })
@@ -172,19 +172,19 @@ func (s *Service) budget(ctx context.Context, key, from, where string, args ...a
 	if err := s.DB.NewRaw(q, args...).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
-	lines := map[int64][]plan.MoneyLine{}
+	lines := map[int64][]money.MoneyLine{}
 	for _, r := range rows {
-		lines[r.Key] = append(lines[r.Key], plan.MoneyLine{Currency: r.Currency, Required: val(r.Required), Secured: r.Secured})
+		lines[r.Key] = append(lines[r.Key], money.MoneyLine{Currency: r.Currency, Required: val(r.Required), Secured: r.Secured})
 	}
 	for k, l := range lines {
-		out[k] = plan.Totals(l)
+		out[k] = money.Totals(l)
 	}
 	return out, nil
 }
 
-func val(d *plan.Decimal) plan.Decimal {
+func val(d *money.Decimal) money.Decimal {
 	if d == nil {
-		return plan.Zero()
+		return money.Zero()
 	}
 	return *d
 }
@@ -198,7 +198,7 @@ func (s *Service) Summaries(ctx context.Context, institutionIDs []int64) (map[in
 		return out, nil
 	}
 	for _, id := range institutionIDs {
-		out[id] = &Summary{InstitutionID: id, Budget: []plan.MoneyTotal{}}
+		out[id] = &Summary{InstitutionID: id, Budget: []money.MoneyTotal{}}
 	}
 	ids := bun.List(institutionIDs)
 	// The most recently validated assessment of each institution.
@@ -235,7 +235,7 @@ func (s *Service) Summaries(ctx context.Context, institutionIDs []int64) (map[in
 		sm := out[c.Key]
 		sm.ActionsTotal += c.N
 		sm.ActionsOverdue += c.Overdue
-		if c.Status == plan.ActionStatusCompleted {
+		if c.Status == ActionStatusCompleted {
 			sm.ActionsCompleted += c.N
 		}
 	}

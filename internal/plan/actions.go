@@ -1,4 +1,4 @@
-package actionplan
+package plan
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
-	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -135,7 +134,7 @@ func (s *Service) CreateAction(ctx context.Context, in ActionInput) (*store.Acti
 		now := s.Now().UTC()
 		a = &store.Action{PlanID: p.ID, InstitutionID: p.InstitutionID, ObjectiveID: in.ObjectiveID, Title: *in.Title,
 			Description: errs.BlankNil(in.Description), Kind: *in.Kind, LeadUnitID: in.LeadUnitID, Accountable: errs.BlankNil(in.Accountable),
-			StartDate: in.StartDate, DueDate: in.DueDate, Status: plan.ActionStatusNotStarted, Version: 1, CreatedAt: now, UpdatedAt: now}
+			StartDate: in.StartDate, DueDate: in.DueDate, Status: ActionStatusNotStarted, Version: 1, CreatedAt: now, UpdatedAt: now}
 		if _, err := tx.NewInsert().Model(a).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
@@ -316,11 +315,11 @@ func (s *Service) RecordProgress(ctx context.Context, in ProgressInput) (*store.
 // validateProgress puts the problems of a status and percentage at their
 // input fields.
 func validateProgress(l *errs.List, status string, pct int) {
-	if !plan.ValidActionStatus(status) {
+	if !ValidActionStatus(status) {
 		l.Add(errs.Invalid, "Unknown action status.", f("status")...)
 		return
 	}
-	if err := plan.ValidateProgress(status, pct); err != nil {
+	if err := ValidateProgress(status, pct); err != nil {
 		l.Add(errs.Invalid, err.Error(), f("progressPercent")...)
 	}
 }
@@ -331,12 +330,12 @@ func (s *Service) Health(a *store.Action) string {
 }
 
 func healthAt(a *store.Action, today time.Time) string {
-	return plan.Health(a.Status, storedDate(a.StartDate), storedDate(a.DueDate), a.ProgressPercent, today)
+	return Health(a.Status, storedDate(a.StartDate), storedDate(a.DueDate), a.ProgressPercent, today)
 }
 
 // Overdue reports whether the action is past its due date and neither
 // completed nor cancelled.
 func (s *Service) Overdue(a *store.Action) bool {
 	return a.DueDate != nil && *a.DueDate < s.Today() &&
-		a.Status != plan.ActionStatusCompleted && a.Status != plan.ActionStatusCancelled
+		a.Status != ActionStatusCompleted && a.Status != ActionStatusCancelled
 }

@@ -1,4 +1,4 @@
-package plan
+package money
 
 import (
 	"encoding/json"

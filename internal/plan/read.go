@@ -1,4 +1,4 @@
-package actionplan
+package plan
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
-	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -184,7 +183,7 @@ func (s *Service) IndicatorsByObjective(ctx context.Context, objectiveIDs []int6
 }
 
 // MeasurementsByIndicator loads each indicator's measurements, oldest
-// measuredOn first (so the last is the latest, as plan.Latest picks it).
+// measuredOn first (so the last is the latest, as Latest picks it).
 func (s *Service) MeasurementsByIndicator(ctx context.Context, indicatorIDs []int64) (map[int64][]store.Measurement, error) {
 	return childrenOf(ctx, s.DB, "indicator_id", indicatorIDs, func(m *store.Measurement) *int64 { return ptr(m.IndicatorID) }, "measured_on, id")
 }
@@ -355,7 +354,7 @@ func (s *Service) ActionPages(ctx context.Context, planIDs []int64, fl ActionFil
 		return out, nil
 	}
 	now := s.today()
-	cond, args := fl.where(plan.FormatDate(now))
+	cond, args := fl.where(store.FormatDate(now))
 	if len(fl.Health) > 0 {
 		var rows []store.Action
 		q := `SELECT a.* FROM actions AS a WHERE a.plan_id IN (?)` + cond + ` ORDER BY a.plan_id, a.id`

@@ -1,4 +1,4 @@
-package actionplan_test
+package plan_test
 
 import (
 	"context"
@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gendertrack/gendertrack/internal/actionplan"
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/org"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
@@ -22,7 +22,7 @@ type fixture struct {
 	t        *testing.T
 	ctx      context.Context
 	db       *store.DB
-	s        *actionplan.Service
+	s        *plan.Service
 	now      time.Time
 	inst     int64 // the institution the plans belong to
 	other    int64 // another institution
@@ -44,7 +44,7 @@ func setup(t *testing.T, dsn string) *fixture {
 	}
 	fx := &fixture{t: t, ctx: authz.System(context.Background()), db: db, now: time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return fx.now }
-	fx.s = &actionplan.Service{DB: db, Guard: guard, Now: clock}
+	fx.s = &plan.Service{DB: db, Guard: guard, Now: clock}
 	o := &org.Service{DB: db, Guard: guard, Now: clock}
 	str := func(s string) *string { return &s }
 	inst, err := o.CreateInstitution(fx.ctx, org.InstitutionInput{Name: str("National Police"), Sector: str("POLICE"), Country: str("ML")})
@@ -138,11 +138,11 @@ func must[T any](v T, err error) T {
 }
 
 func (fx *fixture) plan(title string) *store.ActionPlan {
-	return must(fx.s.CreatePlan(fx.ctx, actionplan.PlanInput{InstitutionID: fx.inst, Title: sp(title), StartDate: sp("2026-01-01"), EndDate: sp("2027-12-31")}))
+	return must(fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: sp(title), StartDate: sp("2026-01-01"), EndDate: sp("2027-12-31")}))
 }
 
-func (fx *fixture) action(planID int64, title string, mod func(*actionplan.ActionInput)) *store.Action {
-	in := actionplan.ActionInput{PlanID: planID, Title: sp(title), Kind: sp("TRAINING")}
+func (fx *fixture) action(planID int64, title string, mod func(*plan.ActionInput)) *store.Action {
+	in := plan.ActionInput{PlanID: planID, Title: sp(title), Kind: sp("TRAINING")}
 	if mod != nil {
 		mod(&in)
 	}
@@ -160,15 +160,15 @@ func (fx *fixture) audits(op string) int64 {
 func TestPlanValidation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		fx := setup(t, dsn)
-		_, err := fx.s.CreatePlan(fx.ctx, actionplan.PlanInput{InstitutionID: fx.inst, Title: sp("  "), StartDate: sp("2026-02-30"), EndDate: sp("2026-01-01")})
+		_, err := fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: sp("  "), StartDate: sp("2026-02-30"), EndDate: sp("2026-01-01")})
 		want(t, err, "INVALID@input.title", "INVALID@input.startDate")
-		_, err = fx.s.CreatePlan(fx.ctx, actionplan.PlanInput{InstitutionID: fx.inst, Title: sp("P"), StartDate: sp("2026-03-01"), EndDate: sp("2026-01-01"), DraftFromFindings: true})
+		_, err = fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: sp("P"), StartDate: sp("2026-03-01"), EndDate: sp("2026-01-01"), DraftFromFindings: true})
 		want(t, err, "INVALID@input.endDate", "INVALID@input.sourceAssessmentId")
-		_, err = fx.s.CreatePlan(fx.ctx, actionplan.PlanInput{InstitutionID: fx.inst, Title: sp("P"), StartDate: sp("2026-01-01"), EndDate: sp("2026-12-31"), SourceAssessmentID: ip(fx.assessF)})
+		_, err = fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: sp("P"), StartDate: sp("2026-01-01"), EndDate: sp("2026-12-31"), SourceAssessmentID: ip(fx.assessF)})
 		want(t, err, "INVALID@input.sourceAssessmentId")
-		_, err = fx.s.CreatePlan(fx.ctx, actionplan.PlanInput{InstitutionID: fx.inst, Title: sp("P"), StartDate: sp("2026-01-01"), EndDate: sp("2026-12-31"), SourceAssessmentID: ip(99999)})
+		_, err = fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: sp("P"), StartDate: sp("2026-01-01"), EndDate: sp("2026-12-31"), SourceAssessmentID: ip(99999)})
 		want(t, err, "NOT_FOUND@input.sourceAssessmentId")
-		_, err = fx.s.CreatePlan(fx.ctx, actionplan.PlanInput{InstitutionID: 99999, Title: sp("P"), StartDate: sp("2026-01-01"), EndDate: sp("2026-12-31")})
+		_, err = fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: 99999, Title: sp("P"), StartDate: sp("2026-01-01"), EndDate: sp("2026-12-31")})
 		want(t, err, "NOT_FOUND@input.institutionId")
 		if n, _ := fx.db.NewSelect().Table("action_plans").Count(fx.ctx); n != 0 {
 			t.Fatalf("%d plans stored by failed creates", n)
@@ -178,13 +178,13 @@ func TestPlanValidation(t *testing.T) {
 		if p.Status != "DRAFT" || p.Version != 1 {
 			t.Fatalf("new plan %+v", p)
 		}
-		_, err = fx.s.UpdatePlan(fx.ctx, p.ID, 1, actionplan.PlanInput{EndDate: sp("2025-12-31")})
+		_, err = fx.s.UpdatePlan(fx.ctx, p.ID, 1, plan.PlanInput{EndDate: sp("2025-12-31")})
 		want(t, err, "INVALID@input.endDate")
-		_, err = fx.s.UpdatePlan(fx.ctx, p.ID, 1, actionplan.PlanInput{StartDate: sp("2028-01-01")})
+		_, err = fx.s.UpdatePlan(fx.ctx, p.ID, 1, plan.PlanInput{StartDate: sp("2028-01-01")})
 		want(t, err, "INVALID@input.startDate")
-		_, err = fx.s.UpdatePlan(fx.ctx, p.ID, 7, actionplan.PlanInput{Title: sp("New")})
+		_, err = fx.s.UpdatePlan(fx.ctx, p.ID, 7, plan.PlanInput{Title: sp("New")})
 		want(t, err, "CONFLICT@input.expectedVersion")
-		up := must(fx.s.UpdatePlan(fx.ctx, p.ID, 1, actionplan.PlanInput{Title: sp("New"), EndDate: sp("2026-01-01")}))
+		up := must(fx.s.UpdatePlan(fx.ctx, p.ID, 1, plan.PlanInput{Title: sp("New"), EndDate: sp("2026-01-01")}))
 		if up.Version != 2 || up.Title != "New" || up.EndDate != "2026-01-01" {
 			t.Fatalf("updated plan %+v", up)
 		}
@@ -202,7 +202,7 @@ func TestDraftFromFindings(t *testing.T) {
 		if _, err := fx.db.NewInsert().Model(f2).Returning("id").Exec(fx.ctx); err != nil {
 			t.Fatal(err)
 		}
-		p := must(fx.s.CreatePlan(fx.ctx, actionplan.PlanInput{InstitutionID: fx.inst, Title: sp("From findings"), StartDate: sp("2026-01-01"),
+		p := must(fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: sp("From findings"), StartDate: sp("2026-01-01"),
 			EndDate: sp("2026-12-31"), SourceAssessmentID: ip(fx.assess), DraftFromFindings: true}))
 		objs := must(fx.s.ObjectivesByPlan(fx.ctx, []int64{p.ID}))[p.ID]
 		if len(objs) != 2 || objs[0].Title != "No confidential interview rooms" || objs[1].Title != "No GBV procedures" {
@@ -227,27 +227,27 @@ func TestObjectiveAndActionValidation(t *testing.T) {
 		fx := setup(t, dsn)
 		p := fx.plan("Plan")
 		other := fx.plan("Other plan")
-		foreignObj := must(fx.s.CreateObjective(fx.ctx, actionplan.ObjectiveInput{PlanID: other.ID, Title: sp("Elsewhere")}))
+		foreignObj := must(fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: other.ID, Title: sp("Elsewhere")}))
 
-		_, err := fx.s.CreateObjective(fx.ctx, actionplan.ObjectiveInput{PlanID: p.ID, Title: sp(""), FindingIDs: ids(fx.finding, fx.foreignF, 424242)})
+		_, err := fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: p.ID, Title: sp(""), FindingIDs: ids(fx.finding, fx.foreignF, 424242)})
 		want(t, err, "INVALID@input.title", "INVALID@input.findingIds.1", "NOT_FOUND@input.findingIds.2")
-		_, err = fx.s.CreateObjective(fx.ctx, actionplan.ObjectiveInput{PlanID: 424242, Title: sp("x")})
+		_, err = fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: 424242, Title: sp("x")})
 		want(t, err, "NOT_FOUND@input.planId")
-		obj := must(fx.s.CreateObjective(fx.ctx, actionplan.ObjectiveInput{PlanID: p.ID, Title: sp("Rooms"), FindingIDs: ids(fx.finding)}))
+		obj := must(fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: p.ID, Title: sp("Rooms"), FindingIDs: ids(fx.finding)}))
 
-		_, err = fx.s.CreateAction(fx.ctx, actionplan.ActionInput{PlanID: p.ID, Title: sp("A"), Kind: sp("DANCING"),
+		_, err = fx.s.CreateAction(fx.ctx, plan.ActionInput{PlanID: p.ID, Title: sp("A"), Kind: sp("DANCING"),
 			ObjectiveID: ip(foreignObj.ID), LeadUnitID: ip(fx.foreign), SupportingUnitIDs: ids(fx.units[0], 424242, fx.foreign),
 			PartnerIDs: ids(fx.partner, 424242), FindingIDs: ids(fx.foreignF), StartDate: sp("2026-05-01"), DueDate: sp("2026-04-30")})
 		want(t, err, "INVALID@input.kind", "INVALID@input.objectiveId", "INVALID@input.leadUnitId",
 			"NOT_FOUND@input.supportingUnitIds.1", "INVALID@input.supportingUnitIds.2", "NOT_FOUND@input.partnerIds.1",
 			"INVALID@input.findingIds.0", "INVALID@input.dueDate")
-		_, err = fx.s.CreateAction(fx.ctx, actionplan.ActionInput{PlanID: p.ID, Kind: sp("TRAINING"), ObjectiveID: ip(424242), LeadUnitID: ip(424242)})
+		_, err = fx.s.CreateAction(fx.ctx, plan.ActionInput{PlanID: p.ID, Kind: sp("TRAINING"), ObjectiveID: ip(424242), LeadUnitID: ip(424242)})
 		want(t, err, "INVALID@input.title", "NOT_FOUND@input.objectiveId", "NOT_FOUND@input.leadUnitId")
 		if n, _ := fx.db.NewSelect().Table("actions").Count(fx.ctx); n != 0 {
 			t.Fatalf("%d actions stored by failed creates", n)
 		}
 
-		a := fx.action(p.ID, "Train trainers", func(in *actionplan.ActionInput) {
+		a := fx.action(p.ID, "Train trainers", func(in *plan.ActionInput) {
 			in.ObjectiveID, in.LeadUnitID = &obj.ID, &fx.units[1]
 			in.SupportingUnitIDs, in.PartnerIDs, in.FindingIDs = ids(fx.units[0], fx.units[2], fx.units[0]), ids(fx.partner), ids(fx.finding)
 			in.StartDate, in.DueDate = sp("2026-02-01"), sp("2026-09-30")
@@ -260,15 +260,15 @@ func TestObjectiveAndActionValidation(t *testing.T) {
 			t.Fatalf("supporting units %+v", su)
 		}
 		// The stored start date against a new due date, and the other way.
-		_, err = fx.s.UpdateAction(fx.ctx, a.ID, 1, actionplan.ActionInput{DueDate: sp("2026-01-31")})
+		_, err = fx.s.UpdateAction(fx.ctx, a.ID, 1, plan.ActionInput{DueDate: sp("2026-01-31")})
 		want(t, err, "INVALID@input.dueDate")
-		_, err = fx.s.UpdateAction(fx.ctx, a.ID, 1, actionplan.ActionInput{StartDate: sp("2026-10-01")})
+		_, err = fx.s.UpdateAction(fx.ctx, a.ID, 1, plan.ActionInput{StartDate: sp("2026-10-01")})
 		want(t, err, "INVALID@input.startDate")
-		_, err = fx.s.UpdateAction(fx.ctx, a.ID, 1, actionplan.ActionInput{LeadUnitID: ip(fx.foreign)})
+		_, err = fx.s.UpdateAction(fx.ctx, a.ID, 1, plan.ActionInput{LeadUnitID: ip(fx.foreign)})
 		want(t, err, "INVALID@input.leadUnitId")
-		_, err = fx.s.UpdateAction(fx.ctx, a.ID, 0, actionplan.ActionInput{Title: sp("x")})
+		_, err = fx.s.UpdateAction(fx.ctx, a.ID, 0, plan.ActionInput{Title: sp("x")})
 		want(t, err, "CONFLICT@input.expectedVersion")
-		up := must(fx.s.UpdateAction(fx.ctx, a.ID, 1, actionplan.ActionInput{Title: sp("Train the trainers"), SupportingUnitIDs: ids(), PartnerIDs: ids()}))
+		up := must(fx.s.UpdateAction(fx.ctx, a.ID, 1, plan.ActionInput{Title: sp("Train the trainers"), SupportingUnitIDs: ids(), PartnerIDs: ids()}))
 		if up.Version != 2 || up.Title != "Train the trainers" || *up.LeadUnitID != fx.units[1] {
 			t.Fatalf("updated %+v", up)
 		}
@@ -278,9 +278,9 @@ func TestObjectiveAndActionValidation(t *testing.T) {
 		if f := must(fx.s.ActionFindings(fx.ctx, []int64{a.ID}))[a.ID]; len(f) != 1 {
 			t.Fatalf("findings changed although not given: %+v", f)
 		}
-		_, err = fx.s.UpdateObjective(fx.ctx, obj.ID, 1, actionplan.ObjectiveInput{FindingIDs: ids(fx.foreignF)})
+		_, err = fx.s.UpdateObjective(fx.ctx, obj.ID, 1, plan.ObjectiveInput{FindingIDs: ids(fx.foreignF)})
 		want(t, err, "INVALID@input.findingIds.0")
-		uo := must(fx.s.UpdateObjective(fx.ctx, obj.ID, 1, actionplan.ObjectiveInput{Description: sp("All stations"), FindingIDs: ids()}))
+		uo := must(fx.s.UpdateObjective(fx.ctx, obj.ID, 1, plan.ObjectiveInput{Description: sp("All stations"), FindingIDs: ids()}))
 		if uo.Version != 2 || *uo.Description != "All stations" {
 			t.Fatalf("objective %+v", uo)
 		}
@@ -295,53 +295,53 @@ func TestResourceValidation(t *testing.T) {
 		fx := setup(t, dsn)
 		p := fx.plan("Plan")
 		a := fx.action(p.ID, "Rooms", nil)
-		add := func(in actionplan.ResourceInput) (*store.ResourceRequirement, error) {
+		add := func(in plan.ResourceInput) (*store.ResourceRequirement, error) {
 			in.ActionID = a.ID
 			if in.Description == nil {
 				in.Description = sp("Need")
 			}
 			return fx.s.AddResource(fx.ctx, in)
 		}
-		_, err := add(actionplan.ResourceInput{Kind: sp("BUDGET")})
+		_, err := add(plan.ResourceInput{Kind: sp("BUDGET")})
 		want(t, err, "INVALID@input.amountRequired", "INVALID@input.currency")
-		_, err = add(actionplan.ResourceInput{Kind: sp("BUDGET"), AmountRequired: sp("10"), Currency: sp("EURO"), QuantityRequired: fp(2), Unit: sp("rooms")})
+		_, err = add(plan.ResourceInput{Kind: sp("BUDGET"), AmountRequired: sp("10"), Currency: sp("EURO"), QuantityRequired: fp(2), Unit: sp("rooms")})
 		want(t, err, "INVALID@input.currency", "INVALID@input.quantityRequired", "INVALID@input.unit")
-		_, err = add(actionplan.ResourceInput{Kind: sp("BUDGET"), AmountRequired: sp("-5"), AmountSecured: sp("1.23456"), Currency: sp("XOF")})
+		_, err = add(plan.ResourceInput{Kind: sp("BUDGET"), AmountRequired: sp("-5"), AmountSecured: sp("1.23456"), Currency: sp("XOF")})
 		want(t, err, "INVALID@input.amountRequired", "INVALID@input.amountSecured")
-		_, err = add(actionplan.ResourceInput{Kind: sp("BUDGET"), AmountRequired: sp("1e5"), Currency: sp("XXX")})
+		_, err = add(plan.ResourceInput{Kind: sp("BUDGET"), AmountRequired: sp("1e5"), Currency: sp("XXX")})
 		want(t, err, "INVALID@input.amountRequired", "INVALID@input.currency")
-		_, err = add(actionplan.ResourceInput{Kind: sp("EQUIPMENT"), AmountRequired: sp("10"), Currency: sp("EUR")})
+		_, err = add(plan.ResourceInput{Kind: sp("EQUIPMENT"), AmountRequired: sp("10"), Currency: sp("EUR")})
 		want(t, err, "INVALID@input.amountRequired", "INVALID@input.currency", "INVALID@input.quantityRequired")
-		_, err = add(actionplan.ResourceInput{Kind: sp("EQUIPMENT"), QuantityRequired: fp(-1), AmountSecured: sp("1")})
+		_, err = add(plan.ResourceInput{Kind: sp("EQUIPMENT"), QuantityRequired: fp(-1), AmountSecured: sp("1")})
 		want(t, err, "INVALID@input.quantityRequired", "INVALID@input.amountSecured")
-		_, err = add(actionplan.ResourceInput{Kind: sp("MONEY"), QuantityRequired: fp(1)})
+		_, err = add(plan.ResourceInput{Kind: sp("MONEY"), QuantityRequired: fp(1)})
 		want(t, err, "INVALID@input.kind")
-		_, err = add(actionplan.ResourceInput{Kind: sp("PERSONNEL"), Description: sp(" "), QuantityRequired: fp(1), ProviderID: ip(424242)})
+		_, err = add(plan.ResourceInput{Kind: sp("PERSONNEL"), Description: sp(" "), QuantityRequired: fp(1), ProviderID: ip(424242)})
 		want(t, err, "INVALID@input.description", "NOT_FOUND@input.providerId")
 
-		b := must(add(actionplan.ResourceInput{Kind: sp("BUDGET"), AmountRequired: sp("1000000.50"), Currency: sp("xof"), ProviderID: &fx.partner}))
+		b := must(add(plan.ResourceInput{Kind: sp("BUDGET"), AmountRequired: sp("1000000.50"), Currency: sp("xof"), ProviderID: &fx.partner}))
 		if b.FundingStatus != "UNSECURED" || *b.Currency != "XOF" || b.AmountRequired.String() != "1000000.5" || b.AmountSecured != nil {
 			t.Fatalf("budget %+v", b)
 		}
-		b = must(fx.s.UpdateResource(fx.ctx, b.ID, 1, actionplan.ResourceInput{AmountSecured: sp("250000")}))
+		b = must(fx.s.UpdateResource(fx.ctx, b.ID, 1, plan.ResourceInput{AmountSecured: sp("250000")}))
 		if b.FundingStatus != "PARTIAL" || b.Version != 2 {
 			t.Fatalf("partial %+v", b)
 		}
-		_, err = fx.s.UpdateResource(fx.ctx, b.ID, 2, actionplan.ResourceInput{QuantitySecured: fp(3)})
+		_, err = fx.s.UpdateResource(fx.ctx, b.ID, 2, plan.ResourceInput{QuantitySecured: fp(3)})
 		want(t, err, "INVALID@input.quantitySecured")
-		_, err = fx.s.UpdateResource(fx.ctx, b.ID, 1, actionplan.ResourceInput{AmountSecured: sp("1")})
+		_, err = fx.s.UpdateResource(fx.ctx, b.ID, 1, plan.ResourceInput{AmountSecured: sp("1")})
 		want(t, err, "CONFLICT@input.expectedVersion")
-		b = must(fx.s.UpdateResource(fx.ctx, b.ID, 2, actionplan.ResourceInput{AmountSecured: sp("1000000.5000")}))
+		b = must(fx.s.UpdateResource(fx.ctx, b.ID, 2, plan.ResourceInput{AmountSecured: sp("1000000.5000")}))
 		if b.FundingStatus != "SECURED" {
 			t.Fatalf("secured %+v", b)
 		}
-		q := must(add(actionplan.ResourceInput{Kind: sp("EQUIPMENT"), QuantityRequired: fp(10), QuantitySecured: fp(4), Unit: sp("computers")}))
+		q := must(add(plan.ResourceInput{Kind: sp("EQUIPMENT"), QuantityRequired: fp(10), QuantitySecured: fp(4), Unit: sp("computers")}))
 		if q.FundingStatus != "PARTIAL" {
 			t.Fatalf("quantity %+v", q)
 		}
 		// Read back: the exact amount survives the database.
 		got := must(fx.s.ResourcesByAction(fx.ctx, []int64{a.ID}))[a.ID]
-		if len(got) != 2 || got[0].AmountRequired.String() != "1000000.5" || got[0].AmountSecured.Cmp(plan.MustParseAmount("1000000.5")) != 0 || got[1].FundingStatus != "PARTIAL" {
+		if len(got) != 2 || got[0].AmountRequired.String() != "1000000.5" || got[0].AmountSecured.Cmp(money.MustParseAmount("1000000.5")) != 0 || got[1].FundingStatus != "PARTIAL" {
 			t.Fatalf("stored %+v", got)
 		}
 		if fx.audits("addResourceRequirement") != 2 || fx.audits("updateResourceRequirement") != 2 {
@@ -354,30 +354,30 @@ func TestIndicatorValidationAndStatus(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		fx := setup(t, dsn)
 		p := fx.plan("Plan")
-		obj := must(fx.s.CreateObjective(fx.ctx, actionplan.ObjectiveInput{PlanID: p.ID, Title: sp("O")}))
+		obj := must(fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: p.ID, Title: sp("O")}))
 		a := fx.action(p.ID, "A", nil)
-		_, err := fx.s.CreateIndicator(fx.ctx, actionplan.IndicatorInput{Name: sp("n"), Level: sp("OUTPUT"), Target: fp(1)})
+		_, err := fx.s.CreateIndicator(fx.ctx, plan.IndicatorInput{Name: sp("n"), Level: sp("OUTPUT"), Target: fp(1)})
 		want(t, err, "INVALID@input.objectiveId")
-		_, err = fx.s.CreateIndicator(fx.ctx, actionplan.IndicatorInput{ObjectiveID: &obj.ID, ActionID: &a.ID, Name: sp("n"), Level: sp("OUTPUT"), Target: fp(1)})
+		_, err = fx.s.CreateIndicator(fx.ctx, plan.IndicatorInput{ObjectiveID: &obj.ID, ActionID: &a.ID, Name: sp("n"), Level: sp("OUTPUT"), Target: fp(1)})
 		want(t, err, "INVALID@input.actionId")
-		_, err = fx.s.CreateIndicator(fx.ctx, actionplan.IndicatorInput{ActionID: ip(424242), Name: sp("n"), Level: sp("OUTPUT"), Target: fp(1)})
+		_, err = fx.s.CreateIndicator(fx.ctx, plan.IndicatorInput{ActionID: ip(424242), Name: sp("n"), Level: sp("OUTPUT"), Target: fp(1)})
 		want(t, err, "NOT_FOUND@input.actionId")
-		_, err = fx.s.CreateIndicator(fx.ctx, actionplan.IndicatorInput{ObjectiveID: &obj.ID, Name: sp(""), Level: sp("RESULT"),
+		_, err = fx.s.CreateIndicator(fx.ctx, plan.IndicatorInput{ObjectiveID: &obj.ID, Name: sp(""), Level: sp("RESULT"),
 			BaselineDate: sp("2026-06-01"), TargetDate: sp("2026-05-31")})
 		want(t, err, "INVALID@input.name", "INVALID@input.level", "INVALID@input.target", "INVALID@input.targetDate")
 
-		ind := must(fx.s.CreateIndicator(fx.ctx, actionplan.IndicatorInput{ObjectiveID: &obj.ID, Name: sp("Women among GBV investigators (%)"),
+		ind := must(fx.s.CreateIndicator(fx.ctx, plan.IndicatorInput{ObjectiveID: &obj.ID, Name: sp("Women among GBV investigators (%)"),
 			Level: sp("OUTCOME"), Baseline: fp(10), Target: fp(30), BaselineDate: sp("2026-01-01"), TargetDate: sp("2026-12-31")}))
 		if st := fx.s.IndicatorStatus(ind, p); st != "NOT_MEASURED" {
 			t.Fatalf("status %s", st)
 		}
 		// Measurements only in ADOPTED.
-		_, _, err = fx.s.RecordMeasurement(fx.ctx, actionplan.MeasurementInput{IndicatorID: ind.ID, Value: 12, MeasuredOn: "2026-03-01"})
+		_, _, err = fx.s.RecordMeasurement(fx.ctx, plan.MeasurementInput{IndicatorID: ind.ID, Value: 12, MeasuredOn: "2026-03-01"})
 		want(t, err, "INVALID_STATE@input.indicatorId")
 		must(fx.s.AdoptPlan(fx.ctx, p.ID, nil))
-		_, _, err = fx.s.RecordMeasurement(fx.ctx, actionplan.MeasurementInput{IndicatorID: ind.ID, Value: 12, MeasuredOn: "2026-13-01"})
+		_, _, err = fx.s.RecordMeasurement(fx.ctx, plan.MeasurementInput{IndicatorID: ind.ID, Value: 12, MeasuredOn: "2026-13-01"})
 		want(t, err, "INVALID@input.measuredOn")
-		_, i1, err := fx.s.RecordMeasurement(fx.ctx, actionplan.MeasurementInput{IndicatorID: ind.ID, Value: 12, MeasuredOn: "2026-05-01"})
+		_, i1, err := fx.s.RecordMeasurement(fx.ctx, plan.MeasurementInput{IndicatorID: ind.ID, Value: 12, MeasuredOn: "2026-05-01"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -386,14 +386,14 @@ func TestIndicatorValidationAndStatus(t *testing.T) {
 			t.Fatalf("status %s %+v", st, i1)
 		}
 		// An older measurement does not replace the latest.
-		_, i2, err := fx.s.RecordMeasurement(fx.ctx, actionplan.MeasurementInput{IndicatorID: ind.ID, Value: 30, MeasuredOn: "2026-02-01"})
+		_, i2, err := fx.s.RecordMeasurement(fx.ctx, plan.MeasurementInput{IndicatorID: ind.ID, Value: 30, MeasuredOn: "2026-02-01"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if *i2.LatestValue != 12 || *i2.LatestMeasuredOn != "2026-05-01" {
 			t.Fatalf("older measurement became latest: %+v", i2)
 		}
-		_, i3, err := fx.s.RecordMeasurement(fx.ctx, actionplan.MeasurementInput{IndicatorID: ind.ID, Value: 18, MeasuredOn: "2026-06-01"})
+		_, i3, err := fx.s.RecordMeasurement(fx.ctx, plan.MeasurementInput{IndicatorID: ind.ID, Value: 18, MeasuredOn: "2026-06-01"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -419,10 +419,10 @@ func TestLifeCycle(t *testing.T) {
 		want(t, err, "INVALID_STATE@input.planId")
 		_, err = fx.s.ClosePlan(fx.ctx, p.ID, nil)
 		want(t, err, "INVALID_STATE@input.planId")
-		a := fx.action(p.ID, "A", func(in *actionplan.ActionInput) { in.LeadUnitID = &fx.units[0] })
-		_, _, err = fx.s.RecordProgress(fx.ctx, actionplan.ProgressInput{ActionID: a.ID, Status: "IN_PROGRESS", ProgressPercent: 10})
+		a := fx.action(p.ID, "A", func(in *plan.ActionInput) { in.LeadUnitID = &fx.units[0] })
+		_, _, err = fx.s.RecordProgress(fx.ctx, plan.ProgressInput{ActionID: a.ID, Status: "IN_PROGRESS", ProgressPercent: 10})
 		want(t, err, "INVALID_STATE@input.actionId")
-		_, err = fx.s.RecordDissemination(fx.ctx, actionplan.DisseminationInput{PlanID: p.ID, UnitID: fx.units[0], Date: "2026-06-01", Method: "BRIEFING"})
+		_, err = fx.s.RecordDissemination(fx.ctx, plan.DisseminationInput{PlanID: p.ID, UnitID: fx.units[0], Date: "2026-06-01", Method: "BRIEFING"})
 		want(t, err, "INVALID_STATE@input.planId")
 
 		ad := must(fx.s.AdoptPlan(fx.ctx, p.ID, sp("Signed by the Director General")))
@@ -434,13 +434,13 @@ func TestLifeCycle(t *testing.T) {
 		// Structure changes continue in ADOPTED.
 		b := fx.action(p.ID, "B", nil)
 
-		_, _, err = fx.s.RecordProgress(fx.ctx, actionplan.ProgressInput{ActionID: a.ID, Status: "COMPLETED", ProgressPercent: 90})
+		_, _, err = fx.s.RecordProgress(fx.ctx, plan.ProgressInput{ActionID: a.ID, Status: "COMPLETED", ProgressPercent: 90})
 		want(t, err, "INVALID@input.progressPercent")
-		_, _, err = fx.s.RecordProgress(fx.ctx, actionplan.ProgressInput{ActionID: a.ID, Status: "IN_PROGRESS", ProgressPercent: 101, Evidence: []string{"ok", " "}})
+		_, _, err = fx.s.RecordProgress(fx.ctx, plan.ProgressInput{ActionID: a.ID, Status: "IN_PROGRESS", ProgressPercent: 101, Evidence: []string{"ok", " "}})
 		want(t, err, "INVALID@input.progressPercent", "INVALID@input.evidence.1")
-		_, _, err = fx.s.RecordProgress(fx.ctx, actionplan.ProgressInput{ActionID: a.ID, Status: "DONE", ProgressPercent: 1})
+		_, _, err = fx.s.RecordProgress(fx.ctx, plan.ProgressInput{ActionID: a.ID, Status: "DONE", ProgressPercent: 1})
 		want(t, err, "INVALID@input.status")
-		upd, u, err := fx.s.RecordProgress(fx.ctx, actionplan.ProgressInput{ActionID: a.ID, Status: "IN_PROGRESS", ProgressPercent: 40, Note: sp("Half the trainers trained"), Evidence: []string{"report.pdf"}})
+		upd, u, err := fx.s.RecordProgress(fx.ctx, plan.ProgressInput{ActionID: a.ID, Status: "IN_PROGRESS", ProgressPercent: 40, Note: sp("Half the trainers trained"), Evidence: []string{"report.pdf"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -448,7 +448,7 @@ func TestLifeCycle(t *testing.T) {
 			t.Fatalf("progress %+v %+v", upd, u)
 		}
 		fx.now = fx.now.Add(time.Hour)
-		_, _, err = fx.s.RecordProgress(fx.ctx, actionplan.ProgressInput{ActionID: a.ID, Status: "COMPLETED", ProgressPercent: 100})
+		_, _, err = fx.s.RecordProgress(fx.ctx, plan.ProgressInput{ActionID: a.ID, Status: "COMPLETED", ProgressPercent: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -466,11 +466,11 @@ func TestLifeCycle(t *testing.T) {
 		if next.More || len(next.Items) != 1 || next.Items[0].ProgressPercent != 40 {
 			t.Fatalf("second page %+v", next)
 		}
-		d := must(fx.s.RecordDissemination(fx.ctx, actionplan.DisseminationInput{PlanID: p.ID, UnitID: fx.units[0], Date: "2026-06-01", Method: "BRIEFING"}))
+		d := must(fx.s.RecordDissemination(fx.ctx, plan.DisseminationInput{PlanID: p.ID, UnitID: fx.units[0], Date: "2026-06-01", Method: "BRIEFING"}))
 		if d.PlanID != p.ID {
 			t.Fatalf("dissemination %+v", d)
 		}
-		_, err = fx.s.RecordDissemination(fx.ctx, actionplan.DisseminationInput{PlanID: p.ID, UnitID: fx.foreign, Date: "2026-06-31", Method: "SHOUTING"})
+		_, err = fx.s.RecordDissemination(fx.ctx, plan.DisseminationInput{PlanID: p.ID, UnitID: fx.foreign, Date: "2026-06-31", Method: "SHOUTING"})
 		want(t, err, "INVALID@input.unitId", "INVALID@input.date", "INVALID@input.method")
 
 		cl := must(fx.s.ClosePlan(fx.ctx, p.ID, nil))
@@ -482,21 +482,21 @@ func TestLifeCycle(t *testing.T) {
 		want(t, err, "INVALID_STATE@input.planId")
 		_, err = fx.s.AdoptPlan(fx.ctx, p.ID, nil)
 		want(t, err, "INVALID_STATE@input.planId")
-		_, err = fx.s.UpdatePlan(fx.ctx, p.ID, cl.Version, actionplan.PlanInput{Title: sp("x")})
+		_, err = fx.s.UpdatePlan(fx.ctx, p.ID, cl.Version, plan.PlanInput{Title: sp("x")})
 		want(t, err, "INVALID_STATE@input.id")
-		_, err = fx.s.CreateAction(fx.ctx, actionplan.ActionInput{PlanID: p.ID, Title: sp("C"), Kind: sp("OTHER")})
+		_, err = fx.s.CreateAction(fx.ctx, plan.ActionInput{PlanID: p.ID, Title: sp("C"), Kind: sp("OTHER")})
 		want(t, err, "INVALID_STATE@input.planId")
-		_, err = fx.s.UpdateAction(fx.ctx, b.ID, 1, actionplan.ActionInput{Title: sp("x")})
+		_, err = fx.s.UpdateAction(fx.ctx, b.ID, 1, plan.ActionInput{Title: sp("x")})
 		want(t, err, "INVALID_STATE@input.id")
-		_, err = fx.s.CreateObjective(fx.ctx, actionplan.ObjectiveInput{PlanID: p.ID, Title: sp("x")})
+		_, err = fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: p.ID, Title: sp("x")})
 		want(t, err, "INVALID_STATE@input.planId")
-		_, err = fx.s.AddResource(fx.ctx, actionplan.ResourceInput{ActionID: b.ID, Kind: sp("PERSONNEL"), Description: sp("x"), QuantityRequired: fp(1)})
+		_, err = fx.s.AddResource(fx.ctx, plan.ResourceInput{ActionID: b.ID, Kind: sp("PERSONNEL"), Description: sp("x"), QuantityRequired: fp(1)})
 		want(t, err, "INVALID_STATE@input.actionId")
-		_, err = fx.s.CreateIndicator(fx.ctx, actionplan.IndicatorInput{ActionID: &b.ID, Name: sp("x"), Level: sp("OUTPUT"), Target: fp(1)})
+		_, err = fx.s.CreateIndicator(fx.ctx, plan.IndicatorInput{ActionID: &b.ID, Name: sp("x"), Level: sp("OUTPUT"), Target: fp(1)})
 		want(t, err, "INVALID_STATE@input.actionId")
-		_, _, err = fx.s.RecordProgress(fx.ctx, actionplan.ProgressInput{ActionID: b.ID, Status: "IN_PROGRESS", ProgressPercent: 5})
+		_, _, err = fx.s.RecordProgress(fx.ctx, plan.ProgressInput{ActionID: b.ID, Status: "IN_PROGRESS", ProgressPercent: 5})
 		want(t, err, "INVALID_STATE@input.actionId")
-		_, err = fx.s.RecordDissemination(fx.ctx, actionplan.DisseminationInput{PlanID: p.ID, UnitID: fx.units[0], Date: "2026-06-01", Method: "BRIEFING"})
+		_, err = fx.s.RecordDissemination(fx.ctx, plan.DisseminationInput{PlanID: p.ID, UnitID: fx.units[0], Date: "2026-06-01", Method: "BRIEFING"})
 		want(t, err, "INVALID_STATE@input.planId")
 		for op, n := range map[string]int64{"adoptActionPlan": 1, "closeActionPlan": 1, "recordProgress": 2, "recordDissemination": 1, "createAction": 2} {
 			if got := fx.audits(op); got != n {
@@ -511,7 +511,7 @@ func TestPermissions(t *testing.T) {
 		fx := setup(t, dsn)
 		p := fx.plan("Plan")
 		a := fx.action(p.ID, "A", nil)
-		_, err := fx.s.CreateAction(context.Background(), actionplan.ActionInput{PlanID: p.ID, Title: sp("x"), Kind: sp("OTHER")})
+		_, err := fx.s.CreateAction(context.Background(), plan.ActionInput{PlanID: p.ID, Title: sp("x"), Kind: sp("OTHER")})
 		if err != errs.ErrUnauthenticated {
 			t.Fatalf("anonymous: %v", err)
 		}
@@ -530,7 +530,7 @@ func TestPermissions(t *testing.T) {
 			t.Fatal(err)
 		}
 		as := func(i int) context.Context { return authAs(users[i]) }
-		_, err = fx.s.CreateAction(as(0), actionplan.ActionInput{PlanID: p.ID, Title: sp("x"), Kind: sp("OTHER")})
+		_, err = fx.s.CreateAction(as(0), plan.ActionInput{PlanID: p.ID, Title: sp("x"), Kind: sp("OTHER")})
 		if err != errs.ErrForbidden {
 			t.Fatalf("focal point createAction: %v", err)
 		}
@@ -538,7 +538,7 @@ func TestPermissions(t *testing.T) {
 		if err != errs.ErrForbidden {
 			t.Fatalf("focal point adopt: %v", err)
 		}
-		_, err = fx.s.CreateAction(as(1), actionplan.ActionInput{PlanID: p.ID, Title: sp("x"), Kind: sp("OTHER")})
+		_, err = fx.s.CreateAction(as(1), plan.ActionInput{PlanID: p.ID, Title: sp("x"), Kind: sp("OTHER")})
 		if err != errs.ErrForbidden {
 			t.Fatalf("leadership createAction: %v", err)
 		}
@@ -546,18 +546,18 @@ func TestPermissions(t *testing.T) {
 		if ad.AdoptedBy == nil || *ad.AdoptedBy != users[1] {
 			t.Fatalf("adoptedBy %+v", ad)
 		}
-		_, _, err = fx.s.RecordProgress(as(1), actionplan.ProgressInput{ActionID: a.ID, Status: "IN_PROGRESS", ProgressPercent: 5})
+		_, _, err = fx.s.RecordProgress(as(1), plan.ProgressInput{ActionID: a.ID, Status: "IN_PROGRESS", ProgressPercent: 5})
 		if err != errs.ErrForbidden {
 			t.Fatalf("leadership recordProgress: %v", err)
 		}
-		_, u, err := fx.s.RecordProgress(as(0), actionplan.ProgressInput{ActionID: a.ID, Status: "IN_PROGRESS", ProgressPercent: 5})
+		_, u, err := fx.s.RecordProgress(as(0), plan.ProgressInput{ActionID: a.ID, Status: "IN_PROGRESS", ProgressPercent: 5})
 		if err != nil || *u.AuthorID != users[0] {
 			t.Fatalf("focal point recordProgress: %v", err)
 		}
 		// Another institution's coordinator: the plan does not exist for it.
-		_, err = fx.s.UpdateAction(as(2), a.ID, 1, actionplan.ActionInput{Title: sp("x")})
+		_, err = fx.s.UpdateAction(as(2), a.ID, 1, plan.ActionInput{Title: sp("x")})
 		want(t, err, "NOT_FOUND@input.id")
-		_, err = fx.s.CreateObjective(as(2), actionplan.ObjectiveInput{PlanID: p.ID, Title: sp("x")})
+		_, err = fx.s.CreateObjective(as(2), plan.ObjectiveInput{PlanID: p.ID, Title: sp("x")})
 		want(t, err, "NOT_FOUND@input.planId")
 		if m := must(fx.s.PlansByID(as(2), []int64{p.ID})); len(m) != 0 {
 			t.Fatal("another institution's plan is readable")

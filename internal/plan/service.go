@@ -1,14 +1,12 @@
-// Package actionplan is the action-plan service: an institution's gender
-// action plans with their objectives, actions, resource requirements,
-// indicators, progress log and dissemination records (RULES.md sections 4,
-// 5 and 7).
-//
-// The pure rules (health, indicator status, funding status, exact money)
-// are in internal/plan; this package authorizes, validates, and reads and
-// writes the database. It is a package of its own, not part of
-// internal/plan, because the store's bun models use plan.Decimal: plan
-// cannot import the store without an import cycle.
-package actionplan
+// Package plan owns action plans: an institution's gender action plans with
+// their objectives, actions, resource requirements, indicators, progress
+// log and dissemination records (RULES.md sections 4, 5 and 7). The
+// service authorizes, validates, and reads and writes the database;
+// rules.go holds the pure rules (Action.health, Indicator.status,
+// ResourceRequirement.status), which use no database and no clock: "today"
+// is passed in (the server's current date in UTC, store.DateOf). Exact
+// money is internal/money, calendar dates internal/store.
+package plan
 
 import (
 	"context"
@@ -26,7 +24,6 @@ import (
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
-	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -43,8 +40,8 @@ var (
 	ResourceKinds        = set("BUDGET", "PERSONNEL", "EQUIPMENT", "INFRASTRUCTURE", "EXPERTISE", "MATERIALS")
 	ResultLevels         = set("OUTPUT", "OUTCOME", "IMPACT")
 	DisseminationMethods = set("BRIEFING", "TRAINING_SESSION", "CIRCULAR", "PUBLICATION", "OTHER")
-	Healths              = set(plan.HealthGrey, plan.HealthGreen, plan.HealthAmber, plan.HealthRed, plan.HealthBlue)
-	PlanStatuses         = set(plan.PlanStateDraft, plan.PlanStateAdopted, plan.PlanStateClosed)
+	Healths              = set(HealthGrey, HealthGreen, HealthAmber, HealthRed, HealthBlue)
+	PlanStatuses         = set(PlanStateDraft, PlanStateAdopted, PlanStateClosed)
 )
 
 func set(vs ...string) map[string]bool {
@@ -64,10 +61,10 @@ const (
 )
 
 // today is the server's current date (UTC midnight).
-func (s *Service) today() time.Time { return plan.DateOf(s.Now()) }
+func (s *Service) today() time.Time { return store.DateOf(s.Now()) }
 
 // Today is the service's current date, YYYY-MM-DD.
-func (s *Service) Today() string { return plan.FormatDate(s.Now()) }
+func (s *Service) Today() string { return store.FormatDate(s.Now()) }
 
 // signedIn answers UNAUTHENTICATED for an anonymous request: every mutation
 // needs sign-in, whatever it touches.
@@ -122,7 +119,7 @@ func (s *Service) planFor(ctx context.Context, tx bun.IDB, id int64, c authz.Cap
 // structureState answers INVALID_STATE at field unless the plan accepts
 // changes to its objectives, actions, resources and indicators.
 func structureState(p *store.ActionPlan, field ...string) error {
-	if !plan.PlanAllowsStructureChanges(p.Status) {
+	if !PlanAllowsStructureChanges(p.Status) {
 		return errs.Newf(errs.InvalidState, field, "The plan is %s: nothing of it can change any more.", p.Status)
 	}
 	return nil
@@ -130,7 +127,7 @@ func structureState(p *store.ActionPlan, field ...string) error {
 
 // recordingState answers INVALID_STATE at field unless the plan is ADOPTED.
 func recordingState(p *store.ActionPlan, what string, field ...string) error {
-	if !plan.PlanAllowsRecording(p.Status) {
+	if !PlanAllowsRecording(p.Status) {
 		return errs.Newf(errs.InvalidState, field, "%s can only be recorded while the plan is ADOPTED; it is %s.", what, p.Status)
 	}
 	return nil
@@ -144,7 +141,7 @@ func date(l *errs.List, v *string, required bool, field ...string) *time.Time {
 		}
 		return nil
 	}
-	t, err := plan.ParseDate(*v)
+	t, err := store.ParseDate(*v)
 	if err != nil {
 		l.Add(errs.Invalid, err.Error(), field...)
 		return nil
@@ -157,7 +154,7 @@ func storedDate(v *string) *time.Time {
 	if v == nil {
 		return nil
 	}
-	t, err := plan.ParseDate(*v)
+	t, err := store.ParseDate(*v)
 	if err != nil {
 		return nil
 	}
@@ -289,7 +286,7 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*store.ActionPl
 		l.Add(errs.Invalid, "Drafting from findings needs a source assessment.", f("sourceAssessmentId")...)
 	}
 	now := s.Now().UTC()
-	p := &store.ActionPlan{InstitutionID: in.InstitutionID, SourceAssessmentID: in.SourceAssessmentID, Status: plan.PlanStateDraft,
+	p := &store.ActionPlan{InstitutionID: in.InstitutionID, SourceAssessmentID: in.SourceAssessmentID, Status: PlanStateDraft,
 		Version: 1, CreatedAt: now, UpdatedAt: now}
 	if in.Title != nil {
 		p.Title = *in.Title
@@ -420,12 +417,12 @@ func (s *Service) UpdatePlan(ctx context.Context, id int64, expectedVersion int,
 
 // AdoptPlan moves a DRAFT plan with at least one action to ADOPTED.
 func (s *Service) AdoptPlan(ctx context.Context, id int64, reason *string) (*store.ActionPlan, error) {
-	return s.transition(ctx, id, reason, "adoptActionPlan", plan.PlanStateDraft, plan.PlanStateAdopted)
+	return s.transition(ctx, id, reason, "adoptActionPlan", PlanStateDraft, PlanStateAdopted)
 }
 
 // ClosePlan moves an ADOPTED plan to CLOSED, for good.
 func (s *Service) ClosePlan(ctx context.Context, id int64, reason *string) (*store.ActionPlan, error) {
-	return s.transition(ctx, id, reason, "closeActionPlan", plan.PlanStateAdopted, plan.PlanStateClosed)
+	return s.transition(ctx, id, reason, "closeActionPlan", PlanStateAdopted, PlanStateClosed)
 }
 
 func (s *Service) transition(ctx context.Context, id int64, reason *string, op, from, to string) (*store.ActionPlan, error) {
@@ -451,7 +448,7 @@ func (s *Service) transition(ctx context.Context, id int64, reason *string, op, 
 		cols := []string{"status", "updated_at"}
 		p.Status, p.UpdatedAt = to, now
 		switch to {
-		case plan.PlanStateAdopted:
+		case PlanStateAdopted:
 			n, err := tx.NewSelect().Table("actions").Where("plan_id = ?", p.ID).Count(ctx)
 			if err != nil {
 				return err
@@ -461,7 +458,7 @@ func (s *Service) transition(ctx context.Context, id int64, reason *string, op, 
 			}
 			p.AdoptedAt, p.AdoptedBy = &now, actorUser(ctx)
 			cols = append(cols, "adopted_at", "adopted_by")
-		case plan.PlanStateClosed:
+		case PlanStateClosed:
 			p.ClosedAt = &now
 			cols = append(cols, "closed_at")
 		}

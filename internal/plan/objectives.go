@@ -1,4 +1,4 @@
-package actionplan
+package plan
 
 import (
 	"context"
