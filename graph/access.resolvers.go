@@ -11,6 +11,7 @@ import (
 	"github.com/gendertrack/gendertrack/graph/generated"
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/account"
+	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -87,7 +88,7 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateA
 		id, secret string
 	}
 	c, ue, err := result(func() (*created, error) {
-		insts, err := idsOf(input.InstitutionIds, "Institution", "input", "institutionIds")
+		insts, err := idsOf(input.InstitutionIds, gid.Institution, "input", "institutionIds")
 		if err != nil {
 			return nil, err
 		}
@@ -95,7 +96,7 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateA
 		if err != nil {
 			return nil, err
 		}
-		return &created{EncodeID("ApiKey", k.ID), secret}, nil
+		return &created{gid.Encode(gid.APIKey, k.ID), secret}, nil
 	}())
 	if err != nil {
 		return nil, err
@@ -110,7 +111,7 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateA
 // RevokeAPIKey is the resolver for the revokeApiKey field.
 func (r *mutationResolver) RevokeAPIKey(ctx context.Context, input model.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error) {
 	ue, err := userErrors(func() error {
-		id, err := idOf(input.ID, "ApiKey", "input", "id")
+		id, err := idOf(input.ID, gid.APIKey, "input", "id")
 		if err != nil {
 			return err
 		}
@@ -137,12 +138,12 @@ func (r *queryResolver) AuditEvents(ctx context.Context, filter *model.AuditFilt
 	if filter != nil {
 		// An ID of the wrong kind filters to nothing rather than to everything.
 		if filter.InstitutionID != nil {
-			if f.InstitutionID, err = idOf(*filter.InstitutionID, "Institution"); err != nil {
+			if f.InstitutionID, err = idOf(*filter.InstitutionID, gid.Institution); err != nil {
 				f.InstitutionID = -1
 			}
 		}
 		if filter.ActorID != nil {
-			if f.ActorID, err = idOf(*filter.ActorID, "User"); err != nil {
+			if f.ActorID, err = idOf(*filter.ActorID, gid.User); err != nil {
 				f.ActorID = -1
 			}
 		}

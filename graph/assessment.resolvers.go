@@ -13,6 +13,7 @@ import (
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/assessment"
 	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/questionnaire"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -106,7 +107,7 @@ func (r *assessmentResolver) Findings(ctx context.Context, obj *store.Assessment
 
 // CompareTo is the resolver for the compareTo field.
 func (r *assessmentResolver) CompareTo(ctx context.Context, obj *store.Assessment, assessmentID string) ([]model.AreaComparison, error) {
-	_, otherID, ok := DecodeID(assessmentID)
+	_, otherID, ok := gid.Decode(assessmentID)
 	var other *store.Assessment
 	if ok {
 		var err error
@@ -219,7 +220,7 @@ func (r *mutationResolver) ImportQuestionnaire(ctx context.Context, input model.
 // CreateAssessment is the resolver for the createAssessment field.
 func (r *mutationResolver) CreateAssessment(ctx context.Context, input model.CreateAssessmentInput) (*model.AssessmentPayload, error) {
 	a, ue, err := result(func() (*store.Assessment, error) {
-		inst, err := idOf(input.InstitutionID, "Institution", "input", "institutionId")
+		inst, err := idOf(input.InstitutionID, gid.Institution, "input", "institutionId")
 		if err != nil {
 			return nil, err
 		}
@@ -241,7 +242,7 @@ func (r *mutationResolver) CreateAssessment(ctx context.Context, input model.Cre
 func (r *mutationResolver) SaveResponses(ctx context.Context, input model.SaveResponsesInput) (*model.SaveResponsesPayload, error) {
 	var saved []store.Response
 	a, ue, err := result(func() (*store.Assessment, error) {
-		id, err := idOf(input.AssessmentID, "Assessment", "input", "assessmentId")
+		id, err := idOf(input.AssessmentID, gid.Assessment, "input", "assessmentId")
 		if err != nil {
 			return nil, err
 		}
@@ -281,7 +282,7 @@ func (r *mutationResolver) ReopenAssessment(ctx context.Context, input model.Ass
 // AddFinding is the resolver for the addFinding field.
 func (r *mutationResolver) AddFinding(ctx context.Context, input model.AddFindingInput) (*model.FindingPayload, error) {
 	f, ue, err := result(func() (*store.Finding, error) {
-		id, err := idOf(input.AssessmentID, "Assessment", "input", "assessmentId")
+		id, err := idOf(input.AssessmentID, gid.Assessment, "input", "assessmentId")
 		if err != nil {
 			return nil, err
 		}
@@ -357,7 +358,7 @@ func (r *questionResolver) GapCategory(ctx context.Context, obj *assessment.Ques
 
 // ID is the resolver for the id field.
 func (r *questionnaireResolver) ID(ctx context.Context, obj *assessment.Questionnaire) (string, error) {
-	return EncodeID("Questionnaire", obj.ID), nil
+	return gid.Encode(gid.Questionnaire, obj.ID), nil
 }
 
 // Title is the resolver for the title field.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/assessment"
+	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/questionnaire"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -121,7 +122,7 @@ func score(s questionnaire.Score) *model.Score {
 func (r *mutationResolver) transition(ctx context.Context, input model.AssessmentTransitionInput,
 	do func(ctx context.Context, id int64, reason *string) (*store.Assessment, error)) (*model.AssessmentPayload, error) {
 	a, ue, err := result(func() (*store.Assessment, error) {
-		id, err := idOf(input.AssessmentID, "Assessment", "input", "assessmentId")
+		id, err := idOf(input.AssessmentID, gid.Assessment, "input", "assessmentId")
 		if err != nil {
 			return nil, err
 		}
@@ -135,8 +136,8 @@ func (r *mutationResolver) transition(ctx context.Context, input model.Assessmen
 
 // keyedNodeThunk resolves the IDs of objects named by a key inside their
 // owner (gid.EncodeKey): questions of a questionnaire.
-func (r *Resolver) keyedNodeThunk(ctx context.Context, typ string, id int64, key string) func() (model.Node, error) {
-	if typ != "Question" {
+func (r *Resolver) keyedNodeThunk(ctx context.Context, typ gid.Kind, id int64, key string) func() (model.Node, error) {
+	if typ != gid.Question {
 		return func() (model.Node, error) { return nil, nil }
 	}
 	t := aloaders(ctx).Questionnaire.LoadThunk(ctx, id)

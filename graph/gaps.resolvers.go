@@ -12,6 +12,7 @@ import (
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gaps"
+	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -82,21 +83,21 @@ func (r *institutionSummaryResolver) OpenGapFlagsByCategory(ctx context.Context,
 // RaiseGapFlag is the resolver for the raiseGapFlag field.
 func (r *mutationResolver) RaiseGapFlag(ctx context.Context, input model.RaiseGapFlagInput) (*model.GapFlagPayload, error) {
 	f, ue, err := result(func() (*gaps.Flag, error) {
-		inst, err := idOf(input.InstitutionID, "Institution", "input", "institutionId")
+		inst, err := idOf(input.InstitutionID, gid.Institution, "input", "institutionId")
 		if err != nil {
 			return nil, err
 		}
-		planID, err := optIDOf(input.PlanID, "ActionPlan", "input", "planId")
+		planID, err := optIDOf(input.PlanID, gid.ActionPlan, "input", "planId")
 		if err != nil {
 			return nil, err
 		}
 		in := gaps.RaiseInput{InstitutionID: inst, PlanID: planID, Category: input.Category, Severity: input.Severity, Message: input.Message}
 		if input.SubjectID != nil {
-			typ, id, ok := DecodeID(*input.SubjectID)
-			if !ok || !gaps.SubjectTypes(typ) {
+			typ, id, ok := gid.Decode(*input.SubjectID)
+			if !ok || !gaps.SubjectTypes(typ.String()) {
 				return nil, errs.New(errs.NotFound, "No flag can be about an object with this ID.", "input", "subjectId")
 			}
-			in.SubjectType, in.SubjectID = typ, id
+			in.SubjectType, in.SubjectID = typ.String(), id
 		}
 		return r.Gaps.Raise(ctx, in, gapLang(ctx))
 	}())

@@ -162,7 +162,7 @@ func gapFilter(in *model.GapFlagFilter) gaps.Filter {
 	if in == nil {
 		return f
 	}
-	id := func(g *string, typ string) *int64 {
+	id := func(g *string, typ gid.Kind) *int64 {
 		if g == nil {
 			return nil
 		}
@@ -172,8 +172,8 @@ func gapFilter(in *model.GapFlagFilter) gaps.Filter {
 		}
 		return &n
 	}
-	f.InstitutionID = id(in.InstitutionID, "Institution")
-	f.PlanID = id(in.PlanID, "ActionPlan")
+	f.InstitutionID = id(in.InstitutionID, gid.Institution)
+	f.PlanID = id(in.PlanID, gid.ActionPlan)
 	f.Rules, f.Categories, f.States = in.Rules, in.Categories, in.States
 	f.MinSeverity = deref(in.MinSeverity)
 	return f

@@ -19,46 +19,46 @@ func (r *Resolver) nodeThunk(ctx context.Context, gid string) func() (model.Node
 	if typ, id, key, ok := gidpkg.DecodeKey(gid); ok {
 		return r.keyedNodeThunk(ctx, typ, id, key)
 	}
-	typ, id, ok := DecodeID(gid)
+	typ, id, ok := gidpkg.Decode(gid)
 	if !ok {
 		return none
 	}
 	l := loaders(ctx)
 	switch typ {
-	case "Institution":
+	case gidpkg.Institution:
 		return thunk(l.Institution.LoadThunk(ctx, id))
-	case "Unit":
+	case gidpkg.Unit:
 		return thunk(l.Unit.LoadThunk(ctx, id))
-	case "Partner":
+	case gidpkg.Partner:
 		return thunk(l.Partner.LoadThunk(ctx, id))
-	case "User":
+	case gidpkg.User:
 		return thunk(l.User.LoadThunk(ctx, id))
-	case "Questionnaire":
+	case gidpkg.Questionnaire:
 		return thunk(l.Assessment.Questionnaire.LoadThunk(ctx, id))
-	case "Assessment":
+	case gidpkg.Assessment:
 		return thunk(l.Assessment.Assessment.LoadThunk(ctx, id))
-	case "Response":
+	case gidpkg.Response:
 		ReadsDraftAnswers(ctx) // whatever its assessment's state: the cache stays on the safe side
 		return thunk(l.Assessment.Response.LoadThunk(ctx, id))
-	case "Finding":
+	case gidpkg.Finding:
 		return thunk(l.Assessment.FindingsByID.LoadThunk(ctx, id))
-	case "ActionPlan":
+	case gidpkg.ActionPlan:
 		return thunk(l.Plan.Plan.LoadThunk(ctx, id))
-	case "Objective":
+	case gidpkg.Objective:
 		return thunk(l.Plan.Objective.LoadThunk(ctx, id))
-	case "Action":
+	case gidpkg.Action:
 		return thunk(l.Plan.Action.LoadThunk(ctx, id))
-	case "ResourceRequirement":
+	case gidpkg.ResourceRequirement:
 		return thunk(l.Plan.Resource.LoadThunk(ctx, id))
-	case "Indicator":
+	case gidpkg.Indicator:
 		return thunk(l.Plan.Indicator.LoadThunk(ctx, id))
-	case "Measurement":
+	case gidpkg.Measurement:
 		return thunk(l.Plan.Measurement.LoadThunk(ctx, id))
-	case "ProgressUpdate":
+	case gidpkg.ProgressUpdate:
 		return thunk(l.Plan.Update.LoadThunk(ctx, id))
-	case "Dissemination":
+	case gidpkg.Dissemination:
 		return thunk(l.Plan.Dissemination.LoadThunk(ctx, id))
-	case "AuditEvent":
+	case gidpkg.AuditEvent:
 		// Every change, saving answers included, writes an audit event.
 		ReadsDraftAnswers(ctx)
 		return func() (model.Node, error) {

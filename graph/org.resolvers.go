@@ -10,6 +10,7 @@ import (
 
 	"github.com/gendertrack/gendertrack/graph/generated"
 	"github.com/gendertrack/gendertrack/graph/model"
+	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/org"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -42,7 +43,7 @@ func (r *mutationResolver) CreateInstitution(ctx context.Context, input model.Cr
 // UpdateInstitution is the resolver for the updateInstitution field.
 func (r *mutationResolver) UpdateInstitution(ctx context.Context, input model.UpdateInstitutionInput) (*model.InstitutionPayload, error) {
 	inst, err := func() (*store.Institution, error) {
-		id, err := idOf(input.ID, "Institution", "input", "id")
+		id, err := idOf(input.ID, gid.Institution, "input", "id")
 		if err != nil {
 			return nil, err
 		}
@@ -58,11 +59,11 @@ func (r *mutationResolver) UpdateInstitution(ctx context.Context, input model.Up
 // CreateUnit is the resolver for the createUnit field.
 func (r *mutationResolver) CreateUnit(ctx context.Context, input model.CreateUnitInput) (*model.UnitPayload, error) {
 	u, err := func() (*store.Unit, error) {
-		inst, err := idOf(input.InstitutionID, "Institution", "input", "institutionId")
+		inst, err := idOf(input.InstitutionID, gid.Institution, "input", "institutionId")
 		if err != nil {
 			return nil, err
 		}
-		parent, err := optIDOf(input.ParentID, "Unit", "input", "parentId")
+		parent, err := optIDOf(input.ParentID, gid.Unit, "input", "parentId")
 		if err != nil {
 			return nil, err
 		}
@@ -79,11 +80,11 @@ func (r *mutationResolver) CreateUnit(ctx context.Context, input model.CreateUni
 // UpdateUnit is the resolver for the updateUnit field.
 func (r *mutationResolver) UpdateUnit(ctx context.Context, input model.UpdateUnitInput) (*model.UnitPayload, error) {
 	u, err := func() (*store.Unit, error) {
-		id, err := idOf(input.ID, "Unit", "input", "id")
+		id, err := idOf(input.ID, gid.Unit, "input", "id")
 		if err != nil {
 			return nil, err
 		}
-		parent, err := optIDOf(input.ParentID, "Unit", "input", "parentId")
+		parent, err := optIDOf(input.ParentID, gid.Unit, "input", "parentId")
 		if err != nil {
 			return nil, err
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gendertrack/gendertrack/graph/generated"
 	"github.com/gendertrack/gendertrack/graph/model"
+	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -259,11 +260,11 @@ func (r *mutationResolver) CreateActionPlan(ctx context.Context, input model.Cre
 		if err := signedIn(ctx); err != nil {
 			return nil, err
 		}
-		inst, err := idOf(input.InstitutionID, "Institution", "input", "institutionId")
+		inst, err := idOf(input.InstitutionID, gid.Institution, "input", "institutionId")
 		if err != nil {
 			return nil, err
 		}
-		src, err := optIDOf(input.SourceAssessmentID, "Assessment", "input", "sourceAssessmentId")
+		src, err := optIDOf(input.SourceAssessmentID, gid.Assessment, "input", "sourceAssessmentId")
 		if err != nil {
 			return nil, err
 		}
@@ -284,7 +285,7 @@ func (r *mutationResolver) UpdateActionPlan(ctx context.Context, input model.Upd
 		if err := signedIn(ctx); err != nil {
 			return nil, err
 		}
-		id, err := idOf(input.ID, "ActionPlan", "input", "id")
+		id, err := idOf(input.ID, gid.ActionPlan, "input", "id")
 		if err != nil {
 			return nil, err
 		}
@@ -314,11 +315,11 @@ func (r *mutationResolver) CreateObjective(ctx context.Context, input model.Crea
 		if err := signedIn(ctx); err != nil {
 			return nil, err
 		}
-		planID, err := idOf(input.PlanID, "ActionPlan", "input", "planId")
+		planID, err := idOf(input.PlanID, gid.ActionPlan, "input", "planId")
 		if err != nil {
 			return nil, err
 		}
-		findings, err := optIDs(input.FindingIds, "Finding", "input", "findingIds")
+		findings, err := optIDs(input.FindingIds, gid.Finding, "input", "findingIds")
 		if err != nil {
 			return nil, err
 		}
@@ -337,11 +338,11 @@ func (r *mutationResolver) UpdateObjective(ctx context.Context, input model.Upda
 		if err := signedIn(ctx); err != nil {
 			return nil, err
 		}
-		id, err := idOf(input.ID, "Objective", "input", "id")
+		id, err := idOf(input.ID, gid.Objective, "input", "id")
 		if err != nil {
 			return nil, err
 		}
-		findings, err := optIDs(input.FindingIds, "Finding", "input", "findingIds")
+		findings, err := optIDs(input.FindingIds, gid.Finding, "input", "findingIds")
 		if err != nil {
 			return nil, err
 		}
@@ -360,7 +361,7 @@ func (r *mutationResolver) CreateAction(ctx context.Context, input model.CreateA
 		if err := signedIn(ctx); err != nil {
 			return nil, err
 		}
-		planID, err := idOf(input.PlanID, "ActionPlan", "input", "planId")
+		planID, err := idOf(input.PlanID, gid.ActionPlan, "input", "planId")
 		if err != nil {
 			return nil, err
 		}
@@ -385,7 +386,7 @@ func (r *mutationResolver) UpdateAction(ctx context.Context, input model.UpdateA
 		if err := signedIn(ctx); err != nil {
 			return nil, err
 		}
-		id, err := idOf(input.ID, "Action", "input", "id")
+		id, err := idOf(input.ID, gid.Action, "input", "id")
 		if err != nil {
 			return nil, err
 		}
@@ -411,7 +412,7 @@ func (r *mutationResolver) RecordProgress(ctx context.Context, input model.Recor
 		if err := signedIn(ctx); err != nil {
 			return nil, err
 		}
-		id, err := idOf(input.ActionID, "Action", "input", "actionId")
+		id, err := idOf(input.ActionID, gid.Action, "input", "actionId")
 		if err != nil {
 			return nil, err
 		}
@@ -436,11 +437,11 @@ func (r *mutationResolver) AddResourceRequirement(ctx context.Context, input mod
 		if err := signedIn(ctx); err != nil {
 			return nil, err
 		}
-		actionID, err := idOf(input.ActionID, "Action", "input", "actionId")
+		actionID, err := idOf(input.ActionID, gid.Action, "input", "actionId")
 		if err != nil {
 			return nil, err
 		}
-		provider, err := optIDOf(input.ProviderID, "Partner", "input", "providerId")
+		provider, err := optIDOf(input.ProviderID, gid.Partner, "input", "providerId")
 		if err != nil {
 			return nil, err
 		}
@@ -461,11 +462,11 @@ func (r *mutationResolver) UpdateResourceRequirement(ctx context.Context, input 
 		if err := signedIn(ctx); err != nil {
 			return nil, err
 		}
-		id, err := idOf(input.ID, "ResourceRequirement", "input", "id")
+		id, err := idOf(input.ID, gid.ResourceRequirement, "input", "id")
 		if err != nil {
 			return nil, err
 		}
-		provider, err := optIDOf(input.ProviderID, "Partner", "input", "providerId")
+		provider, err := optIDOf(input.ProviderID, gid.Partner, "input", "providerId")
 		if err != nil {
 			return nil, err
 		}
@@ -486,11 +487,11 @@ func (r *mutationResolver) CreateIndicator(ctx context.Context, input model.Crea
 		if err := signedIn(ctx); err != nil {
 			return nil, err
 		}
-		obj, err := optIDOf(input.ObjectiveID, "Objective", "input", "objectiveId")
+		obj, err := optIDOf(input.ObjectiveID, gid.Objective, "input", "objectiveId")
 		if err != nil {
 			return nil, err
 		}
-		act, err := optIDOf(input.ActionID, "Action", "input", "actionId")
+		act, err := optIDOf(input.ActionID, gid.Action, "input", "actionId")
 		if err != nil {
 			return nil, err
 		}
@@ -512,7 +513,7 @@ func (r *mutationResolver) RecordMeasurement(ctx context.Context, input model.Re
 		if err := signedIn(ctx); err != nil {
 			return nil, err
 		}
-		id, err := idOf(input.IndicatorID, "Indicator", "input", "indicatorId")
+		id, err := idOf(input.IndicatorID, gid.Indicator, "input", "indicatorId")
 		if err != nil {
 			return nil, err
 		}
@@ -537,11 +538,11 @@ func (r *mutationResolver) RecordDissemination(ctx context.Context, input model.
 		if err := signedIn(ctx); err != nil {
 			return nil, err
 		}
-		planID, err := idOf(input.PlanID, "ActionPlan", "input", "planId")
+		planID, err := idOf(input.PlanID, gid.ActionPlan, "input", "planId")
 		if err != nil {
 			return nil, err
 		}
-		unitID, err := idOf(input.UnitID, "Unit", "input", "unitId")
+		unitID, err := idOf(input.UnitID, gid.Unit, "input", "unitId")
 		if err != nil {
 			return nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/auth"
 	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -406,7 +407,7 @@ func decimalStr(d *model.Decimal) *string {
 
 // optIDs decodes an optional list of global IDs: nil stays nil (leave the
 // links as they are), an empty list clears them.
-func optIDs(gids []string, typ string, field ...string) (*[]int64, error) {
+func optIDs(gids []string, typ gid.Kind, field ...string) (*[]int64, error) {
 	if gids == nil {
 		return nil, nil
 	}
@@ -426,15 +427,15 @@ func actionInput(objective, lead *string, supporting, partners, findings []strin
 			l.UserErrors = append(l.UserErrors, u...)
 		}
 	}
-	in.ObjectiveID, err = optIDOf(objective, "Objective", "input", "objectiveId")
+	in.ObjectiveID, err = optIDOf(objective, gid.Objective, "input", "objectiveId")
 	keep(err)
-	in.LeadUnitID, err = optIDOf(lead, "Unit", "input", "leadUnitId")
+	in.LeadUnitID, err = optIDOf(lead, gid.Unit, "input", "leadUnitId")
 	keep(err)
-	in.SupportingUnitIDs, err = optIDs(supporting, "Unit", "input", "supportingUnitIds")
+	in.SupportingUnitIDs, err = optIDs(supporting, gid.Unit, "input", "supportingUnitIds")
 	keep(err)
-	in.PartnerIDs, err = optIDs(partners, "Partner", "input", "partnerIds")
+	in.PartnerIDs, err = optIDs(partners, gid.Partner, "input", "partnerIds")
 	keep(err)
-	in.FindingIDs, err = optIDs(findings, "Finding", "input", "findingIds")
+	in.FindingIDs, err = optIDs(findings, gid.Finding, "input", "findingIds")
 	keep(err)
 	return in, l.Err()
 }
@@ -447,8 +448,8 @@ func actionFilter(f *model.ActionFilter) plan.ActionFilter {
 	}
 	out := plan.ActionFilter{Statuses: f.Statuses, Kinds: f.Kinds, Health: f.Health, Overdue: f.Overdue}
 	if f.LeadUnitID != nil {
-		typ, id, ok := DecodeID(*f.LeadUnitID)
-		if !ok || typ != "Unit" {
+		typ, id, ok := gid.Decode(*f.LeadUnitID)
+		if !ok || typ != gid.Unit {
 			id = -1
 		}
 		out.LeadUnitID = &id
@@ -463,7 +464,7 @@ func (r *mutationResolver) planTransition(ctx context.Context, input model.PlanT
 		if err := signedIn(ctx); err != nil {
 			return nil, err
 		}
-		id, err := idOf(input.PlanID, "ActionPlan", "input", "planId")
+		id, err := idOf(input.PlanID, gid.ActionPlan, "input", "planId")
 		if err != nil {
 			return nil, err
 		}

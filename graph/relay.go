@@ -14,28 +14,22 @@ import (
 // MaxFirst is the largest page a client may ask for.
 const MaxFirst = 500
 
-// EncodeID makes the opaque global ID of object id of the given GraphQL type.
-func EncodeID(typ string, id int64) string { return gid.Encode(typ, id) }
-
-// DecodeID splits a global ID into its type and row id.
-func DecodeID(g string) (typ string, id int64, ok bool) { return gid.Decode(g) }
-
 // idOf decodes a global ID that must name an object of type typ; anything
 // else is a NOT_FOUND user error at field.
-func idOf(gid string, typ string, field ...string) (int64, error) {
-	t, id, ok := DecodeID(gid)
+func idOf(g string, typ gid.Kind, field ...string) (int64, error) {
+	t, id, ok := gid.Decode(g)
 	if !ok || t != typ {
-		return 0, errs.Newf(errs.NotFound, field, "No %s has this ID.", strings.ToLower(typ))
+		return 0, errs.Newf(errs.NotFound, field, "No %s has this ID.", strings.ToLower(typ.String()))
 	}
 	return id, nil
 }
 
 // optIDOf is idOf for an optional ID.
-func optIDOf(gid *string, typ string, field ...string) (*int64, error) {
-	if gid == nil {
+func optIDOf(g *string, typ gid.Kind, field ...string) (*int64, error) {
+	if g == nil {
 		return nil, nil
 	}
-	id, err := idOf(*gid, typ, field...)
+	id, err := idOf(*g, typ, field...)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +38,7 @@ func optIDOf(gid *string, typ string, field ...string) (*int64, error) {
 
 // idsOf decodes a list of global IDs of one type; each bad one is a
 // NOT_FOUND user error at field.i.
-func idsOf(gids []string, typ string, field ...string) ([]int64, error) {
+func idsOf(gids []string, typ gid.Kind, field ...string) ([]int64, error) {
 	var l errs.List
 	out := make([]int64, 0, len(gids))
 	for i, g := range gids {

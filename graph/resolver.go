@@ -11,6 +11,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/assessment"
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/gaps"
+	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/org"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
@@ -32,13 +33,13 @@ type Resolver struct {
 
 // roleChange decodes a RoleInput and calls grant or revoke.
 func (r *mutationResolver) roleChange(ctx context.Context, in model.RoleInput, do func(context.Context, account.RoleInput) (*store.User, error)) (*store.User, error) {
-	uid, err := idOf(in.UserID, "User", "input", "userId")
+	uid, err := idOf(in.UserID, gid.User, "input", "userId")
 	if err != nil {
 		return nil, err
 	}
 	var inst int64
 	if in.InstitutionID != nil {
-		if inst, err = idOf(*in.InstitutionID, "Institution", "input", "institutionId"); err != nil {
+		if inst, err = idOf(*in.InstitutionID, gid.Institution, "input", "institutionId"); err != nil {
 			return nil, err
 		}
 	}

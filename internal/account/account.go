@@ -91,7 +91,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (token stri
 		if _, err := tx.NewInsert().Model(sess).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "login", SubjectID: gid.Encode("User", u.ID), FlagNeutral: true})
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "login", SubjectID: gid.Encode(gid.User, u.ID), FlagNeutral: true})
 	})
 	if err != nil {
 		return "", nil, nil, err
@@ -114,7 +114,7 @@ func (s *Service) Logout(ctx context.Context) error {
 			Where("token_hash = ?", a.TokenHash).Where("revoked_at IS NULL").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "logout", SubjectID: gid.Encode("User", a.UserID), FlagNeutral: true})
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "logout", SubjectID: gid.Encode(gid.User, a.UserID), FlagNeutral: true})
 	})
 }
 
@@ -208,7 +208,7 @@ func (s *Service) insertUser(ctx context.Context, op string, in CreateUserInput)
 		if _, err := tx.NewInsert().Model(u).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: op, SubjectID: gid.Encode("User", u.ID), Changes: audit.Change(nil, u)})
+		return audit.Record(ctx, tx, now, audit.Event{Operation: op, SubjectID: gid.Encode(gid.User, u.ID), Changes: audit.Change(nil, u)})
 	})
 	if err != nil {
 		return nil, err
@@ -348,7 +348,7 @@ func (s *Service) rolesChanged(ctx context.Context, tx bun.Tx, op string, in Rol
 	if _, err := tx.NewUpdate().Table("authz_state").Set("version = version + 1").Where("id = 1").Exec(ctx); err != nil {
 		return err
 	}
-	ev := audit.Event{Operation: op, SubjectID: gid.Encode("User", in.UserID),
+	ev := audit.Event{Operation: op, SubjectID: gid.Encode(gid.User, in.UserID),
 		Changes: map[string][2]any{"role": {nil, in.Role}}}
 	if op == "revokeRole" {
 		ev.Changes = map[string][2]any{"role": {in.Role, nil}}
@@ -453,7 +453,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, name, role string, instituti
 		if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
 			return err
 		}
-		ev := audit.Event{Operation: "createApiKey", SubjectID: gid.Encode("ApiKey", k.ID), Changes: audit.Change(nil, k)}
+		ev := audit.Event{Operation: "createApiKey", SubjectID: gid.Encode(gid.APIKey, k.ID), Changes: audit.Change(nil, k)}
 		ev.InstitutionID = &institutions[0]
 		return audit.Record(ctx, tx, now, ev)
 	})
@@ -490,7 +490,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.New(errs.InvalidState, "This API key is already revoked.", "input", "id")
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "revokeApiKey", SubjectID: gid.Encode("ApiKey", id),
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "revokeApiKey", SubjectID: gid.Encode(gid.APIKey, id),
 			InstitutionID: &insts[0], Changes: map[string][2]any{"revoked": {false, true}}})
 	})
 }

@@ -183,7 +183,7 @@ func (s *Service) SetPassword(ctx context.Context, email, password string) error
 		if _, err := tx.NewUpdate().Model((*store.Session)(nil)).Set("revoked_at = ?", now).Where("user_id = ?", u.ID).Where("revoked_at IS NULL").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "user set-password", SubjectID: gid.Encode("User", u.ID),
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "user set-password", SubjectID: gid.Encode(gid.User, u.ID),
 			Changes: map[string][2]any{"password": {"(hidden)", "(changed)"}}})
 	})
 }

@@ -59,7 +59,7 @@ func userCmd(ctx context.Context, cfg *Config, fs *flag.FlagSet, args []string, 
 	var instID int64
 	if *inst != "" {
 		typ, id, ok := gid.Decode(*inst)
-		if !ok || typ != "Institution" {
+		if !ok || typ != gid.Institution {
 			return fmt.Errorf("--institution %q is not an institution ID", *inst)
 		}
 		instID = id
@@ -68,7 +68,7 @@ func userCmd(ctx context.Context, cfg *Config, fs *flag.FlagSet, args []string, 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "created user %s (%s)\n", u.Email, gid.Encode("User", u.ID))
+	fmt.Fprintf(stdout, "created user %s (%s)\n", u.Email, gid.Encode(gid.User, u.ID))
 	return nil
 }
 

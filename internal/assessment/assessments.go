@@ -110,7 +110,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*store.Assessment
 		}
 		ch := audit.Change(nil, a)
 		ch["questionnaire"] = [2]any{nil, map[string]any{"key": q.Key, "version": q.Version}}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "createAssessment", SubjectID: gid.Encode("Assessment", a.ID),
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "createAssessment", SubjectID: gid.Encode(gid.Assessment, a.ID),
 			InstitutionID: &a.InstitutionID, Changes: ch})
 	})
 	if err != nil {
@@ -204,7 +204,7 @@ func (s *Service) transition(ctx context.Context, id int64, c authz.Capability, 
 			changes["reason"] = [2]any{nil, *reason}
 		}
 		out = a
-		return audit.Record(ctx, tx, a.UpdatedAt, audit.Event{Operation: op, SubjectID: gid.Encode("Assessment", a.ID),
+		return audit.Record(ctx, tx, a.UpdatedAt, audit.Event{Operation: op, SubjectID: gid.Encode(gid.Assessment, a.ID),
 			InstitutionID: &a.InstitutionID, Changes: changes})
 	})
 	if err != nil {
@@ -400,7 +400,7 @@ func (s *Service) AddFinding(ctx context.Context, in FindingInput) (*store.Findi
 		if _, err := tx.NewInsert().Model(f).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "addFinding", SubjectID: gid.Encode("Finding", f.ID),
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "addFinding", SubjectID: gid.Encode(gid.Finding, f.ID),
 			InstitutionID: &a.InstitutionID, Changes: audit.Change(nil, f)})
 	})
 	if err != nil {

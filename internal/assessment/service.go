@@ -117,11 +117,11 @@ func (a *Area) QuestionList() []*Question {
 }
 
 // GlobalID is the area's ID: the questionnaire's row id and the area key.
-func (a *Area) GlobalID() string { return gid.EncodeKey("Area", a.Questionnaire.ID, a.Key) }
+func (a *Area) GlobalID() string { return gid.EncodeKey(gid.Area, a.Questionnaire.ID, a.Key) }
 
 // GlobalID is the question's ID: the questionnaire's row id and the
 // question key. node(id:) resolves it.
-func (q *Question) GlobalID() string { return gid.EncodeKey("Question", q.Questionnaire.ID, q.Key) }
+func (q *Question) GlobalID() string { return gid.EncodeKey(gid.Question, q.Questionnaire.ID, q.Key) }
 
 // ---------------------------------------------------------------- cache
 
@@ -305,7 +305,7 @@ func (s *Service) store(ctx context.Context, q *questionnaire.Questionnaire) (*Q
 			return errs.Newf(errs.Duplicate, []string{"input", "document", "version"},
 				"The questionnaire %s version %d is already stored; give the new document a higher version.", q.Key, q.Version)
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "importQuestionnaire", SubjectID: gid.Encode("Questionnaire", row.ID),
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "importQuestionnaire", SubjectID: gid.Encode(gid.Questionnaire, row.ID),
 			Changes: map[string][2]any{"key": {nil, q.Key}, "version": {nil, q.Version}, "questionCount": {nil, q.QuestionCount()}}})
 	})
 	if err != nil {

@@ -119,29 +119,26 @@ func (k Key) String() string {
 	return k.Rule + ":" + k.SubjectType + ":" + strconv.FormatInt(k.SubjectID, 10) + ":" + strconv.FormatInt(k.PlanID, 10)
 }
 
-// FlagTypeName is the GraphQL type of flags.
-const FlagTypeName = "GapFlag"
-
 // ID is the global ID of the automatic flag with key k.
 func (k Key) ID() string {
-	return gid.EncodeKey(FlagTypeName, k.SubjectID, k.Rule+":"+k.SubjectType+":"+strconv.FormatInt(k.PlanID, 10))
+	return gid.EncodeKey(gid.GapFlag, k.SubjectID, k.Rule+":"+k.SubjectType+":"+strconv.FormatInt(k.PlanID, 10))
 }
 
 // ManualID is the global ID of the MANUAL flag stored in row id.
-func ManualID(id int64) string { return gid.Encode(FlagTypeName, id) }
+func ManualID(id int64) string { return gid.Encode(gid.GapFlag, id) }
 
 // ParseID reads a flag's global ID: the key of an automatic flag, or the
 // row id of a MANUAL one.
 func ParseID(g string) (k Key, manual int64, ok bool) {
 	if typ, id, ok := gid.Decode(g); ok {
-		return Key{}, id, typ == FlagTypeName
+		return Key{}, id, typ == gid.GapFlag
 	}
 	typ, subject, rest, ok := gid.DecodeKey(g)
-	if !ok || typ != FlagTypeName {
+	if !ok || typ != gid.GapFlag {
 		return Key{}, 0, false
 	}
 	parts := strings.Split(rest, ":")
-	if len(parts) != 3 || byRule[parts[0]] == nil || parts[1] != byRule[parts[0]].subject {
+	if len(parts) != 3 || byRule[parts[0]] == nil || parts[1] != byRule[parts[0]].subject.String() {
 		return Key{}, 0, false
 	}
 	p, err := strconv.ParseInt(parts[2], 10, 64)

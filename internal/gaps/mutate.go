@@ -102,20 +102,24 @@ type RaiseInput struct {
 
 // subjectSQL selects institution_id, plan_id and action_id of a subject by
 // id, per subject type a MANUAL flag may name.
-var subjectSQL = map[string]string{
-	"Institution":         "SELECT id AS institution_id, CAST(NULL AS BIGINT) AS plan_id, CAST(NULL AS BIGINT) AS action_id FROM institutions WHERE id = ?",
-	"Unit":                "SELECT institution_id, CAST(NULL AS BIGINT) AS plan_id, CAST(NULL AS BIGINT) AS action_id FROM units WHERE id = ?",
-	"Assessment":          "SELECT institution_id, CAST(NULL AS BIGINT) AS plan_id, CAST(NULL AS BIGINT) AS action_id FROM assessments WHERE id = ?",
-	"Finding":             "SELECT institution_id, CAST(NULL AS BIGINT) AS plan_id, CAST(NULL AS BIGINT) AS action_id FROM findings WHERE id = ?",
-	"ActionPlan":          "SELECT institution_id, id AS plan_id, CAST(NULL AS BIGINT) AS action_id FROM action_plans WHERE id = ?",
-	"Objective":           "SELECT institution_id, plan_id, CAST(NULL AS BIGINT) AS action_id FROM objectives WHERE id = ?",
-	"Action":              "SELECT institution_id, plan_id, id AS action_id FROM actions WHERE id = ?",
-	"ResourceRequirement": "SELECT institution_id, plan_id, action_id FROM resource_requirements WHERE id = ?",
-	"Indicator":           "SELECT institution_id, plan_id, action_id FROM indicators WHERE id = ?",
+var subjectSQL = map[gid.Kind]string{
+	gid.Institution:         "SELECT id AS institution_id, CAST(NULL AS BIGINT) AS plan_id, CAST(NULL AS BIGINT) AS action_id FROM institutions WHERE id = ?",
+	gid.Unit:                "SELECT institution_id, CAST(NULL AS BIGINT) AS plan_id, CAST(NULL AS BIGINT) AS action_id FROM units WHERE id = ?",
+	gid.Assessment:          "SELECT institution_id, CAST(NULL AS BIGINT) AS plan_id, CAST(NULL AS BIGINT) AS action_id FROM assessments WHERE id = ?",
+	gid.Finding:             "SELECT institution_id, CAST(NULL AS BIGINT) AS plan_id, CAST(NULL AS BIGINT) AS action_id FROM findings WHERE id = ?",
+	gid.ActionPlan:          "SELECT institution_id, id AS plan_id, CAST(NULL AS BIGINT) AS action_id FROM action_plans WHERE id = ?",
+	gid.Objective:           "SELECT institution_id, plan_id, CAST(NULL AS BIGINT) AS action_id FROM objectives WHERE id = ?",
+	gid.Action:              "SELECT institution_id, plan_id, id AS action_id FROM actions WHERE id = ?",
+	gid.ResourceRequirement: "SELECT institution_id, plan_id, action_id FROM resource_requirements WHERE id = ?",
+	gid.Indicator:           "SELECT institution_id, plan_id, action_id FROM indicators WHERE id = ?",
 }
 
 // SubjectTypes reports whether typ is a type a MANUAL flag may be about.
-func SubjectTypes(typ string) bool { _, ok := subjectSQL[typ]; return ok }
+func SubjectTypes(typ string) bool {
+	k, ok := gid.KindOf(typ)
+	_, known := subjectSQL[k]
+	return ok && known
+}
 
 type subjectRow struct {
 	InstitutionID int64  `bun:"institution_id"`
@@ -172,7 +176,7 @@ func (s *Service) Raise(ctx context.Context, in RaiseInput, lang string) (*Flag,
 		}
 		if in.SubjectType != "" {
 			var sub subjectRow
-			err := tx.NewRaw(subjectSQL[in.SubjectType], in.SubjectID).Scan(ctx, &sub)
+			err := tx.NewRaw(subjectSQL[mustKind(in.SubjectType)], in.SubjectID).Scan(ctx, &sub)
 			if errors.Is(err, sql.ErrNoRows) || (err == nil && !s.Guard.CanRead(ctx, sub.InstitutionID)) {
 				return errs.New(errs.NotFound, "No such subject.", "input", "subjectId")
 			}
@@ -288,8 +292,15 @@ func storeUpdate(ctx context.Context, tx bun.IDB, row *StoredFlag, version int) 
 
 // SubjectGID is the global ID of a flag's subject, "" when it has none.
 func (f *Flag) SubjectGID() string {
-	if f.SubjectType == "" || f.SubjectID == 0 {
+	k, ok := gid.KindOf(f.SubjectType)
+	if !ok || f.SubjectID == 0 {
 		return ""
 	}
-	return gid.Encode(f.SubjectType, f.SubjectID)
+	return gid.Encode(k, f.SubjectID)
+}
+
+// mustKind is the kind of a subject type SubjectTypes accepted.
+func mustKind(name string) gid.Kind {
+	k, _ := gid.KindOf(name)
+	return k
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/questionnaire"
 )
 
@@ -90,7 +91,7 @@ type ruleDef struct {
 	// adopted: the rule looks at ADOPTED plans only.
 	adopted bool
 	// subject is the GraphQL type of the flag's subject.
-	subject string
+	subject gid.Kind
 	// description may hold one %d: the rule's configured period in days.
 	description texts
 	// messageFmt formats a flag's message; its verbs take, in order, the
@@ -103,7 +104,7 @@ type ruleDef struct {
 
 // catalogue is every automatic rule in the order of the GraphQL enum.
 var catalogue = []ruleDef{
-	{rule: ActionWithoutLeadUnit, category: "STRUCTURE", severity: "HIGH", subject: "Action",
+	{rule: ActionWithoutLeadUnit, category: "STRUCTURE", severity: "HIGH", subject: gid.Action,
 		description: texts{
 			"en": "A non-cancelled action has no lead unit.",
 			"fr": "Une action non annulée n'a pas d'unité responsable.",
@@ -112,7 +113,7 @@ var catalogue = []ruleDef{
 			"en": "Action “%s” has no lead unit.",
 			"fr": "L'action « %s » n'a pas d'unité responsable.",
 		}},
-	{rule: ActionWithoutResources, category: "RESOURCES", severity: "MEDIUM", subject: "Action",
+	{rule: ActionWithoutResources, category: "RESOURCES", severity: "MEDIUM", subject: gid.Action,
 		description: texts{
 			"en": "A non-cancelled action has no resource requirement at all.",
 			"fr": "Une action non annulée n'a aucun besoin en ressources.",
@@ -121,7 +122,7 @@ var catalogue = []ruleDef{
 			"en": "Action “%s” has no resource requirement.",
 			"fr": "L'action « %s » n'a aucun besoin en ressources.",
 		}},
-	{rule: ResourceGap, category: "RESOURCES", severity: "HIGH", subject: "ResourceRequirement",
+	{rule: ResourceGap, category: "RESOURCES", severity: "HIGH", subject: gid.ResourceRequirement,
 		description: texts{
 			"en": "A resource requirement of an action that is neither completed nor cancelled is not secured: HIGH when nothing is secured, MEDIUM when it is partly secured.",
 			"fr": "Un besoin en ressources d'une action ni achevée ni annulée n'est pas couvert : HIGH si rien n'est obtenu, MEDIUM s'il l'est en partie.",
@@ -134,7 +135,7 @@ var catalogue = []ruleDef{
 			"en": "Resource “%s” is only partly secured.",
 			"fr": "La ressource « %s » n'est obtenue qu'en partie.",
 		}},
-	{rule: ActionOverdue, category: "TIMELINE", severity: "HIGH", subject: "Action", adopted: true, withDetail: true,
+	{rule: ActionOverdue, category: "TIMELINE", severity: "HIGH", subject: gid.Action, adopted: true, withDetail: true,
 		description: texts{
 			"en": "In an adopted plan, an action is past its due date and neither completed nor cancelled.",
 			"fr": "Dans un plan adopté, une action a dépassé son échéance sans être achevée ni annulée.",
@@ -143,7 +144,7 @@ var catalogue = []ruleDef{
 			"en": "Action “%s” was due on %s and is not completed.",
 			"fr": "L'action « %s » devait être achevée le %s et ne l'est pas.",
 		}},
-	{rule: ActionStale, category: "MONITORING", severity: "LOW", subject: "Action", adopted: true, withDays: true,
+	{rule: ActionStale, category: "MONITORING", severity: "LOW", subject: gid.Action, adopted: true, withDays: true,
 		description: texts{
 			"en": "In an adopted plan, an action in progress or blocked has had no progress update in the last %d days (configurable).",
 			"fr": "Dans un plan adopté, une action en cours ou bloquée n'a reçu aucune mise à jour de progression depuis %d jours (paramétrable).",
@@ -152,7 +153,7 @@ var catalogue = []ruleDef{
 			"en": "Action “%s” has had no progress update in the last %d days.",
 			"fr": "L'action « %s » n'a reçu aucune mise à jour de progression depuis %d jours.",
 		}},
-	{rule: FindingUnaddressed, subject: "Finding",
+	{rule: FindingUnaddressed, subject: gid.Finding,
 		description: texts{
 			"en": "A finding of MEDIUM or higher severity of the institution's most recently validated assessment is addressed by no objective and no action of any draft or adopted plan. The flag takes the finding's category and severity.",
 			"fr": "Un constat de gravité MEDIUM ou plus de la dernière auto-évaluation validée de l'institution n'est traité par aucun objectif ni aucune action d'un plan en projet ou adopté. Le signalement prend la catégorie et la gravité du constat.",
@@ -161,7 +162,7 @@ var catalogue = []ruleDef{
 			"en": "Finding “%s” is addressed by no objective or action of a current plan.",
 			"fr": "Le constat « %s » n'est traité par aucun objectif ni aucune action d'un plan en cours.",
 		}},
-	{rule: ObjectiveWithoutOutcomeIndicator, category: "MONITORING", severity: "MEDIUM", subject: "Objective",
+	{rule: ObjectiveWithoutOutcomeIndicator, category: "MONITORING", severity: "MEDIUM", subject: gid.Objective,
 		description: texts{
 			"en": "An objective has no OUTCOME or IMPACT indicator, neither of its own nor on any of its actions.",
 			"fr": "Un objectif n'a aucun indicateur de niveau OUTCOME ou IMPACT, ni en propre ni sur l'une de ses actions.",
@@ -170,7 +171,7 @@ var catalogue = []ruleDef{
 			"en": "Objective “%s” has no outcome or impact indicator.",
 			"fr": "L'objectif « %s » n'a aucun indicateur de résultat ou d'impact.",
 		}},
-	{rule: IndicatorNotMeasured, category: "MONITORING", severity: "LOW", subject: "Indicator", adopted: true, withDays: true,
+	{rule: IndicatorNotMeasured, category: "MONITORING", severity: "LOW", subject: gid.Indicator, adopted: true, withDays: true,
 		description: texts{
 			"en": "In an adopted plan, an indicator has had no measurement in the last %d days (configurable), counting from the plan's adoption when it has none.",
 			"fr": "Dans un plan adopté, un indicateur n'a pas été mesuré depuis %d jours (paramétrable), à compter de l'adoption du plan s'il ne l'a jamais été.",
@@ -179,7 +180,7 @@ var catalogue = []ruleDef{
 			"en": "Indicator “%s” has not been measured in the last %d days.",
 			"fr": "L'indicateur « %s » n'a pas été mesuré depuis %d jours.",
 		}},
-	{rule: IndicatorOffTrack, category: "MONITORING", severity: "MEDIUM", subject: "Indicator", adopted: true,
+	{rule: IndicatorOffTrack, category: "MONITORING", severity: "MEDIUM", subject: gid.Indicator, adopted: true,
 		description: texts{
 			"en": "In an adopted plan, an indicator is off track: its progress from baseline to target lags more than 25 points behind the share of time elapsed.",
 			"fr": "Dans un plan adopté, un indicateur n'est pas en bonne voie : sa progression de la valeur de référence vers la cible a plus de 25 points de retard sur la part du temps écoulé.",
@@ -188,7 +189,7 @@ var catalogue = []ruleDef{
 			"en": "Indicator “%s” is off track.",
 			"fr": "L'indicateur « %s » n'est pas en bonne voie.",
 		}},
-	{rule: TrainingWithoutFollowUp, category: "CAPACITY", severity: "MEDIUM", subject: "Action",
+	{rule: TrainingWithoutFollowUp, category: "CAPACITY", severity: "MEDIUM", subject: gid.Action,
 		description: texts{
 			"en": "A non-cancelled training action has no OUTCOME or IMPACT indicator, neither of its own nor on its objective.",
 			"fr": "Une action de formation non annulée n'a aucun indicateur de niveau OUTCOME ou IMPACT, ni en propre ni sur son objectif.",
@@ -197,7 +198,7 @@ var catalogue = []ruleDef{
 			"en": "Training “%s” has no outcome or impact indicator to follow up its effect.",
 			"fr": "La formation « %s » n'a aucun indicateur de résultat ou d'impact pour en suivre les effets.",
 		}},
-	{rule: PlanNotDisseminated, category: "OWNERSHIP", severity: "MEDIUM", subject: "Unit", adopted: true, withDetail: true,
+	{rule: PlanNotDisseminated, category: "OWNERSHIP", severity: "MEDIUM", subject: gid.Unit, adopted: true, withDetail: true,
 		description: texts{
 			"en": "In an adopted plan, a unit that leads a non-cancelled action has no record that the plan was disseminated to it. One flag per unit and plan.",
 			"fr": "Dans un plan adopté, une unité responsable d'une action non annulée n'a aucune trace de diffusion du plan. Un signalement par unité et par plan.",
@@ -206,7 +207,7 @@ var catalogue = []ruleDef{
 			"en": "Unit “%s” leads actions of plan “%s”, which has not been disseminated to it.",
 			"fr": "L'unité « %s » conduit des actions du plan « %s », qui ne lui a pas été diffusé.",
 		}},
-	{rule: UnitWithoutFocalPoint, category: "STRUCTURE", severity: "MEDIUM", subject: "Unit", withDetail: true,
+	{rule: UnitWithoutFocalPoint, category: "STRUCTURE", severity: "MEDIUM", subject: gid.Unit, withDetail: true,
 		description: texts{
 			"en": "A unit that leads a non-cancelled action has no gender focal point. One flag per unit and plan.",
 			"fr": "Une unité responsable d'une action non annulée n'a pas de point focal genre. Un signalement par unité et par plan.",

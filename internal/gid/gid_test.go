@@ -11,9 +11,9 @@ func std2(s string) string { return base64.StdEncoding.EncodeToString([]byte(s))
 
 func TestDecodeRoundTrip(t *testing.T) {
 	for _, c := range []struct {
-		typ string
+		typ Kind
 		id  int64
-	}{{"Unit", 1}, {"Institution", 42}, {"ActionPlan", 1<<63 - 1}} {
+	}{{Unit, 1}, {Institution, 42}, {ActionPlan, 1<<63 - 1}} {
 		g := Encode(c.typ, c.id)
 		typ, id, ok := Decode(g)
 		if !ok || typ != c.typ || id != c.id {
@@ -26,7 +26,7 @@ func TestDecodeRoundTrip(t *testing.T) {
 func TestDecodeOnlyCanonical(t *testing.T) {
 	// "Unit:1" is 6 bytes: base64 of it has no padding, so take an ID whose
 	// length leaves bits over: "Unit:12" (7 bytes, 10 characters).
-	canonical := Encode("Unit", 12)
+	canonical := Encode(Unit, 12)
 	if canonical != raw("Unit:12") {
 		t.Fatalf("Encode changed: %s", canonical)
 	}
@@ -47,6 +47,7 @@ func TestDecodeOnlyCanonical(t *testing.T) {
 		{"zero", raw("Unit:0")},
 		{"negative", raw("Unit:-12")},
 		{"no type", raw(":12")},
+		{"unknown kind", raw("Unicorn:12")},
 		{"no id", raw("Unit:")},
 		{"no colon", raw("Unit12")},
 		{"overflow", raw("Unit:9223372036854775808")},
@@ -67,9 +68,9 @@ func TestDecodeOnlyCanonical(t *testing.T) {
 }
 
 func TestDecodeKeyOnlyCanonical(t *testing.T) {
-	g := EncodeKey("Question", 7, "q-1")
+	g := EncodeKey(Question, 7, "q-1")
 	typ, id, key, ok := DecodeKey(g)
-	if !ok || typ != "Question" || id != 7 || key != "q-1" {
+	if !ok || typ != Question || id != 7 || key != "q-1" {
 		t.Fatalf("DecodeKey(EncodeKey(...)) = %s, %d, %s, %v", typ, id, key, ok)
 	}
 	for _, c := range []struct{ name, g string }{
@@ -77,7 +78,7 @@ func TestDecodeKeyOnlyCanonical(t *testing.T) {
 		{"plus sign", raw("Question:+7:q-1")},
 		{"padded", std("Question:7:q-1")},
 		{"no key", raw("Question:7:")},
-		{"row id form", Encode("Question", 7)},
+		{"row id form", Encode(Question, 7)},
 		{"newline inside", g[:4] + "\r\n" + g[4:]},
 	} {
 		if _, _, _, ok := DecodeKey(c.g); ok {

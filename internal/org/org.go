@@ -84,7 +84,7 @@ func (s *Service) CreateInstitution(ctx context.Context, in InstitutionInput) (*
 		if _, err := tx.NewInsert().Model(inst).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "createInstitution", SubjectID: gid.Encode("Institution", inst.ID),
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "createInstitution", SubjectID: gid.Encode(gid.Institution, inst.ID),
 			InstitutionID: &inst.ID, Changes: audit.Change(nil, inst)})
 	})
 	if err != nil {
@@ -132,7 +132,7 @@ func (s *Service) UpdateInstitution(ctx context.Context, id int64, expectedVersi
 		if err := store.UpdateVersioned(ctx, tx, &inst, inst.ID, expectedVersion, &inst.Version, "name", "acronym", "sector", "country", "updated_at"); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, inst.UpdatedAt, audit.Event{Operation: "updateInstitution", SubjectID: gid.Encode("Institution", inst.ID),
+		return audit.Record(ctx, tx, inst.UpdatedAt, audit.Event{Operation: "updateInstitution", SubjectID: gid.Encode(gid.Institution, inst.ID),
 			InstitutionID: &inst.ID, Changes: audit.Change(&before, &inst)})
 	})
 	if err != nil {
@@ -224,7 +224,7 @@ func (s *Service) CreateUnit(ctx context.Context, in UnitInput) (*store.Unit, er
 		if _, err = tx.NewInsert().Model(u).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "createUnit", SubjectID: gid.Encode("Unit", u.ID),
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "createUnit", SubjectID: gid.Encode(gid.Unit, u.ID),
 			InstitutionID: &u.InstitutionID, Changes: audit.Change(nil, u)})
 	})
 	if err != nil {
@@ -279,7 +279,7 @@ func (s *Service) UpdateUnit(ctx context.Context, id int64, expectedVersion int,
 			"parent_id", "name", "kind", "region", "gender_focal_point", "focal_point_dedicated", "updated_at"); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, u.UpdatedAt, audit.Event{Operation: "updateUnit", SubjectID: gid.Encode("Unit", u.ID),
+		return audit.Record(ctx, tx, u.UpdatedAt, audit.Event{Operation: "updateUnit", SubjectID: gid.Encode(gid.Unit, u.ID),
 			InstitutionID: &u.InstitutionID, Changes: audit.Change(&before, &u)})
 	})
 	if err != nil {
@@ -392,7 +392,7 @@ func (s *Service) CreatePartner(ctx context.Context, in PartnerInput) (*store.Pa
 		if _, err := tx.NewInsert().Model(p).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, p.CreatedAt, audit.Event{Operation: "createPartner", SubjectID: gid.Encode("Partner", p.ID), Changes: audit.Change(nil, p)})
+		return audit.Record(ctx, tx, p.CreatedAt, audit.Event{Operation: "createPartner", SubjectID: gid.Encode(gid.Partner, p.ID), Changes: audit.Change(nil, p)})
 	})
 	if err != nil {
 		return nil, err

@@ -100,10 +100,14 @@ func (s *Service) validateAction(ctx context.Context, tx bun.IDB, l *errs.List, 
 }
 
 // actionLinks are the link tables of an action.
-var actionLinks = []struct{ table, col, typ, name string }{
-	{"action_supporting_units", "unit_id", "Unit", "supportingUnitIds"},
-	{"action_partners", "partner_id", "Partner", "partnerIds"},
-	{"action_findings", "finding_id", "Finding", "findingIds"},
+var actionLinks = []struct {
+	table, col string
+	typ        gid.Kind
+	name       string
+}{
+	{"action_supporting_units", "unit_id", gid.Unit, "supportingUnitIds"},
+	{"action_partners", "partner_id", gid.Partner, "partnerIds"},
+	{"action_findings", "finding_id", gid.Finding, "findingIds"},
 }
 
 func (in *ActionInput) links() []*[]int64 {
@@ -149,7 +153,7 @@ func (s *Service) CreateAction(ctx context.Context, in ActionInput) (*store.Acti
 			}
 			linkChange(changes, lk.name, lk.typ, nil, dedupe(*ids))
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "createAction", SubjectID: gid.Encode("Action", a.ID),
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "createAction", SubjectID: gid.Encode(gid.Action, a.ID),
 			InstitutionID: &a.InstitutionID, PlanID: &a.PlanID, Changes: changes})
 	})
 	if err != nil {
@@ -231,7 +235,7 @@ func (s *Service) UpdateAction(ctx context.Context, id int64, expectedVersion in
 			}
 			linkChange(changes, lk.name, lk.typ, old, dedupe(*ids))
 		}
-		return audit.Record(ctx, tx, a.UpdatedAt, audit.Event{Operation: "updateAction", SubjectID: gid.Encode("Action", a.ID),
+		return audit.Record(ctx, tx, a.UpdatedAt, audit.Event{Operation: "updateAction", SubjectID: gid.Encode(gid.Action, a.ID),
 			InstitutionID: &a.InstitutionID, PlanID: &a.PlanID, Changes: changes})
 	})
 	if err != nil {
@@ -299,11 +303,11 @@ func (s *Service) RecordProgress(ctx context.Context, in ProgressInput) (*store.
 		}
 		changes := audit.Change(&before, &a)
 		delete(changes, "lastProgressAt")
-		changes["progressUpdate"] = [2]any{nil, gid.Encode("ProgressUpdate", u.ID)}
+		changes["progressUpdate"] = [2]any{nil, gid.Encode(gid.ProgressUpdate, u.ID)}
 		if u.Note != nil {
 			changes["note"] = [2]any{nil, *u.Note}
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "recordProgress", SubjectID: gid.Encode("Action", a.ID),
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "recordProgress", SubjectID: gid.Encode(gid.Action, a.ID),
 			InstitutionID: &a.InstitutionID, PlanID: &a.PlanID, Changes: changes})
 	})
 	if err != nil {

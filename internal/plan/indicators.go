@@ -95,7 +95,7 @@ func (s *Service) CreateIndicator(ctx context.Context, in IndicatorInput) (*stor
 		if _, err := tx.NewInsert().Model(ind).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "createIndicator", SubjectID: gid.Encode("Indicator", ind.ID),
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "createIndicator", SubjectID: gid.Encode(gid.Indicator, ind.ID),
 			InstitutionID: &ind.InstitutionID, PlanID: &ind.PlanID, Changes: audit.Change(nil, ind)})
 	})
 	if err != nil {
@@ -160,7 +160,7 @@ func (s *Service) RecordMeasurement(ctx context.Context, in MeasurementInput) (*
 		if err := store.UpdateVersioned(ctx, tx, &ind, ind.ID, ind.Version, &ind.Version, "latest_value", "latest_measured_on", "updated_at"); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "recordMeasurement", SubjectID: gid.Encode("Measurement", m.ID),
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "recordMeasurement", SubjectID: gid.Encode(gid.Measurement, m.ID),
 			InstitutionID: &ind.InstitutionID, PlanID: &ind.PlanID, Changes: audit.Change(nil, m)})
 	})
 	if err != nil {

@@ -64,9 +64,9 @@ func (s *Service) CreateObjective(ctx context.Context, in ObjectiveInput) (*stor
 		}
 		changes := audit.Change(nil, o)
 		if len(findings) > 0 {
-			changes["findingIds"] = [2]any{nil, globalIDs("Finding", findings)}
+			changes["findingIds"] = [2]any{nil, globalIDs(gid.Finding, findings)}
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "createObjective", SubjectID: gid.Encode("Objective", o.ID),
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "createObjective", SubjectID: gid.Encode(gid.Objective, o.ID),
 			InstitutionID: &o.InstitutionID, PlanID: &o.PlanID, Changes: changes})
 	})
 	if err != nil {
@@ -127,9 +127,9 @@ func (s *Service) UpdateObjective(ctx context.Context, id int64, expectedVersion
 			if err := setLinks(ctx, tx, "objective_findings", "objective_id", "finding_id", o.ID, now); err != nil {
 				return err
 			}
-			linkChange(changes, "findingIds", "Finding", old, now)
+			linkChange(changes, "findingIds", gid.Finding, old, now)
 		}
-		return audit.Record(ctx, tx, o.UpdatedAt, audit.Event{Operation: "updateObjective", SubjectID: gid.Encode("Objective", o.ID),
+		return audit.Record(ctx, tx, o.UpdatedAt, audit.Event{Operation: "updateObjective", SubjectID: gid.Encode(gid.Objective, o.ID),
 			InstitutionID: &o.InstitutionID, PlanID: &o.PlanID, Changes: changes})
 	})
 	if err != nil {
@@ -139,7 +139,7 @@ func (s *Service) UpdateObjective(ctx context.Context, id int64, expectedVersion
 }
 
 // globalIDs encodes row ids as global IDs of typ, for the audit trail.
-func globalIDs(typ string, ids []int64) []string {
+func globalIDs(typ gid.Kind, ids []int64) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
 		out[i] = gid.Encode(typ, id)
@@ -148,7 +148,7 @@ func globalIDs(typ string, ids []int64) []string {
 }
 
 // linkChange records a changed link list in an audit change set.
-func linkChange(changes map[string][2]any, name, typ string, before, after []int64) {
+func linkChange(changes map[string][2]any, name string, typ gid.Kind, before, after []int64) {
 	after = slices.Clone(after)
 	slices.Sort(after)
 	if b, a := globalIDs(typ, before), globalIDs(typ, after); !slices.Equal(b, a) {

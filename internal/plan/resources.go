@@ -150,7 +150,7 @@ func (s *Service) AddResource(ctx context.Context, in ResourceInput) (*store.Res
 		if _, err := tx.NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "addResourceRequirement", SubjectID: gid.Encode("ResourceRequirement", r.ID),
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "addResourceRequirement", SubjectID: gid.Encode(gid.ResourceRequirement, r.ID),
 			InstitutionID: &r.InstitutionID, PlanID: &r.PlanID, Changes: audit.Change(nil, r)})
 	})
 	if err != nil {
@@ -193,7 +193,7 @@ func (s *Service) UpdateResource(ctx context.Context, id int64, expectedVersion 
 			"unit", "amount_required", "amount_secured", "currency", "provider_id", "funding_status", "updated_at"); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, r.UpdatedAt, audit.Event{Operation: "updateResourceRequirement", SubjectID: gid.Encode("ResourceRequirement", r.ID),
+		return audit.Record(ctx, tx, r.UpdatedAt, audit.Event{Operation: "updateResourceRequirement", SubjectID: gid.Encode(gid.ResourceRequirement, r.ID),
 			InstitutionID: &r.InstitutionID, PlanID: &r.PlanID, Changes: audit.Change(&before, &r)})
 	})
 	if err != nil {

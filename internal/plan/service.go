@@ -345,7 +345,7 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*store.ActionPl
 		if in.DraftFromFindings {
 			changes["objectivesDrafted"] = [2]any{nil, drafted}
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "createActionPlan", SubjectID: gid.Encode("ActionPlan", p.ID),
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "createActionPlan", SubjectID: gid.Encode(gid.ActionPlan, p.ID),
 			InstitutionID: &p.InstitutionID, PlanID: &p.ID, Changes: changes})
 	})
 	if err != nil {
@@ -406,7 +406,7 @@ func (s *Service) UpdatePlan(ctx context.Context, id int64, expectedVersion int,
 		if err := store.UpdateVersioned(ctx, tx, p, p.ID, expectedVersion, &p.Version, "title", "start_date", "end_date", "updated_at"); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, p.UpdatedAt, audit.Event{Operation: "updateActionPlan", SubjectID: gid.Encode("ActionPlan", p.ID),
+		return audit.Record(ctx, tx, p.UpdatedAt, audit.Event{Operation: "updateActionPlan", SubjectID: gid.Encode(gid.ActionPlan, p.ID),
 			InstitutionID: &p.InstitutionID, PlanID: &p.ID, Changes: audit.Change(&before, p)})
 	})
 	if err != nil {
@@ -469,7 +469,7 @@ func (s *Service) transition(ctx context.Context, id int64, reason *string, op, 
 		if r := errs.BlankNil(reason); r != nil {
 			changes["reason"] = [2]any{nil, *r}
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: op, SubjectID: gid.Encode("ActionPlan", p.ID),
+		return audit.Record(ctx, tx, now, audit.Event{Operation: op, SubjectID: gid.Encode(gid.ActionPlan, p.ID),
 			InstitutionID: &p.InstitutionID, PlanID: &p.ID, Changes: changes})
 	})
 	if err != nil {
@@ -552,7 +552,7 @@ func (s *Service) RecordDissemination(ctx context.Context, in DisseminationInput
 		if _, err := tx.NewInsert().Model(d).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "recordDissemination", SubjectID: gid.Encode("Dissemination", d.ID),
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "recordDissemination", SubjectID: gid.Encode(gid.Dissemination, d.ID),
 			InstitutionID: &p.InstitutionID, PlanID: &p.ID, Changes: audit.Change(nil, d)})
 	})
 	if err != nil {
