@@ -49,7 +49,9 @@ func TestEveryMutationAdvancesTheDataVersion(t *testing.T) {
 			{op: "revokeApiKey", query: `mutation($k:ID!){ revokeApiKey(input:{id:$k}){ ok userErrors{ code field } } }`,
 				vars: func() map[string]any { return map[string]any{"k": ids["key"]} }},
 			{op: "importQuestionnaire", query: asmImport, vars: v(map[string]any{"d": asmDoc})},
-			{op: "createAssessment", query: asmCreate, vars: func() map[string]any { return map[string]any{"i": ids["inst"], "k": "e2e-small", "t": "Self-assessment 2025"} },
+			{op: "createAssessment", query: asmCreate, vars: func() map[string]any {
+				return map[string]any{"i": ids["inst"], "k": "e2e-small", "t": "Self-assessment 2025"}
+			},
 				keep: map[string]string{"asm": "createAssessment.assessment.id"}},
 			{op: "saveResponses", query: asmSave, vars: func() map[string]any {
 				return map[string]any{"a": ids["asm"], "r": []any{
