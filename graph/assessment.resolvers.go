@@ -12,7 +12,6 @@ import (
 	"github.com/gendertrack/gendertrack/graph/generated"
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/assessment"
-	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/questionnaire"
 	"github.com/gendertrack/gendertrack/internal/store"
@@ -50,14 +49,15 @@ func (r *assessmentResolver) Questionnaire(ctx context.Context, obj *store.Asses
 
 // Responses is the resolver for the responses field.
 func (r *assessmentResolver) Responses(ctx context.Context, obj *store.Assessment, areaKey *string, first *int, after *string) (*model.ResponseConnection, error) {
-	if !r.AssessmentService.CanReadResponses(ctx, obj.InstitutionID) {
-		return nil, errs.ErrForbidden
-	}
-	p, err := page(first, after, 200)
+	q, res, err := assessmentData(ctx, obj)
 	if err != nil {
 		return nil, err
 	}
-	q, rs, err := assessmentData(ctx, obj)
+	rs, err := res.Responses()
+	if err != nil {
+		return nil, err
+	}
+	p, err := page(first, after, 200)
 	if err != nil {
 		return nil, err
 	}
@@ -78,21 +78,21 @@ func (r *assessmentResolver) Responses(ctx context.Context, obj *store.Assessmen
 
 // Completion is the resolver for the completion field.
 func (r *assessmentResolver) Completion(ctx context.Context, obj *store.Assessment) (*model.Completion, error) {
-	q, rs, err := assessmentData(ctx, obj)
+	q, res, err := assessmentData(ctx, obj)
 	if err != nil {
 		return nil, err
 	}
-	c := questionnaire.Complete(q.Questionnaire, assessment.Answers(rs))
+	c := res.Completion(q)
 	return &model.Completion{Answered: c.Answered, Total: c.Total, RequiredMissing: c.RequiredMissing}, nil
 }
 
 // Scores is the resolver for the scores field.
 func (r *assessmentResolver) Scores(ctx context.Context, obj *store.Assessment) (*model.AssessmentScores, error) {
-	q, rs, err := assessmentData(ctx, obj)
+	q, res, err := assessmentData(ctx, obj)
 	if err != nil {
 		return nil, err
 	}
-	sc := questionnaire.Compute(q.Questionnaire, assessment.Answers(rs))
+	sc := res.Scores(q)
 	out := &model.AssessmentScores{Overall: score(sc.Overall), Areas: make([]model.AreaScore, len(sc.Areas))}
 	for i, as := range sc.Areas {
 		out.Areas[i] = model.AreaScore{Area: q.AreaByKey(as.AreaKey), Score: score(as.Score), Answered: as.Answered, Total: as.Total}
@@ -120,7 +120,7 @@ func (r *assessmentResolver) CompareTo(ctx context.Context, obj *store.Assessmen
 		return nil, err
 	}
 	var qb *assessment.Questionnaire
-	var rb []store.Response
+	var rb *assessment.Results
 	if other != nil {
 		if qb, rb, err = assessmentData(ctx, other); err != nil {
 			return nil, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/assessment"
+	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/questionnaire"
 	"github.com/gendertrack/gendertrack/internal/store"
@@ -19,8 +20,8 @@ import (
 type AssessmentLoaders struct {
 	Questionnaire *dataloadgen.Loader[int64, *assessment.Questionnaire]
 	Assessment    *dataloadgen.Loader[int64, *store.Assessment]
-	// Responses and Findings are keyed by assessment id.
-	Responses    *dataloadgen.Loader[int64, []store.Response]
+	// Results and Findings are keyed by assessment id.
+	Results      *dataloadgen.Loader[int64, *assessment.Results]
 	Findings     *dataloadgen.Loader[int64, []store.Finding]
 	Response     *dataloadgen.Loader[int64, *store.Response]
 	FindingsByID *dataloadgen.Loader[int64, *store.Finding]
@@ -30,7 +31,7 @@ func newAssessmentLoaders(s *assessment.Service) *AssessmentLoaders {
 	return &AssessmentLoaders{
 		Questionnaire: dataloadgen.NewMappedLoader(s.QuestionnairesByID, wait),
 		Assessment:    dataloadgen.NewMappedLoader(s.AssessmentsByID, wait),
-		Responses:     dataloadgen.NewMappedLoader(s.ResponsesOf, wait),
+		Results:       dataloadgen.NewMappedLoader(s.ResultsOf, wait),
 		Findings:      dataloadgen.NewMappedLoader(s.FindingsOf, wait),
 		Response:      dataloadgen.NewMappedLoader(s.ResponsesByID, wait),
 		FindingsByID:  dataloadgen.NewMappedLoader(s.FindingsByID, wait),
@@ -49,19 +50,23 @@ func questionnaireOf(ctx context.Context, a *store.Assessment) (*assessment.Ques
 	return q, err
 }
 
-// assessmentData is an assessment's questionnaire and responses: every
-// field that shows answers reads them here.
-func assessmentData(ctx context.Context, a *store.Assessment) (*assessment.Questionnaire, []store.Response, error) {
+// assessmentData is an assessment's questionnaire and results: every
+// field that shows answers, or what they give, reads them here. The
+// assessment service decides what of the results the caller may see.
+func assessmentData(ctx context.Context, a *store.Assessment) (*assessment.Questionnaire, *assessment.Results, error) {
 	if a.Status != assessment.Validated {
 		ReadsDraftAnswers(ctx) // saving answers changes what this request shows
 	}
-	rt := aloaders(ctx).Responses.LoadThunk(ctx, a.ID)
+	rt := aloaders(ctx).Results.LoadThunk(ctx, a.ID)
 	q, err := questionnaireOf(ctx, a)
 	if err != nil {
 		return nil, nil, err
 	}
-	rs, err := rt()
-	return q, rs, err
+	res, err := rt()
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		err = errs.ErrForbidden // an assessment the caller may no longer read
+	}
+	return q, res, err
 }
 
 var errNoQuestionnaire = errors.New("an assessment's questionnaire is missing")

@@ -59,8 +59,12 @@ type Assignment struct {
 }
 
 // RolesOf lists the roles of a user that the actor may see, ADMIN first,
-// then by institution.
+// then by institution: none of a user the actor may not see (UsersByID),
+// and of the others only their roles in institutions the actor may read.
 func (s *Service) RolesOf(ctx context.Context, userID int64) []Assignment {
+	if !s.canSeeUser(ctx, userID) {
+		return nil
+	}
 	admin, roles := s.Guard.Roles(userID)
 	var out []Assignment
 	if admin {

@@ -229,12 +229,12 @@ func (s *Service) Submit(ctx context.Context, id int64, reason *string) (*store.
 			if err := tx.NewSelect().Model(&rs).Where("assessment_id = ?", a.ID).Scan(ctx); err != nil {
 				return nil, err
 			}
-			answers := Answers(rs)
-			if c := questionnaire.Complete(q.Questionnaire, answers); len(c.RequiredMissing) > 0 {
+			given := answers(rs)
+			if c := questionnaire.Complete(q.Questionnaire, given); len(c.RequiredMissing) > 0 {
 				return nil, errs.Newf(errs.InvalidState, []string{"input", "assessmentId"},
 					"%d required question(s) have no response yet: %s.", len(c.RequiredMissing), strings.Join(c.RequiredMissing, ", "))
 			}
-			fs := RuleFindings(q, a, answers, a.UpdatedAt)
+			fs := RuleFindings(q, a, given, a.UpdatedAt)
 			var old int
 			if err := tx.NewSelect().Model((*store.Finding)(nil)).ColumnExpr("count(*)").Where("assessment_id = ?", a.ID).Where("origin = ?", OriginRule).Scan(ctx, &old); err != nil {
 				return nil, err
@@ -433,7 +433,7 @@ func (s *Service) AssessmentsByID(ctx context.Context, ids []int64) (map[int64]*
 }
 
 // Assessments lists an institution's assessments in id order, optionally
-// of one status. The caller has already read the institution.
+// of one status; none of an institution the actor may not read.
 func (s *Service) Assessments(ctx context.Context, institutionID int64, status *string, p store.Page) ([]store.Assessment, bool, int, error) {
 	if !s.Guard.CanRead(ctx, institutionID) {
 		return []store.Assessment{}, false, 0, nil
@@ -447,46 +447,110 @@ func (s *Service) Assessments(ctx context.Context, institutionID int64, status *
 	}, "id", p)
 }
 
-// readable restricts q, which selects from a table with an institution_id
-// column under alias, to the institutions the actor may read.
-func (s *Service) readable(ctx context.Context, q *bun.SelectQuery, col string) *bun.SelectQuery {
-	scope := s.Guard.Readable(ctx)
-	if scope.All {
-		return q
-	}
-	return q.Where("? IN (?)", bun.Ident(col), bun.List(append(scope.IDs, 0)))
+// Results are the responses of one assessment as a caller that may read
+// the assessment uses them: every such caller gets its completion, scores
+// and comparison with another assessment, which RULES.md section 4 lets
+// every role read; only a caller that may also read responses (every role
+// but PARTNER) gets the responses themselves, with their answers, comments
+// and evidence. Only ResultsOf makes them.
+type Results struct {
+	rows []store.Response
+	raw  bool
 }
 
-// ResponsesOf loads the responses of each assessment, in id order. Only
-// assessments of readable institutions give any; reading raw responses
-// (ReadResponses) is checked by the caller when it shows them.
-func (s *Service) ResponsesOf(ctx context.Context, assessmentIDs []int64) (map[int64][]store.Response, error) {
-	var rows []store.Response
-	q := s.DB.NewSelect().Model(&rows).Join("JOIN assessments AS a ON a.id = ?TableAlias.assessment_id").
-		Where("?TableAlias.assessment_id IN (?)", bun.List(assessmentIDs))
-	if err := s.readable(ctx, q, "a.institution_id").OrderExpr("?TableAlias.id").Scan(ctx); err != nil {
+// Responses returns the stored responses, in id order, or
+// errs.ErrForbidden when the caller may not read responses.
+func (r *Results) Responses() ([]store.Response, error) {
+	if !r.raw {
+		return nil, errs.ErrForbidden
+	}
+	return r.rows, nil
+}
+
+// Completion is how much of q the responses answer.
+func (r *Results) Completion(q *Questionnaire) questionnaire.Completion {
+	return questionnaire.Complete(q.Questionnaire, answers(r.rows))
+}
+
+// Scores are the scores of the responses by q (RULES.md section 6).
+func (r *Results) Scores(q *Questionnaire) questionnaire.Scores {
+	return questionnaire.Compute(q.Questionnaire, answers(r.rows))
+}
+
+// resultRow is an asked assessment and one of its responses, if any.
+type resultRow struct {
+	Assessment    int64 `bun:"a_id"`
+	InstitutionID int64 `bun:"a_institution_id"`
+	store.Response
+}
+
+// results loads the responses of each assessment of an institution of
+// scope sc, in id order: one statement, which also tells the institution
+// of an assessment without responses. The assessments that are missing or
+// outside the scope are absent from the answer.
+func (s *Service) results(ctx context.Context, assessmentIDs []int64, sc authz.Scope) (map[int64]*Results, error) {
+	out := make(map[int64]*Results, len(assessmentIDs))
+	if len(assessmentIDs) == 0 || sc.Empty() {
+		return out, nil
+	}
+	var rows []resultRow
+	if err := s.DB.NewRaw(`SELECT a.id AS a_id, a.institution_id AS a_institution_id, r.*
+		FROM assessments AS a LEFT JOIN responses AS r ON r.assessment_id = a.id
+		WHERE a.id IN (?) AND ? ORDER BY a.id, r.id`, bun.List(assessmentIDs), sc.Where("a.institution_id")).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
-	out := make(map[int64][]store.Response, len(assessmentIDs))
-	for _, id := range assessmentIDs {
-		out[id] = []store.Response{}
-	}
-	for _, r := range rows {
-		out[r.AssessmentID] = append(out[r.AssessmentID], r)
+	for i := range rows {
+		row := &rows[i]
+		res := out[row.Assessment]
+		if res == nil {
+			res = &Results{rows: []store.Response{}, raw: s.Guard.Can(ctx, row.InstitutionID, authz.ReadResponses)}
+			out[row.Assessment] = res
+		}
+		if row.ID != 0 { // a LEFT JOIN row without a response
+			res.rows = append(res.rows, row.Response)
+		}
 	}
 	return out, nil
 }
 
-// FindingsOf loads the findings of each assessment, in id order.
-func (s *Service) FindingsOf(ctx context.Context, assessmentIDs []int64) (map[int64][]store.Finding, error) {
-	var rows []store.Finding
-	q := s.DB.NewSelect().Model(&rows).Where("assessment_id IN (?)", bun.List(assessmentIDs))
-	if err := s.readable(ctx, q, "institution_id").OrderExpr("id").Scan(ctx); err != nil {
+// ResultsOf loads the results of each assessment the actor may read;
+// those it may not are absent.
+func (s *Service) ResultsOf(ctx context.Context, assessmentIDs []int64) (map[int64]*Results, error) {
+	return s.results(ctx, assessmentIDs, s.Guard.Readable(ctx))
+}
+
+// ResponsesOf loads the responses of each assessment, in id order, for a
+// caller that may read them: assessments of institutions where it may not
+// (all of them for a PARTNER or an anonymous caller) are absent.
+func (s *Service) ResponsesOf(ctx context.Context, assessmentIDs []int64) (map[int64][]store.Response, error) {
+	m, err := s.results(ctx, assessmentIDs, s.Guard.Allowed(ctx, authz.ReadResponses))
+	if err != nil {
 		return nil, err
 	}
+	out := make(map[int64][]store.Response, len(m))
+	for id, r := range m {
+		if rs, err := r.Responses(); err == nil {
+			out[id] = rs
+		}
+	}
+	return out, nil
+}
+
+// FindingsOf loads the findings of each assessment, in id order; those of
+// assessments the actor may not read are empty.
+func (s *Service) FindingsOf(ctx context.Context, assessmentIDs []int64) (map[int64][]store.Finding, error) {
 	out := make(map[int64][]store.Finding, len(assessmentIDs))
 	for _, id := range assessmentIDs {
 		out[id] = []store.Finding{}
+	}
+	sc := s.Guard.Readable(ctx)
+	if len(assessmentIDs) == 0 || sc.Empty() {
+		return out, nil
+	}
+	var rows []store.Finding
+	if err := s.DB.NewSelect().Model(&rows).Where("assessment_id IN (?)", bun.List(assessmentIDs)).
+		Where("?", sc.Where("institution_id")).OrderExpr("id").Scan(ctx); err != nil {
+		return nil, err
 	}
 	for _, f := range rows {
 		out[f.AssessmentID] = append(out[f.AssessmentID], f)
@@ -537,8 +601,8 @@ func (s *Service) CanReadResponses(ctx context.Context, inst int64) bool {
 	return s.Guard.CanRead(ctx, inst) && s.Guard.Can(ctx, inst, authz.ReadResponses)
 }
 
-// Answers turns stored responses into answers keyed by question key.
-func Answers(rs []store.Response) map[string]questionnaire.Answer {
+// answers turns stored responses into answers keyed by question key.
+func answers(rs []store.Response) map[string]questionnaire.Answer {
 	out := make(map[string]questionnaire.Answer, len(rs))
 	for i := range rs {
 		out[rs[i].QuestionKey] = answerOf(&rs[i])
@@ -588,9 +652,8 @@ func Comparable(a, b *store.Assessment, qa, qb *Questionnaire) error {
 // Compare gives, for each area of a's questionnaire, b's area percent
 // (before), a's (after) and the difference (RULES.md section 6). Areas are
 // matched by key, so versions of one questionnaire compare too.
-func Compare(qa *Questionnaire, ra []store.Response, qb *Questionnaire, rb []store.Response) []Comparison {
-	sa := questionnaire.Compute(qa.Questionnaire, Answers(ra))
-	sb := questionnaire.Compute(qb.Questionnaire, Answers(rb))
+func Compare(qa *Questionnaire, ra *Results, qb *Questionnaire, rb *Results) []Comparison {
+	sa, sb := ra.Scores(qa), rb.Scores(qb)
 	before := map[string]*float64{}
 	for _, as := range sb.Areas {
 		before[as.AreaKey] = as.Score.Percent

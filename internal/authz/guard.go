@@ -5,6 +5,9 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
+
 	"github.com/gendertrack/gendertrack/internal/auth"
 	"github.com/gendertrack/gendertrack/internal/errs"
 )
@@ -121,8 +124,32 @@ type Scope struct {
 // Has reports whether inst is in the scope.
 func (s Scope) Has(inst int64) bool { return s.All || slices.Contains(s.IDs, inst) }
 
+// Empty reports whether the scope holds no institution (an anonymous
+// request, or a user without roles): such a caller reads nothing, and a
+// read may answer without asking the database.
+func (s Scope) Empty() bool { return !s.All && len(s.IDs) == 0 }
+
+// Where is the SQL condition that col, a column holding an institution id,
+// names an institution of the scope: true of every row for a scope of all
+// institutions, of none for an empty scope. A read adds it to the statement
+// that loads its rows, so that the check costs no statement of its own.
+func (s Scope) Where(col string) schema.QueryWithArgs {
+	switch {
+	case s.All:
+		return bun.SafeQuery("1 = 1")
+	case len(s.IDs) == 0:
+		return bun.SafeQuery("1 = 0")
+	}
+	return bun.SafeQuery("? IN (?)", bun.Ident(col), bun.List(s.IDs))
+}
+
 // Readable returns the actor's scope.
-func (g *Guard) Readable(ctx context.Context) Scope {
+func (g *Guard) Readable(ctx context.Context) Scope { return g.Allowed(ctx, ReadInstitution) }
+
+// Allowed returns the institutions the actor may read and do c in (for
+// c = ReadResponses: whose responses it may read). ADMIN holds every
+// capability everywhere.
+func (g *Guard) Allowed(ctx context.Context, c Capability) Scope {
 	a := auth.ActorFrom(ctx)
 	if a == nil {
 		return Scope{IDs: []int64{}}
@@ -137,7 +164,7 @@ func (g *Guard) Readable(ctx context.Context) Scope {
 	}
 	ids := []int64{}
 	for _, inst := range g.institutionsOf(a) {
-		if g.CanRead(ctx, inst) {
+		if g.CanRead(ctx, inst) && (c == ReadInstitution || g.Can(ctx, inst, c)) {
 			ids = append(ids, inst)
 		}
 	}

@@ -325,8 +325,12 @@ func checkParent(ctx context.Context, tx bun.IDB, inst, unitID, parentID int64) 
 	return nil
 }
 
-// Units lists an institution's units in id order.
+// Units lists an institution's units in id order; none of an institution
+// the actor may not read.
 func (s *Service) Units(ctx context.Context, institutionID int64, p store.Page) ([]store.Unit, bool, int, error) {
+	if !s.Guard.CanRead(ctx, institutionID) {
+		return []store.Unit{}, false, 0, nil
+	}
 	return store.List[store.Unit](ctx, s.DB, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("institution_id = ?", institutionID)
 	}, "id", p)
@@ -344,13 +348,20 @@ func (s *Service) UnitsByID(ctx context.Context, ids []int64) (map[int64]*store.
 	return m, err
 }
 
-// Children loads the direct children of each parent, in id order.
+// Children loads the direct children of each parent, in id order. A unit
+// belongs to its parent's institution: the children of units of
+// institutions the actor may not read are left out, in the same statement.
 func (s *Service) Children(ctx context.Context, parentIDs []int64) (map[int64][]store.Unit, error) {
+	out := make(map[int64][]store.Unit, len(parentIDs))
+	sc := s.Guard.Readable(ctx)
+	if len(parentIDs) == 0 || sc.Empty() {
+		return out, nil
+	}
 	var rows []store.Unit
-	if err := s.DB.NewSelect().Model(&rows).Where("parent_id IN (?)", bun.List(parentIDs)).Order("id").Scan(ctx); err != nil {
+	if err := s.DB.NewSelect().Model(&rows).Where("parent_id IN (?)", bun.List(parentIDs)).Where("?", sc.Where("institution_id")).
+		Order("id").Scan(ctx); err != nil {
 		return nil, err
 	}
-	out := make(map[int64][]store.Unit, len(parentIDs))
 	for _, u := range rows {
 		out[*u.ParentID] = append(out[*u.ParentID], u)
 	}

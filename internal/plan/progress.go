@@ -54,22 +54,29 @@ type statusRow struct {
 	Overdue int    `bun:"overdue"`
 }
 
-// Progress computes the progress of each plan: four statements whatever
-// the number of plans and actions.
+// Progress computes the progress of each plan the actor may read (the
+// others are absent): four statements whatever the number of plans and
+// actions.
 func (s *Service) Progress(ctx context.Context, planIDs []int64) (map[int64]*Progress, error) {
 	out := make(map[int64]*Progress, len(planIDs))
-	if len(planIDs) == 0 {
+	sc := s.Guard.Readable(ctx)
+	if len(planIDs) == 0 || sc.Empty() {
 		return out, nil
 	}
 	var plans []store.ActionPlan
-	if err := s.DB.NewSelect().Model(&plans).Where("id IN (?)", bun.List(planIDs)).Scan(ctx); err != nil {
+	if err := s.DB.NewSelect().Model(&plans).Where("id IN (?)", bun.List(planIDs)).Where("?", sc.Where("institution_id")).Scan(ctx); err != nil {
 		return nil, err
 	}
 	byID := map[int64]*store.ActionPlan{}
+	planIDs = planIDs[:0:0] // from here on, only the readable ones
 	for i := range plans {
 		p := &plans[i]
 		byID[p.ID] = p
+		planIDs = append(planIDs, p.ID)
 		out[p.ID] = &Progress{PlanID: p.ID, InstitutionID: p.InstitutionID, Budget: []money.MoneyTotal{}}
+	}
+	if len(planIDs) == 0 {
+		return out, nil
 	}
 	today := s.today()
 	var counts []statusRow
@@ -189,16 +196,21 @@ func val(d *money.Decimal) money.Decimal {
 	return *d
 }
 
-// Summaries computes the leadership summary of each institution: four
-// statements whatever the number of institutions, plans and actions. The
-// caller has checked that the institutions are readable.
+// Summaries computes the leadership summary of each institution the actor
+// may read (the others are absent): four statements whatever the number of
+// institutions, plans and actions.
 func (s *Service) Summaries(ctx context.Context, institutionIDs []int64) (map[int64]*Summary, error) {
 	out := make(map[int64]*Summary, len(institutionIDs))
-	if len(institutionIDs) == 0 {
-		return out, nil
-	}
+	sc := s.Guard.Readable(ctx)
+	readable := make([]int64, 0, len(institutionIDs))
 	for _, id := range institutionIDs {
-		out[id] = &Summary{InstitutionID: id, Budget: []money.MoneyTotal{}}
+		if sc.Has(id) && out[id] == nil {
+			readable = append(readable, id)
+			out[id] = &Summary{InstitutionID: id, Budget: []money.MoneyTotal{}}
+		}
+	}
+	if institutionIDs = readable; len(institutionIDs) == 0 {
+		return out, nil
 	}
 	ids := bun.List(institutionIDs)
 	// The most recently validated assessment of each institution.

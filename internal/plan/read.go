@@ -9,13 +9,44 @@ import (
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/schema"
 
+	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
 // Reads for the API. Every batch read costs a constant number of SQL
 // statements however many ids it is given; the loaders of the GraphQL
 // layer collect the ids of one request.
+//
+// Every read authorizes its caller itself, whoever calls it: rows of
+// institutions the actor may not read are left out, as if they did not
+// exist, and an anonymous caller reads nothing. Reads by id check the rows
+// they load; reads of the children of parent ids restrict the statement
+// that loads them to the actor's institutions (scoped, inScope), so that
+// the check costs no statement of its own.
+
+// scoped is the condition that col, an institution id column, names an
+// institution of sc, as SQL text to append (" AND …") and its argument;
+// empty for a caller that reads every institution.
+func scoped(sc authz.Scope, col string) (string, []any) {
+	if sc.All {
+		return "", nil
+	}
+	return " AND ?", []any{sc.Where(col)}
+}
+
+// inScope is "col IN (ids)" for col holding ids of rows of the parent
+// table, restricted to the parents of institutions of sc: for a caller who
+// may not read every institution, a semi-join on the parents' primary key
+// in the same statement.
+func inScope(sc authz.Scope, col, parent string, ids []int64) schema.QueryWithArgs {
+	if sc.All {
+		return bun.SafeQuery("? IN (?)", bun.Ident(col), bun.List(ids))
+	}
+	return bun.SafeQuery("? IN (SELECT scope_parent.id FROM ? AS scope_parent WHERE scope_parent.id IN (?) AND ?)",
+		bun.Ident(col), bun.Ident(parent), bun.List(ids), sc.Where("scope_parent.institution_id"))
+}
 
 // readableByIDs loads rows by id and drops those of institutions the actor
 // may not read: to such a caller they do not exist.
@@ -115,8 +146,8 @@ func (s *Service) DisseminationsByID(ctx context.Context, ids []int64) (map[int6
 	return m, err
 }
 
-// Plans lists an institution's plans in id order, optionally of one status.
-// The caller has checked that the institution is readable.
+// Plans lists an institution's plans in id order, optionally of one
+// status; none of an institution the actor may not read.
 func (s *Service) Plans(ctx context.Context, institutionID int64, status *string, p store.Page) ([]store.ActionPlan, bool, int, error) {
 	if !s.Guard.CanRead(ctx, institutionID) {
 		return nil, false, 0, nil
@@ -131,14 +162,23 @@ func (s *Service) Plans(ctx context.Context, institutionID int64, status *string
 }
 
 // childrenOf loads the rows of T whose column col is one of ids, in id
-// order, grouped by that column's value.
-func childrenOf[T any](ctx context.Context, db bun.IDB, col string, ids []int64, key func(*T) *int64, order string) (map[int64][]T, error) {
+// order, grouped by that column's value, among the rows the actor may
+// read: rows of T carry their institution_id, unless parent names the
+// table of the parents, which then carries it.
+func childrenOf[T any](ctx context.Context, s *Service, col, parent string, ids []int64, key func(*T) *int64, order string) (map[int64][]T, error) {
 	out := make(map[int64][]T, len(ids))
-	if len(ids) == 0 {
+	sc := s.Guard.Readable(ctx)
+	if len(ids) == 0 || sc.Empty() {
 		return out, nil
 	}
 	var rows []T
-	if err := db.NewSelect().Model(&rows).Where("? IN (?)", bun.Ident(col), bun.List(ids)).OrderExpr(order).Scan(ctx); err != nil {
+	q := s.DB.NewSelect().Model(&rows)
+	if parent == "" {
+		q = q.Where("? IN (?)", bun.Ident(col), bun.List(ids)).Where("?", sc.Where("institution_id"))
+	} else {
+		q = q.Where("?", inScope(sc, col, parent, ids))
+	}
+	if err := q.OrderExpr(order).Scan(ctx); err != nil {
 		return nil, err
 	}
 	for i := range rows {
@@ -153,39 +193,39 @@ func ptr(v int64) *int64 { return &v }
 
 // ObjectivesByPlan loads the objectives of each plan.
 func (s *Service) ObjectivesByPlan(ctx context.Context, planIDs []int64) (map[int64][]store.Objective, error) {
-	return childrenOf(ctx, s.DB, "plan_id", planIDs, func(o *store.Objective) *int64 { return ptr(o.PlanID) }, "id")
+	return childrenOf(ctx, s, "plan_id", "", planIDs, func(o *store.Objective) *int64 { return ptr(o.PlanID) }, "id")
 }
 
 // ActionsByObjective loads the actions of each objective.
 func (s *Service) ActionsByObjective(ctx context.Context, objectiveIDs []int64) (map[int64][]store.Action, error) {
-	return childrenOf(ctx, s.DB, "objective_id", objectiveIDs, func(a *store.Action) *int64 { return a.ObjectiveID }, "id")
+	return childrenOf(ctx, s, "objective_id", "", objectiveIDs, func(a *store.Action) *int64 { return a.ObjectiveID }, "id")
 }
 
 // DisseminationsByPlan loads the dissemination records of each plan, by
 // date.
 func (s *Service) DisseminationsByPlan(ctx context.Context, planIDs []int64) (map[int64][]store.Dissemination, error) {
-	return childrenOf(ctx, s.DB, "plan_id", planIDs, func(d *store.Dissemination) *int64 { return ptr(d.PlanID) }, "date, id")
+	return childrenOf(ctx, s, "plan_id", "action_plans", planIDs, func(d *store.Dissemination) *int64 { return ptr(d.PlanID) }, "date, id")
 }
 
 // ResourcesByAction loads the resource requirements of each action.
 func (s *Service) ResourcesByAction(ctx context.Context, actionIDs []int64) (map[int64][]store.ResourceRequirement, error) {
-	return childrenOf(ctx, s.DB, "action_id", actionIDs, func(r *store.ResourceRequirement) *int64 { return ptr(r.ActionID) }, "id")
+	return childrenOf(ctx, s, "action_id", "", actionIDs, func(r *store.ResourceRequirement) *int64 { return ptr(r.ActionID) }, "id")
 }
 
 // IndicatorsByAction loads the indicators attached to each action.
 func (s *Service) IndicatorsByAction(ctx context.Context, actionIDs []int64) (map[int64][]store.Indicator, error) {
-	return childrenOf(ctx, s.DB, "action_id", actionIDs, func(i *store.Indicator) *int64 { return i.ActionID }, "id")
+	return childrenOf(ctx, s, "action_id", "", actionIDs, func(i *store.Indicator) *int64 { return i.ActionID }, "id")
 }
 
 // IndicatorsByObjective loads the indicators attached to each objective.
 func (s *Service) IndicatorsByObjective(ctx context.Context, objectiveIDs []int64) (map[int64][]store.Indicator, error) {
-	return childrenOf(ctx, s.DB, "objective_id", objectiveIDs, func(i *store.Indicator) *int64 { return i.ObjectiveID }, "id")
+	return childrenOf(ctx, s, "objective_id", "", objectiveIDs, func(i *store.Indicator) *int64 { return i.ObjectiveID }, "id")
 }
 
 // MeasurementsByIndicator loads each indicator's measurements, oldest
 // measuredOn first (so the last is the latest, as Latest picks it).
 func (s *Service) MeasurementsByIndicator(ctx context.Context, indicatorIDs []int64) (map[int64][]store.Measurement, error) {
-	return childrenOf(ctx, s.DB, "indicator_id", indicatorIDs, func(m *store.Measurement) *int64 { return ptr(m.IndicatorID) }, "measured_on, id")
+	return childrenOf(ctx, s, "indicator_id", "indicators", indicatorIDs, func(m *store.Measurement) *int64 { return ptr(m.IndicatorID) }, "measured_on, id")
 }
 
 // link is one row of a link table.
@@ -194,16 +234,20 @@ type link struct {
 	Other int64 `bun:"other"`
 }
 
-// linkedBy loads, for each owner id, the rows of T linked to it through a
-// link table, in id order: two statements whatever the number of owners.
-func linkedBy[T any](ctx context.Context, db bun.IDB, table, ownerCol, otherCol string, owners []int64, id func(*T) int64, keep func(*T) bool) (map[int64][]T, error) {
+// linkedBy loads, for each owner id (a row of ownerTable), the rows of T
+// linked to it through a link table, in id order: two statements whatever
+// the number of owners. Owners of institutions the actor may not read have
+// none; so have linked rows of such institutions (inst gives a row's
+// institution; nil for rows of no institution, partners).
+func linkedBy[T any](ctx context.Context, s *Service, table, ownerTable, ownerCol, otherCol string, owners []int64, id func(*T) int64, inst func(*T) int64) (map[int64][]T, error) {
 	out := make(map[int64][]T, len(owners))
-	if len(owners) == 0 {
+	sc := s.Guard.Readable(ctx)
+	if len(owners) == 0 || sc.Empty() {
 		return out, nil
 	}
 	var links []link
-	if err := db.NewSelect().Table(table).ColumnExpr("? AS owner, ? AS other", bun.Ident(ownerCol), bun.Ident(otherCol)).
-		Where("? IN (?)", bun.Ident(ownerCol), bun.List(owners)).OrderExpr("?", bun.Ident(otherCol)).Scan(ctx, &links); err != nil {
+	if err := s.DB.NewSelect().Table(table).ColumnExpr("? AS owner, ? AS other", bun.Ident(ownerCol), bun.Ident(otherCol)).
+		Where("?", inScope(sc, ownerCol, ownerTable, owners)).OrderExpr("?", bun.Ident(otherCol)).Scan(ctx, &links); err != nil {
 		return nil, err
 	}
 	ids := make([]int64, 0, len(links))
@@ -211,12 +255,12 @@ func linkedBy[T any](ctx context.Context, db bun.IDB, table, ownerCol, otherCol 
 		ids = append(ids, l.Other)
 	}
 	slices.Sort(ids)
-	rows, err := store.ByIDs(ctx, db, slices.Compact(ids), id)
+	rows, err := store.ByIDs(ctx, s.DB, slices.Compact(ids), id)
 	if err != nil {
 		return nil, err
 	}
 	for _, l := range links {
-		if r := rows[l.Other]; r != nil && (keep == nil || keep(r)) {
+		if r := rows[l.Other]; r != nil && (inst == nil || sc.Has(inst(r))) {
 			out[l.Owner] = append(out[l.Owner], *r)
 		}
 	}
@@ -225,36 +269,39 @@ func linkedBy[T any](ctx context.Context, db bun.IDB, table, ownerCol, otherCol 
 
 // SupportingUnits loads the supporting units of each action.
 func (s *Service) SupportingUnits(ctx context.Context, actionIDs []int64) (map[int64][]store.Unit, error) {
-	return linkedBy(ctx, s.DB, "action_supporting_units", "action_id", "unit_id", actionIDs, func(u *store.Unit) int64 { return u.ID }, nil)
+	return linkedBy(ctx, s, "action_supporting_units", "actions", "action_id", "unit_id", actionIDs,
+		func(u *store.Unit) int64 { return u.ID }, func(u *store.Unit) int64 { return u.InstitutionID })
 }
 
 // ActionPartners loads the partners of each action.
 func (s *Service) ActionPartners(ctx context.Context, actionIDs []int64) (map[int64][]store.Partner, error) {
-	return linkedBy(ctx, s.DB, "action_partners", "action_id", "partner_id", actionIDs, func(p *store.Partner) int64 { return p.ID }, nil)
+	return linkedBy(ctx, s, "action_partners", "actions", "action_id", "partner_id", actionIDs, func(p *store.Partner) int64 { return p.ID }, nil)
 }
 
 // ActionFindings loads the findings each action addresses.
 func (s *Service) ActionFindings(ctx context.Context, actionIDs []int64) (map[int64][]store.Finding, error) {
-	return linkedBy(ctx, s.DB, "action_findings", "action_id", "finding_id", actionIDs, func(f *store.Finding) int64 { return f.ID }, nil)
+	return linkedBy(ctx, s, "action_findings", "actions", "action_id", "finding_id", actionIDs,
+		func(f *store.Finding) int64 { return f.ID }, func(f *store.Finding) int64 { return f.InstitutionID })
 }
 
 // ObjectiveFindings loads the findings each objective addresses.
 func (s *Service) ObjectiveFindings(ctx context.Context, objectiveIDs []int64) (map[int64][]store.Finding, error) {
-	return linkedBy(ctx, s.DB, "objective_findings", "objective_id", "finding_id", objectiveIDs, func(f *store.Finding) int64 { return f.ID }, nil)
+	return linkedBy(ctx, s, "objective_findings", "objectives", "objective_id", "finding_id", objectiveIDs,
+		func(f *store.Finding) int64 { return f.ID }, func(f *store.Finding) int64 { return f.InstitutionID })
 }
 
 // ObjectivesByFinding loads the objectives, of any plan, that address each
 // finding.
 func (s *Service) ObjectivesByFinding(ctx context.Context, findingIDs []int64) (map[int64][]store.Objective, error) {
-	return linkedBy(ctx, s.DB, "objective_findings", "finding_id", "objective_id", findingIDs, func(o *store.Objective) int64 { return o.ID },
-		func(o *store.Objective) bool { return s.Guard.CanRead(ctx, o.InstitutionID) })
+	return linkedBy(ctx, s, "objective_findings", "findings", "finding_id", "objective_id", findingIDs,
+		func(o *store.Objective) int64 { return o.ID }, func(o *store.Objective) int64 { return o.InstitutionID })
 }
 
 // ActionsByFinding loads the actions, of any plan, that address each
 // finding.
 func (s *Service) ActionsByFinding(ctx context.Context, findingIDs []int64) (map[int64][]store.Action, error) {
-	return linkedBy(ctx, s.DB, "action_findings", "finding_id", "action_id", findingIDs, func(a *store.Action) int64 { return a.ID },
-		func(a *store.Action) bool { return s.Guard.CanRead(ctx, a.InstitutionID) })
+	return linkedBy(ctx, s, "action_findings", "findings", "finding_id", "action_id", findingIDs,
+		func(a *store.Action) int64 { return a.ID }, func(a *store.Action) int64 { return a.InstitutionID })
 }
 
 // ------------------------------------------------------------------ pages
@@ -350,11 +397,15 @@ func (s *Service) ActionPages(ctx context.Context, planIDs []int64, fl ActionFil
 	for _, id := range planIDs {
 		out[id] = Page[store.Action]{Items: []store.Action{}}
 	}
-	if len(planIDs) == 0 {
+	sc := s.Guard.Readable(ctx)
+	if len(planIDs) == 0 || sc.Empty() {
 		return out, nil
 	}
 	now := s.today()
 	cond, args := fl.where(store.FormatDate(now))
+	// A plan's actions belong to its institution.
+	sq, sargs := scoped(sc, "a.institution_id")
+	cond, args = cond+sq, append(args, sargs...)
 	if len(fl.Health) > 0 {
 		var rows []store.Action
 		q := `SELECT a.* FROM actions AS a WHERE a.plan_id IN (?)` + cond + ` ORDER BY a.plan_id, a.id`
@@ -440,7 +491,8 @@ func (s *Service) UpdatePages(ctx context.Context, actionIDs []int64, p store.Pa
 	for _, id := range actionIDs {
 		out[id] = Page[store.ProgressUpdate]{Items: []store.ProgressUpdate{}}
 	}
-	if len(actionIDs) == 0 {
+	sc := s.Guard.Readable(ctx)
+	if len(actionIDs) == 0 || sc.Empty() {
 		return out, nil
 	}
 	// Newest first: "after" a cursor means a lower id. 0 means no cursor.
@@ -455,9 +507,15 @@ func (s *Service) UpdatePages(ctx context.Context, actionIDs []int64, p store.Pa
 	if s.DB.Postgres {
 		// A lateral join: planned once, however many actions (a UNION of
 		// 100 branches cost PostgreSQL 8 ms to plan).
-		q := fmt.Sprintf(`SELECT p.* FROM unnest(?::bigint[]) AS a(id)
-			CROSS JOIN LATERAL (SELECT * FROM progress_updates WHERE action_id = a.id%s ORDER BY id DESC LIMIT %d) AS p`, after, p.First+1)
-		if err := s.DB.NewRaw(q, pgdialect.Array(actionIDs)).Scan(ctx, &rows); err != nil {
+		// Only the actions the actor may read lead to their updates.
+		from, args := `unnest(?::bigint[]) AS a(id)`, []any{pgdialect.Array(actionIDs)}
+		if !sc.All {
+			from = `(SELECT x.id FROM actions AS x WHERE x.id = ANY(?::bigint[]) AND ?) AS a`
+			args = append(args, sc.Where("x.institution_id"))
+		}
+		q := fmt.Sprintf(`SELECT p.* FROM %s
+			CROSS JOIN LATERAL (SELECT * FROM progress_updates WHERE action_id = a.id%s ORDER BY id DESC LIMIT %d) AS p`, from, after, p.First+1)
+		if err := s.DB.NewRaw(q, args...).Scan(ctx, &rows); err != nil {
 			return nil, err
 		}
 	} else {
@@ -465,15 +523,22 @@ func (s *Service) UpdatePages(ctx context.Context, actionIDs []int64, p store.Pa
 		// most 500 terms in one compound SELECT: chunks of 400 keep every
 		// page (first <= 500) within two statements.
 		for start := 0; start < len(actionIDs); start += 400 {
+			chunk := actionIDs[start:min(start+400, len(actionIDs))]
 			var b strings.Builder
-			for k, id := range actionIDs[start:min(start+400, len(actionIDs))] {
+			for k, id := range chunk {
 				if k > 0 {
 					b.WriteString(" UNION ALL ")
 				}
 				fmt.Fprintf(&b, "SELECT * FROM (SELECT * FROM progress_updates WHERE action_id = %d%s ORDER BY id DESC LIMIT %d) AS p%d", id, after, p.First+1, k)
 			}
+			q, args := b.String(), []any(nil)
+			if !sc.All {
+				// Only the actions the actor may read lead to their updates.
+				q = "SELECT * FROM (" + q + ") AS u WHERE ?"
+				args = []any{inScope(sc, "u.action_id", "actions", chunk)}
+			}
 			var part []store.ProgressUpdate
-			if err := s.DB.NewRaw(b.String()).Scan(ctx, &part); err != nil {
+			if err := s.DB.NewRaw(q, args...).Scan(ctx, &part); err != nil {
 				return nil, err
 			}
 			rows = append(rows, part...)
@@ -514,14 +579,15 @@ func addressing[T any](ctx context.Context, s *Service, table, otherCol string, 
 	for _, a := range assessmentIDs {
 		out[a] = map[int64][]T{}
 	}
-	if len(assessmentIDs) == 0 {
+	sc := s.Guard.Readable(ctx)
+	if len(assessmentIDs) == 0 || sc.Empty() {
 		return out, nil
 	}
 	var links []findingLink
 	q := `SELECT f.assessment_id AS assessment, l.finding_id AS finding, l.? AS other
 		FROM ? AS l JOIN findings AS f ON f.id = l.finding_id
-		WHERE f.assessment_id IN (?) ORDER BY l.?`
-	if err := s.DB.NewRaw(q, bun.Ident(otherCol), bun.Ident(table), bun.List(assessmentIDs), bun.Ident(otherCol)).Scan(ctx, &links); err != nil {
+		WHERE f.assessment_id IN (?) AND ? ORDER BY l.?`
+	if err := s.DB.NewRaw(q, bun.Ident(otherCol), bun.Ident(table), bun.List(assessmentIDs), sc.Where("f.institution_id"), bun.Ident(otherCol)).Scan(ctx, &links); err != nil {
 		return nil, err
 	}
 	ids := make([]int64, 0, len(links))
