@@ -37,12 +37,19 @@ func scoped(sc authz.Scope, col string) (string, []any) {
 }
 
 // inScope is "col IN (ids)" for col holding ids of rows of the parent
-// table, restricted to the parents of institutions of sc: for a caller who
-// may not read every institution, a semi-join on the parents' primary key
-// in the same statement.
-func inScope(sc authz.Scope, col, parent string, ids []int64) schema.QueryWithArgs {
-	if sc.All {
+// table, restricted to the parents of institutions of sc. For a caller who
+// may not read every institution, the parents are looked up by primary key
+// in the same statement: on PostgreSQL as an array computed once
+// (col = ANY(ARRAY(…))), which costs next to nothing to plan, where a
+// semi-join made each statement ~0.2 ms dearer; on SQLite as a
+// semi-join.
+func (s *Service) inScope(sc authz.Scope, col, parent string, ids []int64) schema.QueryWithArgs {
+	switch {
+	case sc.All:
 		return bun.SafeQuery("? IN (?)", bun.Ident(col), bun.List(ids))
+	case s.DB.Postgres:
+		return bun.SafeQuery("? = ANY(ARRAY(SELECT scope_parent.id FROM ? AS scope_parent WHERE scope_parent.id = ANY(?::bigint[]) AND ?))",
+			bun.Ident(col), bun.Ident(parent), pgdialect.Array(ids), sc.Where("scope_parent.institution_id"))
 	}
 	return bun.SafeQuery("? IN (SELECT scope_parent.id FROM ? AS scope_parent WHERE scope_parent.id IN (?) AND ?)",
 		bun.Ident(col), bun.Ident(parent), bun.List(ids), sc.Where("scope_parent.institution_id"))
@@ -176,7 +183,7 @@ func childrenOf[T any](ctx context.Context, s *Service, col, parent string, ids 
 	if parent == "" {
 		q = q.Where("? IN (?)", bun.Ident(col), bun.List(ids)).Where("?", sc.Where("institution_id"))
 	} else {
-		q = q.Where("?", inScope(sc, col, parent, ids))
+		q = q.Where("?", s.inScope(sc, col, parent, ids))
 	}
 	if err := q.OrderExpr(order).Scan(ctx); err != nil {
 		return nil, err
@@ -247,7 +254,7 @@ func linkedBy[T any](ctx context.Context, s *Service, table, ownerTable, ownerCo
 	}
 	var links []link
 	if err := s.DB.NewSelect().Table(table).ColumnExpr("? AS owner, ? AS other", bun.Ident(ownerCol), bun.Ident(otherCol)).
-		Where("?", inScope(sc, ownerCol, ownerTable, owners)).OrderExpr("?", bun.Ident(otherCol)).Scan(ctx, &links); err != nil {
+		Where("?", s.inScope(sc, ownerCol, ownerTable, owners)).OrderExpr("?", bun.Ident(otherCol)).Scan(ctx, &links); err != nil {
 		return nil, err
 	}
 	ids := make([]int64, 0, len(links))
@@ -535,7 +542,7 @@ func (s *Service) UpdatePages(ctx context.Context, actionIDs []int64, p store.Pa
 			if !sc.All {
 				// Only the actions the actor may read lead to their updates.
 				q = "SELECT * FROM (" + q + ") AS u WHERE ?"
-				args = []any{inScope(sc, "u.action_id", "actions", chunk)}
+				args = []any{s.inScope(sc, "u.action_id", "actions", chunk)}
 			}
 			var part []store.ProgressUpdate
 			if err := s.DB.NewRaw(q, args...).Scan(ctx, &part); err != nil {
