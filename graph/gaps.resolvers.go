@@ -82,7 +82,7 @@ func (r *institutionSummaryResolver) OpenGapFlagsByCategory(ctx context.Context,
 
 // RaiseGapFlag is the resolver for the raiseGapFlag field.
 func (r *mutationResolver) RaiseGapFlag(ctx context.Context, input model.RaiseGapFlagInput) (*model.GapFlagPayload, error) {
-	f, ue, err := result(func() (*gaps.Flag, error) {
+	return mutate(func() (*gaps.Flag, error) {
 		inst, err := idOf(input.InstitutionID, gid.Institution, "input", "institutionId")
 		if err != nil {
 			return nil, err
@@ -100,20 +100,14 @@ func (r *mutationResolver) RaiseGapFlag(ctx context.Context, input model.RaiseGa
 			in.SubjectType, in.SubjectID = typ.String(), id
 		}
 		return r.Gaps.Raise(ctx, in, gapLang(ctx))
-	}())
-	if err != nil {
-		return nil, err
-	}
-	return &model.GapFlagPayload{Flag: f, UserErrors: ue}, nil
+	}, gapFlagPayload)
 }
 
 // SetGapFlagState is the resolver for the setGapFlagState field.
 func (r *mutationResolver) SetGapFlagState(ctx context.Context, input model.SetGapFlagStateInput) (*model.GapFlagPayload, error) {
-	f, ue, err := result(r.Gaps.SetState(ctx, input.ID, input.State, input.Note, gapLang(ctx)))
-	if err != nil {
-		return nil, err
-	}
-	return &model.GapFlagPayload{Flag: f, UserErrors: ue}, nil
+	return mutate(func() (*gaps.Flag, error) {
+		return r.Gaps.SetState(ctx, input.ID, input.State, input.Note, gapLang(ctx))
+	}, gapFlagPayload)
 }
 
 // OpenGapFlags is the resolver for the openGapFlags field.

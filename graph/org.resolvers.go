@@ -32,33 +32,25 @@ func (r *institutionResolver) Units(ctx context.Context, obj *store.Institution,
 
 // CreateInstitution is the resolver for the createInstitution field.
 func (r *mutationResolver) CreateInstitution(ctx context.Context, input model.CreateInstitutionInput) (*model.InstitutionPayload, error) {
-	inst, err := r.Org.CreateInstitution(ctx, org.InstitutionInput{Name: &input.Name, Acronym: input.Acronym, Sector: &input.Sector, Country: &input.Country})
-	ue, err := userErrors(err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.InstitutionPayload{Institution: inst, UserErrors: ue}, nil
+	return mutate(func() (*store.Institution, error) {
+		return r.Org.CreateInstitution(ctx, org.InstitutionInput{Name: &input.Name, Acronym: input.Acronym, Sector: &input.Sector, Country: &input.Country})
+	}, institutionPayload)
 }
 
 // UpdateInstitution is the resolver for the updateInstitution field.
 func (r *mutationResolver) UpdateInstitution(ctx context.Context, input model.UpdateInstitutionInput) (*model.InstitutionPayload, error) {
-	inst, err := func() (*store.Institution, error) {
+	return mutate(func() (*store.Institution, error) {
 		id, err := idOf(input.ID, gid.Institution, "input", "id")
 		if err != nil {
 			return nil, err
 		}
 		return r.Org.UpdateInstitution(ctx, id, input.ExpectedVersion, org.InstitutionInput{Name: input.Name, Acronym: input.Acronym, Sector: input.Sector, Country: input.Country})
-	}()
-	ue, err := userErrors(err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.InstitutionPayload{Institution: inst, UserErrors: ue}, nil
+	}, institutionPayload)
 }
 
 // CreateUnit is the resolver for the createUnit field.
 func (r *mutationResolver) CreateUnit(ctx context.Context, input model.CreateUnitInput) (*model.UnitPayload, error) {
-	u, err := func() (*store.Unit, error) {
+	return mutate(func() (*store.Unit, error) {
 		inst, err := idOf(input.InstitutionID, gid.Institution, "input", "institutionId")
 		if err != nil {
 			return nil, err
@@ -69,17 +61,12 @@ func (r *mutationResolver) CreateUnit(ctx context.Context, input model.CreateUni
 		}
 		return r.Org.CreateUnit(ctx, org.UnitInput{InstitutionID: inst, ParentID: parent, Name: &input.Name, Kind: &input.Kind,
 			Region: input.Region, GenderFocalPoint: input.GenderFocalPoint, FocalPointDedicated: input.FocalPointDedicated})
-	}()
-	ue, err := userErrors(err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.UnitPayload{Unit: u, UserErrors: ue}, nil
+	}, unitPayload)
 }
 
 // UpdateUnit is the resolver for the updateUnit field.
 func (r *mutationResolver) UpdateUnit(ctx context.Context, input model.UpdateUnitInput) (*model.UnitPayload, error) {
-	u, err := func() (*store.Unit, error) {
+	return mutate(func() (*store.Unit, error) {
 		id, err := idOf(input.ID, gid.Unit, "input", "id")
 		if err != nil {
 			return nil, err
@@ -90,22 +77,14 @@ func (r *mutationResolver) UpdateUnit(ctx context.Context, input model.UpdateUni
 		}
 		return r.Org.UpdateUnit(ctx, id, input.ExpectedVersion, org.UnitInput{ParentID: parent, Name: input.Name, Kind: input.Kind,
 			Region: input.Region, GenderFocalPoint: input.GenderFocalPoint, FocalPointDedicated: input.FocalPointDedicated})
-	}()
-	ue, err := userErrors(err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.UnitPayload{Unit: u, UserErrors: ue}, nil
+	}, unitPayload)
 }
 
 // CreatePartner is the resolver for the createPartner field.
 func (r *mutationResolver) CreatePartner(ctx context.Context, input model.CreatePartnerInput) (*model.PartnerPayload, error) {
-	p, err := r.Org.CreatePartner(ctx, org.PartnerInput{Name: input.Name, Kind: input.Kind, Country: input.Country})
-	ue, err := userErrors(err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.PartnerPayload{Partner: p, UserErrors: ue}, nil
+	return mutate(func() (*store.Partner, error) {
+		return r.Org.CreatePartner(ctx, org.PartnerInput{Name: input.Name, Kind: input.Kind, Country: input.Country})
+	}, partnerPayload)
 }
 
 // Institutions is the resolver for the institutions field.

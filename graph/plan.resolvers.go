@@ -256,10 +256,7 @@ func (r *measurementResolver) RecordedBy(ctx context.Context, obj *store.Measure
 
 // CreateActionPlan is the resolver for the createActionPlan field.
 func (r *mutationResolver) CreateActionPlan(ctx context.Context, input model.CreateActionPlanInput) (*model.ActionPlanPayload, error) {
-	p, err := func() (*store.ActionPlan, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
+	return mutate(func() (*store.ActionPlan, error) {
 		inst, err := idOf(input.InstitutionID, gid.Institution, "input", "institutionId")
 		if err != nil {
 			return nil, err
@@ -271,50 +268,34 @@ func (r *mutationResolver) CreateActionPlan(ctx context.Context, input model.Cre
 		start, end := string(input.StartDate), string(input.EndDate)
 		return r.Plans.CreatePlan(ctx, plan.PlanInput{InstitutionID: inst, Title: &input.Title, StartDate: &start, EndDate: &end,
 			SourceAssessmentID: src, DraftFromFindings: deref(input.DraftFromFindings)})
-	}()
-	p, ue, err := result(p, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ActionPlanPayload{Plan: p, UserErrors: ue}, nil
+	}, actionPlanPayload)
 }
 
 // UpdateActionPlan is the resolver for the updateActionPlan field.
 func (r *mutationResolver) UpdateActionPlan(ctx context.Context, input model.UpdateActionPlanInput) (*model.ActionPlanPayload, error) {
-	p, err := func() (*store.ActionPlan, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
+	return mutate(func() (*store.ActionPlan, error) {
 		id, err := idOf(input.ID, gid.ActionPlan, "input", "id")
 		if err != nil {
 			return nil, err
 		}
 		return r.Plans.UpdatePlan(ctx, id, input.ExpectedVersion, plan.PlanInput{Title: input.Title,
 			StartDate: dateStr(input.StartDate), EndDate: dateStr(input.EndDate)})
-	}()
-	p, ue, err := result(p, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ActionPlanPayload{Plan: p, UserErrors: ue}, nil
+	}, actionPlanPayload)
 }
 
 // AdoptActionPlan is the resolver for the adoptActionPlan field.
 func (r *mutationResolver) AdoptActionPlan(ctx context.Context, input model.PlanTransitionInput) (*model.ActionPlanPayload, error) {
-	return r.planTransition(ctx, input, r.Plans.AdoptPlan)
+	return transition(ctx, input.PlanID, gid.ActionPlan, "planId", input.Reason, r.Plans.AdoptPlan, actionPlanPayload)
 }
 
 // CloseActionPlan is the resolver for the closeActionPlan field.
 func (r *mutationResolver) CloseActionPlan(ctx context.Context, input model.PlanTransitionInput) (*model.ActionPlanPayload, error) {
-	return r.planTransition(ctx, input, r.Plans.ClosePlan)
+	return transition(ctx, input.PlanID, gid.ActionPlan, "planId", input.Reason, r.Plans.ClosePlan, actionPlanPayload)
 }
 
 // CreateObjective is the resolver for the createObjective field.
 func (r *mutationResolver) CreateObjective(ctx context.Context, input model.CreateObjectiveInput) (*model.ObjectivePayload, error) {
-	o, err := func() (*store.Objective, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
+	return mutate(func() (*store.Objective, error) {
 		planID, err := idOf(input.PlanID, gid.ActionPlan, "input", "planId")
 		if err != nil {
 			return nil, err
@@ -324,20 +305,12 @@ func (r *mutationResolver) CreateObjective(ctx context.Context, input model.Crea
 			return nil, err
 		}
 		return r.Plans.CreateObjective(ctx, plan.ObjectiveInput{PlanID: planID, Title: &input.Title, Description: input.Description, FindingIDs: findings})
-	}()
-	o, ue, err := result(o, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ObjectivePayload{Objective: o, UserErrors: ue}, nil
+	}, objectivePayload)
 }
 
 // UpdateObjective is the resolver for the updateObjective field.
 func (r *mutationResolver) UpdateObjective(ctx context.Context, input model.UpdateObjectiveInput) (*model.ObjectivePayload, error) {
-	o, err := func() (*store.Objective, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
+	return mutate(func() (*store.Objective, error) {
 		id, err := idOf(input.ID, gid.Objective, "input", "id")
 		if err != nil {
 			return nil, err
@@ -347,20 +320,12 @@ func (r *mutationResolver) UpdateObjective(ctx context.Context, input model.Upda
 			return nil, err
 		}
 		return r.Plans.UpdateObjective(ctx, id, input.ExpectedVersion, plan.ObjectiveInput{Title: input.Title, Description: input.Description, FindingIDs: findings})
-	}()
-	o, ue, err := result(o, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ObjectivePayload{Objective: o, UserErrors: ue}, nil
+	}, objectivePayload)
 }
 
 // CreateAction is the resolver for the createAction field.
 func (r *mutationResolver) CreateAction(ctx context.Context, input model.CreateActionInput) (*model.ActionPayload, error) {
-	a, err := func() (*store.Action, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
+	return mutate(func() (*store.Action, error) {
 		planID, err := idOf(input.PlanID, gid.ActionPlan, "input", "planId")
 		if err != nil {
 			return nil, err
@@ -372,20 +337,12 @@ func (r *mutationResolver) CreateAction(ctx context.Context, input model.CreateA
 		in.PlanID, in.Title, in.Description, in.Kind, in.Accountable = planID, &input.Title, input.Description, &input.Kind, input.Accountable
 		in.StartDate, in.DueDate = dateStr(input.StartDate), dateStr(input.DueDate)
 		return r.Plans.CreateAction(ctx, in)
-	}()
-	a, ue, err := result(a, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ActionPayload{Action: a, UserErrors: ue}, nil
+	}, actionPayload)
 }
 
 // UpdateAction is the resolver for the updateAction field.
 func (r *mutationResolver) UpdateAction(ctx context.Context, input model.UpdateActionInput) (*model.ActionPayload, error) {
-	a, err := func() (*store.Action, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
+	return mutate(func() (*store.Action, error) {
 		id, err := idOf(input.ID, gid.Action, "input", "id")
 		if err != nil {
 			return nil, err
@@ -397,46 +354,34 @@ func (r *mutationResolver) UpdateAction(ctx context.Context, input model.UpdateA
 		in.Title, in.Description, in.Kind, in.Accountable = input.Title, input.Description, input.Kind, input.Accountable
 		in.StartDate, in.DueDate = dateStr(input.StartDate), dateStr(input.DueDate)
 		return r.Plans.UpdateAction(ctx, id, input.ExpectedVersion, in)
-	}()
-	a, ue, err := result(a, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ActionPayload{Action: a, UserErrors: ue}, nil
+	}, actionPayload)
 }
 
 // RecordProgress is the resolver for the recordProgress field.
 func (r *mutationResolver) RecordProgress(ctx context.Context, input model.RecordProgressInput) (*model.RecordProgressPayload, error) {
-	var u *store.ProgressUpdate
-	a, err := func() (*store.Action, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
+	type recorded struct {
+		action *store.Action
+		update *store.ProgressUpdate
+	}
+	return mutate(func() (*recorded, error) {
 		id, err := idOf(input.ActionID, gid.Action, "input", "actionId")
 		if err != nil {
 			return nil, err
 		}
-		a, upd, err := r.Plans.RecordProgress(ctx, plan.ProgressInput{ActionID: id, Status: input.Status,
+		a, u, err := r.Plans.RecordProgress(ctx, plan.ProgressInput{ActionID: id, Status: input.Status,
 			ProgressPercent: input.ProgressPercent, Note: input.Note, Evidence: input.Evidence})
-		u = upd
-		return a, err
-	}()
-	a, ue, err := result(a, err)
-	if err != nil {
-		return nil, err
-	}
-	if len(ue) > 0 {
-		u = nil
-	}
-	return &model.RecordProgressPayload{Action: a, Update: u, UserErrors: ue}, nil
+		return &recorded{a, u}, err
+	}, func(v *recorded, ue []model.UserError) *model.RecordProgressPayload {
+		if v == nil {
+			return &model.RecordProgressPayload{UserErrors: ue}
+		}
+		return &model.RecordProgressPayload{Action: v.action, Update: v.update, UserErrors: ue}
+	})
 }
 
 // AddResourceRequirement is the resolver for the addResourceRequirement field.
 func (r *mutationResolver) AddResourceRequirement(ctx context.Context, input model.AddResourceRequirementInput) (*model.ResourceRequirementPayload, error) {
-	res, err := func() (*store.ResourceRequirement, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
+	return mutate(func() (*store.ResourceRequirement, error) {
 		actionID, err := idOf(input.ActionID, gid.Action, "input", "actionId")
 		if err != nil {
 			return nil, err
@@ -448,20 +393,12 @@ func (r *mutationResolver) AddResourceRequirement(ctx context.Context, input mod
 		return r.Plans.AddResource(ctx, plan.ResourceInput{ActionID: actionID, Kind: &input.Kind, Description: &input.Description,
 			QuantityRequired: input.QuantityRequired, QuantitySecured: input.QuantitySecured, Unit: input.Unit,
 			AmountRequired: decimalStr(input.AmountRequired), AmountSecured: decimalStr(input.AmountSecured), Currency: input.Currency, ProviderID: provider})
-	}()
-	res, ue, err := result(res, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ResourceRequirementPayload{Resource: res, UserErrors: ue}, nil
+	}, resourcePayload)
 }
 
 // UpdateResourceRequirement is the resolver for the updateResourceRequirement field.
 func (r *mutationResolver) UpdateResourceRequirement(ctx context.Context, input model.UpdateResourceRequirementInput) (*model.ResourceRequirementPayload, error) {
-	res, err := func() (*store.ResourceRequirement, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
+	return mutate(func() (*store.ResourceRequirement, error) {
 		id, err := idOf(input.ID, gid.ResourceRequirement, "input", "id")
 		if err != nil {
 			return nil, err
@@ -473,20 +410,12 @@ func (r *mutationResolver) UpdateResourceRequirement(ctx context.Context, input 
 		return r.Plans.UpdateResource(ctx, id, input.ExpectedVersion, plan.ResourceInput{Description: input.Description,
 			QuantityRequired: input.QuantityRequired, QuantitySecured: input.QuantitySecured, Unit: input.Unit,
 			AmountRequired: decimalStr(input.AmountRequired), AmountSecured: decimalStr(input.AmountSecured), Currency: input.Currency, ProviderID: provider})
-	}()
-	res, ue, err := result(res, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ResourceRequirementPayload{Resource: res, UserErrors: ue}, nil
+	}, resourcePayload)
 }
 
 // CreateIndicator is the resolver for the createIndicator field.
 func (r *mutationResolver) CreateIndicator(ctx context.Context, input model.CreateIndicatorInput) (*model.IndicatorPayload, error) {
-	ind, err := func() (*store.Indicator, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
+	return mutate(func() (*store.Indicator, error) {
 		obj, err := optIDOf(input.ObjectiveID, gid.Objective, "input", "objectiveId")
 		if err != nil {
 			return nil, err
@@ -498,46 +427,34 @@ func (r *mutationResolver) CreateIndicator(ctx context.Context, input model.Crea
 		return r.Plans.CreateIndicator(ctx, plan.IndicatorInput{ObjectiveID: obj, ActionID: act, Name: &input.Name, Level: &input.Level,
 			Unit: input.Unit, Baseline: input.Baseline, Target: &input.Target, BaselineDate: dateStr(input.BaselineDate),
 			TargetDate: dateStr(input.TargetDate), MeansOfVerification: input.MeansOfVerification})
-	}()
-	ind, ue, err := result(ind, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.IndicatorPayload{Indicator: ind, UserErrors: ue}, nil
+	}, indicatorPayload)
 }
 
 // RecordMeasurement is the resolver for the recordMeasurement field.
 func (r *mutationResolver) RecordMeasurement(ctx context.Context, input model.RecordMeasurementInput) (*model.MeasurementPayload, error) {
-	var ind *store.Indicator
-	m, err := func() (*store.Measurement, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
+	type recorded struct {
+		measurement *store.Measurement
+		indicator   *store.Indicator
+	}
+	return mutate(func() (*recorded, error) {
 		id, err := idOf(input.IndicatorID, gid.Indicator, "input", "indicatorId")
 		if err != nil {
 			return nil, err
 		}
-		m, i, err := r.Plans.RecordMeasurement(ctx, plan.MeasurementInput{IndicatorID: id, Value: input.Value,
+		m, ind, err := r.Plans.RecordMeasurement(ctx, plan.MeasurementInput{IndicatorID: id, Value: input.Value,
 			MeasuredOn: string(input.MeasuredOn), Source: input.Source, Note: input.Note})
-		ind = i
-		return m, err
-	}()
-	m, ue, err := result(m, err)
-	if err != nil {
-		return nil, err
-	}
-	if len(ue) > 0 {
-		ind = nil
-	}
-	return &model.MeasurementPayload{Measurement: m, Indicator: ind, UserErrors: ue}, nil
+		return &recorded{m, ind}, err
+	}, func(v *recorded, ue []model.UserError) *model.MeasurementPayload {
+		if v == nil {
+			return &model.MeasurementPayload{UserErrors: ue}
+		}
+		return &model.MeasurementPayload{Measurement: v.measurement, Indicator: v.indicator, UserErrors: ue}
+	})
 }
 
 // RecordDissemination is the resolver for the recordDissemination field.
 func (r *mutationResolver) RecordDissemination(ctx context.Context, input model.RecordDisseminationInput) (*model.DisseminationPayload, error) {
-	d, err := func() (*store.Dissemination, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
+	return mutate(func() (*store.Dissemination, error) {
 		planID, err := idOf(input.PlanID, gid.ActionPlan, "input", "planId")
 		if err != nil {
 			return nil, err
@@ -548,12 +465,7 @@ func (r *mutationResolver) RecordDissemination(ctx context.Context, input model.
 		}
 		return r.Plans.RecordDissemination(ctx, plan.DisseminationInput{PlanID: planID, UnitID: unitID, Date: string(input.Date),
 			Method: input.Method, Note: input.Note})
-	}()
-	d, ue, err := result(d, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.DisseminationPayload{Dissemination: d, UserErrors: ue}, nil
+	}, disseminationPayload)
 }
 
 // Plan is the resolver for the plan field.

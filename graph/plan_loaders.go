@@ -8,7 +8,6 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/gendertrack/gendertrack/graph/model"
-	"github.com/gendertrack/gendertrack/internal/auth"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/plan"
@@ -380,15 +379,6 @@ func (l *PlanLoaders) UpdatePage(ctx context.Context, actionID int64, p store.Pa
 
 // ------------------------------------------------------------------ mapping
 
-// signedIn answers UNAUTHENTICATED for an anonymous mutation before any of
-// its input is looked at.
-func signedIn(ctx context.Context) error {
-	if auth.ActorFrom(ctx) == nil {
-		return errs.ErrUnauthenticated
-	}
-	return nil
-}
-
 func dateStr(d *model.Date) *string {
 	if d == nil {
 		return nil
@@ -455,24 +445,4 @@ func actionFilter(f *model.ActionFilter) plan.ActionFilter {
 		out.LeadUnitID = &id
 	}
 	return out
-}
-
-// planTransition runs adoptActionPlan or closeActionPlan.
-func (r *mutationResolver) planTransition(ctx context.Context, input model.PlanTransitionInput,
-	do func(context.Context, int64, *string) (*store.ActionPlan, error)) (*model.ActionPlanPayload, error) {
-	p, err := func() (*store.ActionPlan, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
-		id, err := idOf(input.PlanID, gid.ActionPlan, "input", "planId")
-		if err != nil {
-			return nil, err
-		}
-		return do(ctx, id, input.Reason)
-	}()
-	p, ue, err := result(p, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ActionPlanPayload{Plan: p, UserErrors: ue}, nil
 }
