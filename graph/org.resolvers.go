@@ -12,6 +12,7 @@ import (
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/org"
+	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -33,7 +34,8 @@ func (r *institutionResolver) Units(ctx context.Context, obj *store.Institution,
 // CreateInstitution is the resolver for the createInstitution field.
 func (r *mutationResolver) CreateInstitution(ctx context.Context, input model.CreateInstitutionInput) (*model.InstitutionPayload, error) {
 	return mutate(func() (*store.Institution, error) {
-		return r.Org.CreateInstitution(ctx, org.InstitutionInput{Name: &input.Name, Acronym: input.Acronym, Sector: &input.Sector, Country: &input.Country})
+		return r.Org.CreateInstitution(ctx, org.InstitutionInput{Name: patch.Set(input.Name), Acronym: patch.Ptr(input.Acronym),
+			Sector: patch.Set(input.Sector), Country: patch.Set(input.Country)})
 	}, institutionPayload)
 }
 
@@ -44,7 +46,8 @@ func (r *mutationResolver) UpdateInstitution(ctx context.Context, input model.Up
 		if err != nil {
 			return nil, err
 		}
-		return r.Org.UpdateInstitution(ctx, id, input.ExpectedVersion, org.InstitutionInput{Name: input.Name, Acronym: input.Acronym, Sector: input.Sector, Country: input.Country})
+		return r.Org.UpdateInstitution(ctx, id, input.ExpectedVersion, org.InstitutionInput{Name: field(input.Name), Acronym: field(input.Acronym),
+			Sector: field(input.Sector), Country: field(input.Country)})
 	}, institutionPayload)
 }
 
@@ -55,12 +58,12 @@ func (r *mutationResolver) CreateUnit(ctx context.Context, input model.CreateUni
 		if err != nil {
 			return nil, err
 		}
-		parent, err := optIDOf(input.ParentID, gid.Unit, "input", "parentId")
+		parent, err := idField(omit(input.ParentID), gid.Unit, "input", "parentId")
 		if err != nil {
 			return nil, err
 		}
-		return r.Org.CreateUnit(ctx, org.UnitInput{InstitutionID: inst, ParentID: parent, Name: &input.Name, Kind: &input.Kind,
-			Region: input.Region, GenderFocalPoint: input.GenderFocalPoint, FocalPointDedicated: input.FocalPointDedicated})
+		return r.Org.CreateUnit(ctx, org.UnitInput{InstitutionID: inst, ParentID: parent, Name: patch.Set(input.Name), Kind: patch.Set(input.Kind),
+			Region: patch.Ptr(input.Region), GenderFocalPoint: patch.Ptr(input.GenderFocalPoint), FocalPointDedicated: patch.Ptr(input.FocalPointDedicated)})
 	}, unitPayload)
 }
 
@@ -71,12 +74,12 @@ func (r *mutationResolver) UpdateUnit(ctx context.Context, input model.UpdateUni
 		if err != nil {
 			return nil, err
 		}
-		parent, err := optIDOf(input.ParentID, gid.Unit, "input", "parentId")
+		parent, err := idField(input.ParentID, gid.Unit, "input", "parentId")
 		if err != nil {
 			return nil, err
 		}
-		return r.Org.UpdateUnit(ctx, id, input.ExpectedVersion, org.UnitInput{ParentID: parent, Name: input.Name, Kind: input.Kind,
-			Region: input.Region, GenderFocalPoint: input.GenderFocalPoint, FocalPointDedicated: input.FocalPointDedicated})
+		return r.Org.UpdateUnit(ctx, id, input.ExpectedVersion, org.UnitInput{ParentID: parent, Name: field(input.Name), Kind: field(input.Kind),
+			Region: field(input.Region), GenderFocalPoint: field(input.GenderFocalPoint), FocalPointDedicated: field(input.FocalPointDedicated)})
 	}, unitPayload)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/gendertrack/gendertrack/graph/generated"
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -265,8 +266,8 @@ func (r *mutationResolver) CreateActionPlan(ctx context.Context, input model.Cre
 		if err != nil {
 			return nil, err
 		}
-		start, end := string(input.StartDate), string(input.EndDate)
-		return r.Plans.CreatePlan(ctx, plan.PlanInput{InstitutionID: inst, Title: &input.Title, StartDate: &start, EndDate: &end,
+		return r.Plans.CreatePlan(ctx, plan.PlanInput{InstitutionID: inst, Title: patch.Set(input.Title),
+			StartDate: patch.Set(string(input.StartDate)), EndDate: patch.Set(string(input.EndDate)),
 			SourceAssessmentID: src, DraftFromFindings: deref(input.DraftFromFindings)})
 	}, actionPlanPayload)
 }
@@ -278,8 +279,8 @@ func (r *mutationResolver) UpdateActionPlan(ctx context.Context, input model.Upd
 		if err != nil {
 			return nil, err
 		}
-		return r.Plans.UpdatePlan(ctx, id, input.ExpectedVersion, plan.PlanInput{Title: input.Title,
-			StartDate: dateStr(input.StartDate), EndDate: dateStr(input.EndDate)})
+		return r.Plans.UpdatePlan(ctx, id, input.ExpectedVersion, plan.PlanInput{Title: field(input.Title),
+			StartDate: dateField(input.StartDate), EndDate: dateField(input.EndDate)})
 	}, actionPlanPayload)
 }
 
@@ -300,11 +301,12 @@ func (r *mutationResolver) CreateObjective(ctx context.Context, input model.Crea
 		if err != nil {
 			return nil, err
 		}
-		findings, err := optIDs(input.FindingIds, gid.Finding, "input", "findingIds")
+		findings, err := idsField(omitList(input.FindingIds), gid.Finding, "input", "findingIds")
 		if err != nil {
 			return nil, err
 		}
-		return r.Plans.CreateObjective(ctx, plan.ObjectiveInput{PlanID: planID, Title: &input.Title, Description: input.Description, FindingIDs: findings})
+		return r.Plans.CreateObjective(ctx, plan.ObjectiveInput{PlanID: planID, Title: patch.Set(input.Title), Description: patch.Ptr(input.Description),
+			FindingIDs: findings})
 	}, objectivePayload)
 }
 
@@ -315,11 +317,12 @@ func (r *mutationResolver) UpdateObjective(ctx context.Context, input model.Upda
 		if err != nil {
 			return nil, err
 		}
-		findings, err := optIDs(input.FindingIds, gid.Finding, "input", "findingIds")
+		findings, err := idsField(input.FindingIds, gid.Finding, "input", "findingIds")
 		if err != nil {
 			return nil, err
 		}
-		return r.Plans.UpdateObjective(ctx, id, input.ExpectedVersion, plan.ObjectiveInput{Title: input.Title, Description: input.Description, FindingIDs: findings})
+		return r.Plans.UpdateObjective(ctx, id, input.ExpectedVersion, plan.ObjectiveInput{Title: field(input.Title), Description: field(input.Description),
+			FindingIDs: findings})
 	}, objectivePayload)
 }
 
@@ -330,12 +333,12 @@ func (r *mutationResolver) CreateAction(ctx context.Context, input model.CreateA
 		if err != nil {
 			return nil, err
 		}
-		in, err := actionInput(input.ObjectiveID, input.LeadUnitID, input.SupportingUnitIds, input.PartnerIds, input.FindingIds)
+		in, err := actionInput(omit(input.ObjectiveID), omit(input.LeadUnitID), omitList(input.SupportingUnitIds), omitList(input.PartnerIds), omitList(input.FindingIds))
 		if err != nil {
 			return nil, err
 		}
-		in.PlanID, in.Title, in.Description, in.Kind, in.Accountable = planID, &input.Title, input.Description, &input.Kind, input.Accountable
-		in.StartDate, in.DueDate = dateStr(input.StartDate), dateStr(input.DueDate)
+		in.PlanID, in.Title, in.Description, in.Kind = planID, patch.Set(input.Title), patch.Ptr(input.Description), patch.Set(input.Kind)
+		in.Accountable, in.StartDate, in.DueDate = patch.Ptr(input.Accountable), dateField(omit(input.StartDate)), dateField(omit(input.DueDate))
 		return r.Plans.CreateAction(ctx, in)
 	}, actionPayload)
 }
@@ -351,8 +354,8 @@ func (r *mutationResolver) UpdateAction(ctx context.Context, input model.UpdateA
 		if err != nil {
 			return nil, err
 		}
-		in.Title, in.Description, in.Kind, in.Accountable = input.Title, input.Description, input.Kind, input.Accountable
-		in.StartDate, in.DueDate = dateStr(input.StartDate), dateStr(input.DueDate)
+		in.Title, in.Description, in.Kind = field(input.Title), field(input.Description), field(input.Kind)
+		in.Accountable, in.StartDate, in.DueDate = field(input.Accountable), dateField(input.StartDate), dateField(input.DueDate)
 		return r.Plans.UpdateAction(ctx, id, input.ExpectedVersion, in)
 	}, actionPayload)
 }
@@ -386,13 +389,14 @@ func (r *mutationResolver) AddResourceRequirement(ctx context.Context, input mod
 		if err != nil {
 			return nil, err
 		}
-		provider, err := optIDOf(input.ProviderID, gid.Partner, "input", "providerId")
+		provider, err := idField(omit(input.ProviderID), gid.Partner, "input", "providerId")
 		if err != nil {
 			return nil, err
 		}
-		return r.Plans.AddResource(ctx, plan.ResourceInput{ActionID: actionID, Kind: &input.Kind, Description: &input.Description,
-			QuantityRequired: input.QuantityRequired, QuantitySecured: input.QuantitySecured, Unit: input.Unit,
-			AmountRequired: decimalStr(input.AmountRequired), AmountSecured: decimalStr(input.AmountSecured), Currency: input.Currency, ProviderID: provider})
+		return r.Plans.AddResource(ctx, plan.ResourceInput{ActionID: actionID, Kind: &input.Kind, Description: patch.Set(input.Description),
+			QuantityRequired: patch.Ptr(input.QuantityRequired), QuantitySecured: patch.Ptr(input.QuantitySecured), Unit: patch.Ptr(input.Unit),
+			AmountRequired: decimalField(omit(input.AmountRequired)), AmountSecured: decimalField(omit(input.AmountSecured)),
+			Currency: patch.Ptr(input.Currency), ProviderID: provider})
 	}, resourcePayload)
 }
 
@@ -403,13 +407,14 @@ func (r *mutationResolver) UpdateResourceRequirement(ctx context.Context, input 
 		if err != nil {
 			return nil, err
 		}
-		provider, err := optIDOf(input.ProviderID, gid.Partner, "input", "providerId")
+		provider, err := idField(input.ProviderID, gid.Partner, "input", "providerId")
 		if err != nil {
 			return nil, err
 		}
-		return r.Plans.UpdateResource(ctx, id, input.ExpectedVersion, plan.ResourceInput{Description: input.Description,
-			QuantityRequired: input.QuantityRequired, QuantitySecured: input.QuantitySecured, Unit: input.Unit,
-			AmountRequired: decimalStr(input.AmountRequired), AmountSecured: decimalStr(input.AmountSecured), Currency: input.Currency, ProviderID: provider})
+		return r.Plans.UpdateResource(ctx, id, input.ExpectedVersion, plan.ResourceInput{Description: field(input.Description),
+			QuantityRequired: field(input.QuantityRequired), QuantitySecured: field(input.QuantitySecured), Unit: field(input.Unit),
+			AmountRequired: decimalField(input.AmountRequired), AmountSecured: decimalField(input.AmountSecured),
+			Currency: field(input.Currency), ProviderID: provider})
 	}, resourcePayload)
 }
 
@@ -425,8 +430,8 @@ func (r *mutationResolver) CreateIndicator(ctx context.Context, input model.Crea
 			return nil, err
 		}
 		return r.Plans.CreateIndicator(ctx, plan.IndicatorInput{ObjectiveID: obj, ActionID: act, Name: &input.Name, Level: &input.Level,
-			Unit: input.Unit, Baseline: input.Baseline, Target: &input.Target, BaselineDate: dateStr(input.BaselineDate),
-			TargetDate: dateStr(input.TargetDate), MeansOfVerification: input.MeansOfVerification})
+			Unit: input.Unit, Baseline: input.Baseline, Target: &input.Target, BaselineDate: (*string)(input.BaselineDate),
+			TargetDate: (*string)(input.TargetDate), MeansOfVerification: input.MeansOfVerification})
 	}, indicatorPayload)
 }
 
