@@ -210,23 +210,19 @@ func (r *institutionResolver) Assessments(ctx context.Context, obj *store.Instit
 
 // ImportQuestionnaire is the resolver for the importQuestionnaire field.
 func (r *mutationResolver) ImportQuestionnaire(ctx context.Context, input model.ImportQuestionnaireInput) (*model.QuestionnairePayload, error) {
-	return mutate(func() (*assessment.Questionnaire, error) { return r.AssessmentService.Import(ctx, input.Document) }, questionnairePayload)
+	return mutate(func(*decoder) (*assessment.Questionnaire, error) {
+		return r.AssessmentService.Import(ctx, input.Document)
+	}, questionnairePayload)
 }
 
 // CreateAssessment is the resolver for the createAssessment field.
 func (r *mutationResolver) CreateAssessment(ctx context.Context, input model.CreateAssessmentInput) (*model.AssessmentPayload, error) {
-	return mutate(func() (*store.Assessment, error) {
-		inst, err := idOf(input.InstitutionID, gid.Institution, "input", "institutionId")
-		if err != nil {
-			return nil, err
-		}
-		in := assessment.CreateInput{InstitutionID: inst, QuestionnaireKey: input.QuestionnaireKey, QuestionnaireVersion: input.QuestionnaireVersion,
-			Title: input.Title, StartDate: string(input.StartDate)}
-		if input.EndDate != nil {
-			d := string(*input.EndDate)
-			in.EndDate = &d
-		}
-		return r.AssessmentService.Create(ctx, in)
+	return mutate(func(d *decoder) (*store.Assessment, error) {
+		inst := d.id(input.InstitutionID, gid.Institution, "institutionId")
+		return decoded(d, func() (*store.Assessment, error) {
+			return r.AssessmentService.Create(ctx, assessment.CreateInput{InstitutionID: inst, QuestionnaireKey: input.QuestionnaireKey,
+				QuestionnaireVersion: input.QuestionnaireVersion, Title: input.Title, StartDate: string(input.StartDate), EndDate: (*string)(input.EndDate)})
+		})
 	}, assessmentPayload)
 }
 
@@ -236,18 +232,17 @@ func (r *mutationResolver) SaveResponses(ctx context.Context, input model.SaveRe
 		assessment *store.Assessment
 		responses  []store.Response
 	}
-	return mutate(func() (*saved, error) {
-		id, err := idOf(input.AssessmentID, gid.Assessment, "input", "assessmentId")
-		if err != nil {
-			return nil, err
-		}
-		in := make([]assessment.ResponseInput, len(input.Responses))
-		for i, x := range input.Responses {
-			in[i] = assessment.ResponseInput{QuestionKey: x.QuestionKey, Bool: x.BoolValue, Number: x.NumberValue, Text: x.TextValue,
-				Choices: x.ChoiceKeys, NotApplicable: x.NotApplicable, Comment: x.Comment, Evidence: x.Evidence, ExpectedVersion: x.ExpectedVersion}
-		}
-		a, rs, err := r.AssessmentService.SaveResponses(ctx, id, in)
-		return &saved{a, rs}, err
+	return mutate(func(d *decoder) (*saved, error) {
+		id := d.id(input.AssessmentID, gid.Assessment, "assessmentId")
+		return decoded(d, func() (*saved, error) {
+			in := make([]assessment.ResponseInput, len(input.Responses))
+			for i, x := range input.Responses {
+				in[i] = assessment.ResponseInput{QuestionKey: x.QuestionKey, Bool: x.BoolValue, Number: x.NumberValue, Text: x.TextValue,
+					Choices: x.ChoiceKeys, NotApplicable: x.NotApplicable, Comment: x.Comment, Evidence: x.Evidence, ExpectedVersion: x.ExpectedVersion}
+			}
+			a, rs, err := r.AssessmentService.SaveResponses(ctx, id, in)
+			return &saved{a, rs}, err
+		})
 	}, func(s *saved, ue []model.UserError) *model.SaveResponsesPayload {
 		p := &model.SaveResponsesPayload{Responses: []store.Response{}, UserErrors: ue}
 		if s != nil {
@@ -277,13 +272,12 @@ func (r *mutationResolver) ReopenAssessment(ctx context.Context, input model.Ass
 
 // AddFinding is the resolver for the addFinding field.
 func (r *mutationResolver) AddFinding(ctx context.Context, input model.AddFindingInput) (*model.FindingPayload, error) {
-	return mutate(func() (*store.Finding, error) {
-		id, err := idOf(input.AssessmentID, gid.Assessment, "input", "assessmentId")
-		if err != nil {
-			return nil, err
-		}
-		return r.AssessmentService.AddFinding(ctx, assessment.FindingInput{AssessmentID: id, AreaKey: input.AreaKey, QuestionKey: input.QuestionKey,
-			Title: input.Title, Detail: input.Detail, Category: input.Category, Severity: input.Severity})
+	return mutate(func(d *decoder) (*store.Finding, error) {
+		id := d.id(input.AssessmentID, gid.Assessment, "assessmentId")
+		return decoded(d, func() (*store.Finding, error) {
+			return r.AssessmentService.AddFinding(ctx, assessment.FindingInput{AssessmentID: id, AreaKey: input.AreaKey, QuestionKey: input.QuestionKey,
+				Title: input.Title, Detail: input.Detail, Category: input.Category, Severity: input.Severity})
+		})
 	}, findingPayload)
 }
 

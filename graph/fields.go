@@ -48,56 +48,84 @@ func decimalField(o graphql.Omittable[*model.Decimal]) patch.Field[string] {
 	return patch.Of((*string)(v), ok)
 }
 
-// idField decodes a global ID field of type typ; a null stays null (it
-// clears the link).
-func idField(o graphql.Omittable[*string], typ gid.Kind, field ...string) (patch.Field[int64], error) {
+// decoder decodes the global IDs of one mutation's input: each bad one is
+// a NOT_FOUND user error at its field below "input", all of them are
+// answered at once, and decoded calls the service only when there is
+// none.
+type decoder struct{ l errs.List }
+
+func (d *decoder) keep(err error) {
+	if u, ok := errs.AsUser(err); ok {
+		d.l.UserErrors = append(d.l.UserErrors, u...)
+	}
+}
+
+// id decodes a required ID of type typ.
+func (d *decoder) id(g string, typ gid.Kind, field string) int64 {
+	id, err := idOf(g, typ, "input", field)
+	d.keep(err)
+	return id
+}
+
+// optID decodes an optional ID of a create input: nil stays nil.
+func (d *decoder) optID(g *string, typ gid.Kind, field string) *int64 {
+	if g == nil {
+		return nil
+	}
+	id := d.id(*g, typ, field)
+	return &id
+}
+
+// ids decodes a list of IDs; each bad one is an error at field.i.
+func (d *decoder) ids(gids []string, typ gid.Kind, field string) []int64 {
+	ids, err := idsOf(gids, typ, "input", field)
+	d.keep(err)
+	return ids
+}
+
+// idField decodes an ID field of an update; a null stays null (it clears
+// the link).
+func (d *decoder) idField(o graphql.Omittable[*string], typ gid.Kind, field string) patch.Field[int64] {
 	v, ok := o.ValueOK()
 	switch {
 	case !ok:
-		return patch.Field[int64]{}, nil
+		return patch.Field[int64]{}
 	case v == nil:
-		return patch.Null[int64](), nil
+		return patch.Null[int64]()
 	}
-	id, err := idOf(*v, typ, field...)
-	return patch.Set(id), err
+	return patch.Set(d.id(*v, typ, field))
 }
 
-// idsField decodes a list of global IDs of type typ: absent leaves the
-// links as they are, null or an empty list removes them.
-func idsField(o graphql.Omittable[[]string], typ gid.Kind, field ...string) (patch.Field[[]int64], error) {
+// idsField decodes a list of IDs of an update: absent leaves the links as
+// they are, null or an empty list removes them.
+func (d *decoder) idsField(o graphql.Omittable[[]string], typ gid.Kind, field string) patch.Field[[]int64] {
 	v, ok := o.ValueOK()
 	switch {
 	case !ok:
-		return patch.Field[[]int64]{}, nil
+		return patch.Field[[]int64]{}
 	case v == nil:
-		return patch.Null[[]int64](), nil
+		return patch.Null[[]int64]()
 	}
-	ids, err := idsOf(v, typ, field...)
-	return patch.Set(ids), err
+	return patch.Set(d.ids(v, typ, field))
 }
 
-// actionInput decodes the IDs of a create or update action input; every
-// bad one is a user error.
-func actionInput(objective, lead graphql.Omittable[*string], supporting, partners, findings graphql.Omittable[[]string]) (plan.ActionInput, error) {
-	var (
-		in  plan.ActionInput
-		l   errs.List
-		err error
-	)
-	keep := func(e error) {
-		if u, ok := errs.AsUser(e); ok {
-			l.UserErrors = append(l.UserErrors, u...)
-		}
+// decoded calls the service when every ID of d decoded, else answers
+// their user errors.
+func decoded[T any](d *decoder, call func() (T, error)) (T, error) {
+	if err := d.l.Err(); err != nil {
+		var zero T
+		return zero, err
 	}
-	in.ObjectiveID, err = idField(objective, gid.Objective, "input", "objectiveId")
-	keep(err)
-	in.LeadUnitID, err = idField(lead, gid.Unit, "input", "leadUnitId")
-	keep(err)
-	in.SupportingUnitIDs, err = idsField(supporting, gid.Unit, "input", "supportingUnitIds")
-	keep(err)
-	in.PartnerIDs, err = idsField(partners, gid.Partner, "input", "partnerIds")
-	keep(err)
-	in.FindingIDs, err = idsField(findings, gid.Finding, "input", "findingIds")
-	keep(err)
-	return in, l.Err()
+	return call()
+}
+
+// actionInput decodes the IDs of a create or update action input.
+func actionInput(d *decoder, objective, lead graphql.Omittable[*string], supporting, partners, findings graphql.Omittable[[]string]) plan.ActionInput {
+	return plan.ActionInput{
+		ObjectiveID:       d.idField(objective, gid.Objective, "objectiveId"),
+		LeadUnitID:        d.idField(lead, gid.Unit, "leadUnitId"),
+		SupportingUnitIDs: d.idsField(supporting, gid.Unit, "supportingUnitIds"),
+		PartnerIDs:        d.idsField(partners, gid.Partner, "partnerIds"),
+		FindingIDs:        d.idsField(findings, gid.Finding, "findingIds"),
+	}
 }

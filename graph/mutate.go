@@ -12,11 +12,12 @@ import (
 )
 
 // mutate is the one shape of every mutation resolver: run decodes the
-// input and calls the service; a user error (errs.UserErrors) becomes the
-// payload's userErrors with a null object, any other error goes to the
-// GraphQL errors list; wrap builds the payload.
-func mutate[T, P any](run func() (T, error), wrap func(T, []model.UserError) *P) (*P, error) {
-	v, ue, err := result(run())
+// input's IDs with d and calls the service (through decoded when it
+// decoded any); a user error (errs.UserErrors) becomes the payload's
+// userErrors with a null object, any other error goes to the GraphQL
+// errors list; wrap builds the payload.
+func mutate[T, P any](run func(d *decoder) (T, error), wrap func(T, []model.UserError) *P) (*P, error) {
+	v, ue, err := result(run(&decoder{}))
 	if err != nil {
 		return nil, err
 	}
@@ -27,13 +28,9 @@ func mutate[T, P any](run func() (T, error), wrap func(T, []model.UserError) *P)
 // global ID, of kind, is the input's field.
 func transition[T, P any](ctx context.Context, id string, kind gid.Kind, field string, reason *string,
 	do func(context.Context, int64, *string) (T, error), wrap func(T, []model.UserError) *P) (*P, error) {
-	return mutate(func() (T, error) {
-		n, err := idOf(id, kind, "input", field)
-		if err != nil {
-			var zero T
-			return zero, err
-		}
-		return do(ctx, n, reason)
+	return mutate(func(d *decoder) (T, error) {
+		n := d.id(id, kind, field)
+		return decoded(d, func() (T, error) { return do(ctx, n, reason) })
 	}, wrap)
 }
 

@@ -24,18 +24,6 @@ func idOf(g string, typ gid.Kind, field ...string) (int64, error) {
 	return id, nil
 }
 
-// optIDOf is idOf for an optional ID.
-func optIDOf(g *string, typ gid.Kind, field ...string) (*int64, error) {
-	if g == nil {
-		return nil, nil
-	}
-	id, err := idOf(*g, typ, field...)
-	if err != nil {
-		return nil, err
-	}
-	return &id, nil
-}
-
 // idsOf decodes a list of global IDs of one type; each bad one is a
 // NOT_FOUND user error at field.i.
 func idsOf(gids []string, typ gid.Kind, field ...string) ([]int64, error) {
