@@ -38,48 +38,45 @@ func (r *auditEventResolver) Institution(ctx context.Context, obj *store.AuditEv
 
 // Login is the resolver for the login field.
 func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*model.LoginPayload, error) {
-	token, sess, user, err := r.Account.Login(ctx, input.Email, input.Password)
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.LoginPayload{UserErrors: ue}, err
+	type signedIn struct {
+		token string
+		sess  *store.Session
+		user  *store.User
 	}
-	return &model.LoginPayload{Token: &token, ExpiresAt: &sess.ExpiresAt, User: user, UserErrors: ue}, nil
+	return mutate(func(*decoder) (*signedIn, error) {
+		token, sess, user, err := r.Account.Login(ctx, input.Email, input.Password)
+		return &signedIn{token, sess, user}, err
+	}, func(s *signedIn, ue []model.UserError) *model.LoginPayload {
+		if s == nil {
+			return &model.LoginPayload{UserErrors: ue}
+		}
+		return &model.LoginPayload{Token: &s.token, ExpiresAt: &s.sess.ExpiresAt, User: s.user, UserErrors: ue}
+	})
 }
 
 // Logout is the resolver for the logout field.
 func (r *mutationResolver) Logout(ctx context.Context, input *model.LogoutInput) (*model.LogoutPayload, error) {
-	ue, err := userErrors(r.Account.Logout(ctx))
-	if err != nil {
-		return nil, err
-	}
-	return &model.LogoutPayload{Ok: len(ue) == 0, UserErrors: ue}, nil
+	return mutate(func(*decoder) (struct{}, error) { return struct{}{}, r.Account.Logout(ctx) },
+		func(_ struct{}, ue []model.UserError) *model.LogoutPayload {
+			return &model.LogoutPayload{Ok: len(ue) == 0, UserErrors: ue}
+		})
 }
 
 // CreateUser is the resolver for the createUser field.
 func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUserInput) (*model.UserPayload, error) {
-	u, ue, err := result(r.Account.CreateUser(ctx, account.CreateUserInput{Email: input.Email, Name: input.Name, Password: input.Password}))
-	if err != nil {
-		return nil, err
-	}
-	return &model.UserPayload{User: u, UserErrors: ue}, nil
+	return mutate(func(*decoder) (*store.User, error) {
+		return r.Account.CreateUser(ctx, account.CreateUserInput{Email: input.Email, Name: input.Name, Password: input.Password})
+	}, userPayload)
 }
 
 // GrantRole is the resolver for the grantRole field.
 func (r *mutationResolver) GrantRole(ctx context.Context, input model.RoleInput) (*model.UserPayload, error) {
-	u, ue, err := result(r.roleChange(ctx, input, r.Account.GrantRole))
-	if err != nil {
-		return nil, err
-	}
-	return &model.UserPayload{User: u, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.User, error) { return r.roleChange(ctx, d, input, r.Account.GrantRole) }, userPayload)
 }
 
 // RevokeRole is the resolver for the revokeRole field.
 func (r *mutationResolver) RevokeRole(ctx context.Context, input model.RoleInput) (*model.UserPayload, error) {
-	u, ue, err := result(r.roleChange(ctx, input, r.Account.RevokeRole))
-	if err != nil {
-		return nil, err
-	}
-	return &model.UserPayload{User: u, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.User, error) { return r.roleChange(ctx, d, input, r.Account.RevokeRole) }, userPayload)
 }
 
 // CreateAPIKey is the resolver for the createApiKey field.
@@ -87,40 +84,32 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateA
 	type created struct {
 		id, secret string
 	}
-	c, ue, err := result(func() (*created, error) {
-		insts, err := idsOf(input.InstitutionIds, gid.Institution, "input", "institutionIds")
-		if err != nil {
-			return nil, err
+	return mutate(func(d *decoder) (*created, error) {
+		insts := d.ids(input.InstitutionIds, gid.Institution, "institutionIds")
+		return decoded(d, func() (*created, error) {
+			k, secret, err := r.Account.CreateAPIKey(ctx, input.Name, input.Role, insts)
+			if err != nil {
+				return nil, err
+			}
+			return &created{gid.Encode(gid.APIKey, k.ID), secret}, nil
+		})
+	}, func(c *created, ue []model.UserError) *model.CreateAPIKeyPayload {
+		p := &model.CreateAPIKeyPayload{UserErrors: ue}
+		if c != nil {
+			p.ID, p.Secret = &c.id, &c.secret
 		}
-		k, secret, err := r.Account.CreateAPIKey(ctx, input.Name, input.Role, insts)
-		if err != nil {
-			return nil, err
-		}
-		return &created{gid.Encode(gid.APIKey, k.ID), secret}, nil
-	}())
-	if err != nil {
-		return nil, err
-	}
-	p := &model.CreateAPIKeyPayload{UserErrors: ue}
-	if c != nil {
-		p.ID, p.Secret = &c.id, &c.secret
-	}
-	return p, nil
+		return p
+	})
 }
 
 // RevokeAPIKey is the resolver for the revokeApiKey field.
 func (r *mutationResolver) RevokeAPIKey(ctx context.Context, input model.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error) {
-	ue, err := userErrors(func() error {
-		id, err := idOf(input.ID, gid.APIKey, "input", "id")
-		if err != nil {
-			return err
-		}
-		return r.Account.RevokeAPIKey(ctx, id)
-	}())
-	if err != nil {
-		return nil, err
-	}
-	return &model.RevokeAPIKeyPayload{Ok: len(ue) == 0, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (struct{}, error) {
+		id := d.id(input.ID, gid.APIKey, "id")
+		return decoded(d, func() (struct{}, error) { return struct{}{}, r.Account.RevokeAPIKey(ctx, id) })
+	}, func(_ struct{}, ue []model.UserError) *model.RevokeAPIKeyPayload {
+		return &model.RevokeAPIKeyPayload{Ok: len(ue) == 0, UserErrors: ue}
+	})
 }
 
 // Viewer is the resolver for the viewer field.

@@ -210,89 +210,75 @@ func (r *institutionResolver) Assessments(ctx context.Context, obj *store.Instit
 
 // ImportQuestionnaire is the resolver for the importQuestionnaire field.
 func (r *mutationResolver) ImportQuestionnaire(ctx context.Context, input model.ImportQuestionnaireInput) (*model.QuestionnairePayload, error) {
-	q, ue, err := result(r.AssessmentService.Import(ctx, input.Document))
-	if err != nil {
-		return nil, err
-	}
-	return &model.QuestionnairePayload{Questionnaire: q, UserErrors: ue}, nil
+	return mutate(func(*decoder) (*assessment.Questionnaire, error) {
+		return r.AssessmentService.Import(ctx, input.Document)
+	}, questionnairePayload)
 }
 
 // CreateAssessment is the resolver for the createAssessment field.
 func (r *mutationResolver) CreateAssessment(ctx context.Context, input model.CreateAssessmentInput) (*model.AssessmentPayload, error) {
-	a, ue, err := result(func() (*store.Assessment, error) {
-		inst, err := idOf(input.InstitutionID, gid.Institution, "input", "institutionId")
-		if err != nil {
-			return nil, err
-		}
-		in := assessment.CreateInput{InstitutionID: inst, QuestionnaireKey: input.QuestionnaireKey, QuestionnaireVersion: input.QuestionnaireVersion,
-			Title: input.Title, StartDate: string(input.StartDate)}
-		if input.EndDate != nil {
-			d := string(*input.EndDate)
-			in.EndDate = &d
-		}
-		return r.AssessmentService.Create(ctx, in)
-	}())
-	if err != nil {
-		return nil, err
-	}
-	return &model.AssessmentPayload{Assessment: a, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.Assessment, error) {
+		inst := d.id(input.InstitutionID, gid.Institution, "institutionId")
+		return decoded(d, func() (*store.Assessment, error) {
+			return r.AssessmentService.Create(ctx, assessment.CreateInput{InstitutionID: inst, QuestionnaireKey: input.QuestionnaireKey,
+				QuestionnaireVersion: input.QuestionnaireVersion, Title: input.Title, StartDate: string(input.StartDate), EndDate: (*string)(input.EndDate)})
+		})
+	}, assessmentPayload)
 }
 
 // SaveResponses is the resolver for the saveResponses field.
 func (r *mutationResolver) SaveResponses(ctx context.Context, input model.SaveResponsesInput) (*model.SaveResponsesPayload, error) {
-	var saved []store.Response
-	a, ue, err := result(func() (*store.Assessment, error) {
-		id, err := idOf(input.AssessmentID, gid.Assessment, "input", "assessmentId")
-		if err != nil {
-			return nil, err
-		}
-		in := make([]assessment.ResponseInput, len(input.Responses))
-		for i, x := range input.Responses {
-			in[i] = assessment.ResponseInput{QuestionKey: x.QuestionKey, Bool: x.BoolValue, Number: x.NumberValue, Text: x.TextValue,
-				Choices: x.ChoiceKeys, NotApplicable: x.NotApplicable, Comment: x.Comment, Evidence: x.Evidence, ExpectedVersion: x.ExpectedVersion}
-		}
-		a, rs, err := r.AssessmentService.SaveResponses(ctx, id, in)
-		saved = rs
-		return a, err
-	}())
-	if err != nil {
-		return nil, err
+	type saved struct {
+		assessment *store.Assessment
+		responses  []store.Response
 	}
-	if len(ue) > 0 || saved == nil {
-		saved = []store.Response{}
-	}
-	return &model.SaveResponsesPayload{Assessment: a, Responses: saved, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*saved, error) {
+		id := d.id(input.AssessmentID, gid.Assessment, "assessmentId")
+		return decoded(d, func() (*saved, error) {
+			in := make([]assessment.ResponseInput, len(input.Responses))
+			for i, x := range input.Responses {
+				in[i] = assessment.ResponseInput{QuestionKey: x.QuestionKey, Bool: x.BoolValue, Number: x.NumberValue, Text: x.TextValue,
+					Choices: x.ChoiceKeys, NotApplicable: x.NotApplicable, Comment: x.Comment, Evidence: x.Evidence, ExpectedVersion: x.ExpectedVersion}
+			}
+			a, rs, err := r.AssessmentService.SaveResponses(ctx, id, in)
+			return &saved{a, rs}, err
+		})
+	}, func(s *saved, ue []model.UserError) *model.SaveResponsesPayload {
+		p := &model.SaveResponsesPayload{Responses: []store.Response{}, UserErrors: ue}
+		if s != nil {
+			p.Assessment = s.assessment
+			if s.responses != nil {
+				p.Responses = s.responses
+			}
+		}
+		return p
+	})
 }
 
 // SubmitAssessment is the resolver for the submitAssessment field.
 func (r *mutationResolver) SubmitAssessment(ctx context.Context, input model.AssessmentTransitionInput) (*model.AssessmentPayload, error) {
-	return r.transition(ctx, input, r.AssessmentService.Submit)
+	return transition(ctx, input.AssessmentID, gid.Assessment, "assessmentId", input.Reason, r.AssessmentService.Submit, assessmentPayload)
 }
 
 // ValidateAssessment is the resolver for the validateAssessment field.
 func (r *mutationResolver) ValidateAssessment(ctx context.Context, input model.AssessmentTransitionInput) (*model.AssessmentPayload, error) {
-	return r.transition(ctx, input, r.AssessmentService.Validate)
+	return transition(ctx, input.AssessmentID, gid.Assessment, "assessmentId", input.Reason, r.AssessmentService.Validate, assessmentPayload)
 }
 
 // ReopenAssessment is the resolver for the reopenAssessment field.
 func (r *mutationResolver) ReopenAssessment(ctx context.Context, input model.AssessmentTransitionInput) (*model.AssessmentPayload, error) {
-	return r.transition(ctx, input, r.AssessmentService.Reopen)
+	return transition(ctx, input.AssessmentID, gid.Assessment, "assessmentId", input.Reason, r.AssessmentService.Reopen, assessmentPayload)
 }
 
 // AddFinding is the resolver for the addFinding field.
 func (r *mutationResolver) AddFinding(ctx context.Context, input model.AddFindingInput) (*model.FindingPayload, error) {
-	f, ue, err := result(func() (*store.Finding, error) {
-		id, err := idOf(input.AssessmentID, gid.Assessment, "input", "assessmentId")
-		if err != nil {
-			return nil, err
-		}
-		return r.AssessmentService.AddFinding(ctx, assessment.FindingInput{AssessmentID: id, AreaKey: input.AreaKey, QuestionKey: input.QuestionKey,
-			Title: input.Title, Detail: input.Detail, Category: input.Category, Severity: input.Severity})
-	}())
-	if err != nil {
-		return nil, err
-	}
-	return &model.FindingPayload{Finding: f, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.Finding, error) {
+		id := d.id(input.AssessmentID, gid.Assessment, "assessmentId")
+		return decoded(d, func() (*store.Finding, error) {
+			return r.AssessmentService.AddFinding(ctx, assessment.FindingInput{AssessmentID: id, AreaKey: input.AreaKey, QuestionKey: input.QuestionKey,
+				Title: input.Title, Detail: input.Detail, Category: input.Category, Severity: input.Severity})
+		})
+	}, findingPayload)
 }
 
 // Questionnaires is the resolver for the questionnaires field.

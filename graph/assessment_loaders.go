@@ -122,23 +122,6 @@ func score(s questionnaire.Score) *model.Score {
 	return &model.Score{Points: s.Points, MaxPoints: s.MaxPoints, Percent: s.Percent}
 }
 
-// transition decodes an AssessmentTransitionInput and runs one life-cycle
-// step.
-func (r *mutationResolver) transition(ctx context.Context, input model.AssessmentTransitionInput,
-	do func(ctx context.Context, id int64, reason *string) (*store.Assessment, error)) (*model.AssessmentPayload, error) {
-	a, ue, err := result(func() (*store.Assessment, error) {
-		id, err := idOf(input.AssessmentID, gid.Assessment, "input", "assessmentId")
-		if err != nil {
-			return nil, err
-		}
-		return do(ctx, id, input.Reason)
-	}())
-	if err != nil {
-		return nil, err
-	}
-	return &model.AssessmentPayload{Assessment: a, UserErrors: ue}, nil
-}
-
 // keyedNodeThunk resolves the IDs of objects named by a key inside their
 // owner (gid.EncodeKey): questions of a questionnaire.
 func (r *Resolver) keyedNodeThunk(ctx context.Context, typ gid.Kind, id int64, key string) func() (model.Node, error) {

@@ -82,38 +82,25 @@ func (r *institutionSummaryResolver) OpenGapFlagsByCategory(ctx context.Context,
 
 // RaiseGapFlag is the resolver for the raiseGapFlag field.
 func (r *mutationResolver) RaiseGapFlag(ctx context.Context, input model.RaiseGapFlagInput) (*model.GapFlagPayload, error) {
-	f, ue, err := result(func() (*gaps.Flag, error) {
-		inst, err := idOf(input.InstitutionID, gid.Institution, "input", "institutionId")
-		if err != nil {
-			return nil, err
-		}
-		planID, err := optIDOf(input.PlanID, gid.ActionPlan, "input", "planId")
-		if err != nil {
-			return nil, err
-		}
-		in := gaps.RaiseInput{InstitutionID: inst, PlanID: planID, Category: input.Category, Severity: input.Severity, Message: input.Message}
+	return mutate(func(d *decoder) (*gaps.Flag, error) {
+		in := gaps.RaiseInput{InstitutionID: d.id(input.InstitutionID, gid.Institution, "institutionId"), PlanID: d.optID(input.PlanID, gid.ActionPlan, "planId"),
+			Category: input.Category, Severity: input.Severity, Message: input.Message}
 		if input.SubjectID != nil {
 			typ, id, ok := gid.Decode(*input.SubjectID)
 			if !ok || !gaps.SubjectTypes(typ.String()) {
-				return nil, errs.New(errs.NotFound, "No flag can be about an object with this ID.", "input", "subjectId")
+				d.keep(errs.New(errs.NotFound, "No flag can be about an object with this ID.", "input", "subjectId"))
 			}
 			in.SubjectType, in.SubjectID = typ.String(), id
 		}
-		return r.Gaps.Raise(ctx, in, gapLang(ctx))
-	}())
-	if err != nil {
-		return nil, err
-	}
-	return &model.GapFlagPayload{Flag: f, UserErrors: ue}, nil
+		return decoded(d, func() (*gaps.Flag, error) { return r.Gaps.Raise(ctx, in, gapLang(ctx)) })
+	}, gapFlagPayload)
 }
 
 // SetGapFlagState is the resolver for the setGapFlagState field.
 func (r *mutationResolver) SetGapFlagState(ctx context.Context, input model.SetGapFlagStateInput) (*model.GapFlagPayload, error) {
-	f, ue, err := result(r.Gaps.SetState(ctx, input.ID, input.State, input.Note, gapLang(ctx)))
-	if err != nil {
-		return nil, err
-	}
-	return &model.GapFlagPayload{Flag: f, UserErrors: ue}, nil
+	return mutate(func(*decoder) (*gaps.Flag, error) {
+		return r.Gaps.SetState(ctx, input.ID, input.State, input.Note, gapLang(ctx))
+	}, gapFlagPayload)
 }
 
 // OpenGapFlags is the resolver for the openGapFlags field.

@@ -37,7 +37,8 @@ type Limits struct {
 // NewHandler builds the GraphQL HTTP handler: GET and POST over one
 // transport (GET runs queries only), the bounds every document meets
 // before it runs, idempotent mutation requests, persisted queries for
-// slow connections, and the error presenter.
+// slow connections, the sign-in rule of every mutation (requireSignIn),
+// and the error presenter.
 func NewHandler(r *Resolver, lim Limits) *handler.Server {
 	cfg := generated.Config{Resolvers: r}
 	setComplexity(&cfg.Complexity)
@@ -65,6 +66,7 @@ func NewHandler(r *Resolver, lim Limits) *handler.Server {
 	if lim.Cache != nil && lim.Cache.MaxBytes > 0 {
 		srv.Use(lim.Cache)
 	}
+	srv.AroundRootFields(requireSignIn)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if oc == nil {

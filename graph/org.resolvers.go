@@ -12,6 +12,7 @@ import (
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/org"
+	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -32,80 +33,50 @@ func (r *institutionResolver) Units(ctx context.Context, obj *store.Institution,
 
 // CreateInstitution is the resolver for the createInstitution field.
 func (r *mutationResolver) CreateInstitution(ctx context.Context, input model.CreateInstitutionInput) (*model.InstitutionPayload, error) {
-	inst, err := r.Org.CreateInstitution(ctx, org.InstitutionInput{Name: &input.Name, Acronym: input.Acronym, Sector: &input.Sector, Country: &input.Country})
-	ue, err := userErrors(err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.InstitutionPayload{Institution: inst, UserErrors: ue}, nil
+	return mutate(func(*decoder) (*store.Institution, error) {
+		return r.Org.CreateInstitution(ctx, org.InstitutionInput{Name: patch.Set(input.Name), Acronym: patch.Ptr(input.Acronym),
+			Sector: patch.Set(input.Sector), Country: patch.Set(input.Country)})
+	}, institutionPayload)
 }
 
 // UpdateInstitution is the resolver for the updateInstitution field.
 func (r *mutationResolver) UpdateInstitution(ctx context.Context, input model.UpdateInstitutionInput) (*model.InstitutionPayload, error) {
-	inst, err := func() (*store.Institution, error) {
-		id, err := idOf(input.ID, gid.Institution, "input", "id")
-		if err != nil {
-			return nil, err
-		}
-		return r.Org.UpdateInstitution(ctx, id, input.ExpectedVersion, org.InstitutionInput{Name: input.Name, Acronym: input.Acronym, Sector: input.Sector, Country: input.Country})
-	}()
-	ue, err := userErrors(err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.InstitutionPayload{Institution: inst, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.Institution, error) {
+		id := d.id(input.ID, gid.Institution, "id")
+		return decoded(d, func() (*store.Institution, error) {
+			return r.Org.UpdateInstitution(ctx, id, input.ExpectedVersion, org.InstitutionInput{Name: field(input.Name), Acronym: field(input.Acronym),
+				Sector: field(input.Sector), Country: field(input.Country)})
+		})
+	}, institutionPayload)
 }
 
 // CreateUnit is the resolver for the createUnit field.
 func (r *mutationResolver) CreateUnit(ctx context.Context, input model.CreateUnitInput) (*model.UnitPayload, error) {
-	u, err := func() (*store.Unit, error) {
-		inst, err := idOf(input.InstitutionID, gid.Institution, "input", "institutionId")
-		if err != nil {
-			return nil, err
-		}
-		parent, err := optIDOf(input.ParentID, gid.Unit, "input", "parentId")
-		if err != nil {
-			return nil, err
-		}
-		return r.Org.CreateUnit(ctx, org.UnitInput{InstitutionID: inst, ParentID: parent, Name: &input.Name, Kind: &input.Kind,
-			Region: input.Region, GenderFocalPoint: input.GenderFocalPoint, FocalPointDedicated: input.FocalPointDedicated})
-	}()
-	ue, err := userErrors(err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.UnitPayload{Unit: u, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.Unit, error) {
+		inst, parent := d.id(input.InstitutionID, gid.Institution, "institutionId"), d.optID(input.ParentID, gid.Unit, "parentId")
+		return decoded(d, func() (*store.Unit, error) {
+			return r.Org.CreateUnit(ctx, org.UnitInput{InstitutionID: inst, ParentID: patch.Ptr(parent), Name: patch.Set(input.Name), Kind: patch.Set(input.Kind),
+				Region: patch.Ptr(input.Region), GenderFocalPoint: patch.Ptr(input.GenderFocalPoint), FocalPointDedicated: patch.Ptr(input.FocalPointDedicated)})
+		})
+	}, unitPayload)
 }
 
 // UpdateUnit is the resolver for the updateUnit field.
 func (r *mutationResolver) UpdateUnit(ctx context.Context, input model.UpdateUnitInput) (*model.UnitPayload, error) {
-	u, err := func() (*store.Unit, error) {
-		id, err := idOf(input.ID, gid.Unit, "input", "id")
-		if err != nil {
-			return nil, err
-		}
-		parent, err := optIDOf(input.ParentID, gid.Unit, "input", "parentId")
-		if err != nil {
-			return nil, err
-		}
-		return r.Org.UpdateUnit(ctx, id, input.ExpectedVersion, org.UnitInput{ParentID: parent, Name: input.Name, Kind: input.Kind,
-			Region: input.Region, GenderFocalPoint: input.GenderFocalPoint, FocalPointDedicated: input.FocalPointDedicated})
-	}()
-	ue, err := userErrors(err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.UnitPayload{Unit: u, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.Unit, error) {
+		id, parent := d.id(input.ID, gid.Unit, "id"), d.idField(input.ParentID, gid.Unit, "parentId")
+		return decoded(d, func() (*store.Unit, error) {
+			return r.Org.UpdateUnit(ctx, id, input.ExpectedVersion, org.UnitInput{ParentID: parent, Name: field(input.Name), Kind: field(input.Kind),
+				Region: field(input.Region), GenderFocalPoint: field(input.GenderFocalPoint), FocalPointDedicated: field(input.FocalPointDedicated)})
+		})
+	}, unitPayload)
 }
 
 // CreatePartner is the resolver for the createPartner field.
 func (r *mutationResolver) CreatePartner(ctx context.Context, input model.CreatePartnerInput) (*model.PartnerPayload, error) {
-	p, err := r.Org.CreatePartner(ctx, org.PartnerInput{Name: input.Name, Kind: input.Kind, Country: input.Country})
-	ue, err := userErrors(err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.PartnerPayload{Partner: p, UserErrors: ue}, nil
+	return mutate(func(*decoder) (*store.Partner, error) {
+		return r.Org.CreatePartner(ctx, org.PartnerInput{Name: input.Name, Kind: input.Kind, Country: input.Country})
+	}, partnerPayload)
 }
 
 // Institutions is the resolver for the institutions field.

@@ -11,6 +11,7 @@ import (
 	"github.com/gendertrack/gendertrack/graph/generated"
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -256,304 +257,161 @@ func (r *measurementResolver) RecordedBy(ctx context.Context, obj *store.Measure
 
 // CreateActionPlan is the resolver for the createActionPlan field.
 func (r *mutationResolver) CreateActionPlan(ctx context.Context, input model.CreateActionPlanInput) (*model.ActionPlanPayload, error) {
-	p, err := func() (*store.ActionPlan, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
-		inst, err := idOf(input.InstitutionID, gid.Institution, "input", "institutionId")
-		if err != nil {
-			return nil, err
-		}
-		src, err := optIDOf(input.SourceAssessmentID, gid.Assessment, "input", "sourceAssessmentId")
-		if err != nil {
-			return nil, err
-		}
-		start, end := string(input.StartDate), string(input.EndDate)
-		return r.Plans.CreatePlan(ctx, plan.PlanInput{InstitutionID: inst, Title: &input.Title, StartDate: &start, EndDate: &end,
-			SourceAssessmentID: src, DraftFromFindings: deref(input.DraftFromFindings)})
-	}()
-	p, ue, err := result(p, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ActionPlanPayload{Plan: p, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.ActionPlan, error) {
+		inst, src := d.id(input.InstitutionID, gid.Institution, "institutionId"), d.optID(input.SourceAssessmentID, gid.Assessment, "sourceAssessmentId")
+		return decoded(d, func() (*store.ActionPlan, error) {
+			return r.Plans.CreatePlan(ctx, plan.PlanInput{InstitutionID: inst, Title: patch.Set(input.Title),
+				StartDate: patch.Set(string(input.StartDate)), EndDate: patch.Set(string(input.EndDate)),
+				SourceAssessmentID: src, DraftFromFindings: deref(input.DraftFromFindings)})
+		})
+	}, actionPlanPayload)
 }
 
 // UpdateActionPlan is the resolver for the updateActionPlan field.
 func (r *mutationResolver) UpdateActionPlan(ctx context.Context, input model.UpdateActionPlanInput) (*model.ActionPlanPayload, error) {
-	p, err := func() (*store.ActionPlan, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
-		id, err := idOf(input.ID, gid.ActionPlan, "input", "id")
-		if err != nil {
-			return nil, err
-		}
-		return r.Plans.UpdatePlan(ctx, id, input.ExpectedVersion, plan.PlanInput{Title: input.Title,
-			StartDate: dateStr(input.StartDate), EndDate: dateStr(input.EndDate)})
-	}()
-	p, ue, err := result(p, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ActionPlanPayload{Plan: p, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.ActionPlan, error) {
+		id := d.id(input.ID, gid.ActionPlan, "id")
+		return decoded(d, func() (*store.ActionPlan, error) {
+			return r.Plans.UpdatePlan(ctx, id, input.ExpectedVersion, plan.PlanInput{Title: field(input.Title),
+				StartDate: dateField(input.StartDate), EndDate: dateField(input.EndDate)})
+		})
+	}, actionPlanPayload)
 }
 
 // AdoptActionPlan is the resolver for the adoptActionPlan field.
 func (r *mutationResolver) AdoptActionPlan(ctx context.Context, input model.PlanTransitionInput) (*model.ActionPlanPayload, error) {
-	return r.planTransition(ctx, input, r.Plans.AdoptPlan)
+	return transition(ctx, input.PlanID, gid.ActionPlan, "planId", input.Reason, r.Plans.AdoptPlan, actionPlanPayload)
 }
 
 // CloseActionPlan is the resolver for the closeActionPlan field.
 func (r *mutationResolver) CloseActionPlan(ctx context.Context, input model.PlanTransitionInput) (*model.ActionPlanPayload, error) {
-	return r.planTransition(ctx, input, r.Plans.ClosePlan)
+	return transition(ctx, input.PlanID, gid.ActionPlan, "planId", input.Reason, r.Plans.ClosePlan, actionPlanPayload)
 }
 
 // CreateObjective is the resolver for the createObjective field.
 func (r *mutationResolver) CreateObjective(ctx context.Context, input model.CreateObjectiveInput) (*model.ObjectivePayload, error) {
-	o, err := func() (*store.Objective, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
-		planID, err := idOf(input.PlanID, gid.ActionPlan, "input", "planId")
-		if err != nil {
-			return nil, err
-		}
-		findings, err := optIDs(input.FindingIds, gid.Finding, "input", "findingIds")
-		if err != nil {
-			return nil, err
-		}
-		return r.Plans.CreateObjective(ctx, plan.ObjectiveInput{PlanID: planID, Title: &input.Title, Description: input.Description, FindingIDs: findings})
-	}()
-	o, ue, err := result(o, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ObjectivePayload{Objective: o, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.Objective, error) {
+		in := plan.ObjectiveInput{PlanID: d.id(input.PlanID, gid.ActionPlan, "planId"), Title: patch.Set(input.Title),
+			Description: patch.Ptr(input.Description), FindingIDs: d.idsField(omitList(input.FindingIds), gid.Finding, "findingIds")}
+		return decoded(d, func() (*store.Objective, error) { return r.Plans.CreateObjective(ctx, in) })
+	}, objectivePayload)
 }
 
 // UpdateObjective is the resolver for the updateObjective field.
 func (r *mutationResolver) UpdateObjective(ctx context.Context, input model.UpdateObjectiveInput) (*model.ObjectivePayload, error) {
-	o, err := func() (*store.Objective, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
-		id, err := idOf(input.ID, gid.Objective, "input", "id")
-		if err != nil {
-			return nil, err
-		}
-		findings, err := optIDs(input.FindingIds, gid.Finding, "input", "findingIds")
-		if err != nil {
-			return nil, err
-		}
-		return r.Plans.UpdateObjective(ctx, id, input.ExpectedVersion, plan.ObjectiveInput{Title: input.Title, Description: input.Description, FindingIDs: findings})
-	}()
-	o, ue, err := result(o, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ObjectivePayload{Objective: o, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.Objective, error) {
+		id := d.id(input.ID, gid.Objective, "id")
+		in := plan.ObjectiveInput{Title: field(input.Title), Description: field(input.Description), FindingIDs: d.idsField(input.FindingIds, gid.Finding, "findingIds")}
+		return decoded(d, func() (*store.Objective, error) { return r.Plans.UpdateObjective(ctx, id, input.ExpectedVersion, in) })
+	}, objectivePayload)
 }
 
 // CreateAction is the resolver for the createAction field.
 func (r *mutationResolver) CreateAction(ctx context.Context, input model.CreateActionInput) (*model.ActionPayload, error) {
-	a, err := func() (*store.Action, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
-		planID, err := idOf(input.PlanID, gid.ActionPlan, "input", "planId")
-		if err != nil {
-			return nil, err
-		}
-		in, err := actionInput(input.ObjectiveID, input.LeadUnitID, input.SupportingUnitIds, input.PartnerIds, input.FindingIds)
-		if err != nil {
-			return nil, err
-		}
-		in.PlanID, in.Title, in.Description, in.Kind, in.Accountable = planID, &input.Title, input.Description, &input.Kind, input.Accountable
-		in.StartDate, in.DueDate = dateStr(input.StartDate), dateStr(input.DueDate)
-		return r.Plans.CreateAction(ctx, in)
-	}()
-	a, ue, err := result(a, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ActionPayload{Action: a, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.Action, error) {
+		planID := d.id(input.PlanID, gid.ActionPlan, "planId")
+		in := actionInput(d, omit(input.ObjectiveID), omit(input.LeadUnitID), omitList(input.SupportingUnitIds), omitList(input.PartnerIds), omitList(input.FindingIds))
+		in.PlanID, in.Title, in.Description, in.Kind = planID, patch.Set(input.Title), patch.Ptr(input.Description), patch.Set(input.Kind)
+		in.Accountable, in.StartDate, in.DueDate = patch.Ptr(input.Accountable), dateField(omit(input.StartDate)), dateField(omit(input.DueDate))
+		return decoded(d, func() (*store.Action, error) { return r.Plans.CreateAction(ctx, in) })
+	}, actionPayload)
 }
 
 // UpdateAction is the resolver for the updateAction field.
 func (r *mutationResolver) UpdateAction(ctx context.Context, input model.UpdateActionInput) (*model.ActionPayload, error) {
-	a, err := func() (*store.Action, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
-		id, err := idOf(input.ID, gid.Action, "input", "id")
-		if err != nil {
-			return nil, err
-		}
-		in, err := actionInput(input.ObjectiveID, input.LeadUnitID, input.SupportingUnitIds, input.PartnerIds, input.FindingIds)
-		if err != nil {
-			return nil, err
-		}
-		in.Title, in.Description, in.Kind, in.Accountable = input.Title, input.Description, input.Kind, input.Accountable
-		in.StartDate, in.DueDate = dateStr(input.StartDate), dateStr(input.DueDate)
-		return r.Plans.UpdateAction(ctx, id, input.ExpectedVersion, in)
-	}()
-	a, ue, err := result(a, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ActionPayload{Action: a, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.Action, error) {
+		id := d.id(input.ID, gid.Action, "id")
+		in := actionInput(d, input.ObjectiveID, input.LeadUnitID, input.SupportingUnitIds, input.PartnerIds, input.FindingIds)
+		in.Title, in.Description, in.Kind = field(input.Title), field(input.Description), field(input.Kind)
+		in.Accountable, in.StartDate, in.DueDate = field(input.Accountable), dateField(input.StartDate), dateField(input.DueDate)
+		return decoded(d, func() (*store.Action, error) { return r.Plans.UpdateAction(ctx, id, input.ExpectedVersion, in) })
+	}, actionPayload)
 }
 
 // RecordProgress is the resolver for the recordProgress field.
 func (r *mutationResolver) RecordProgress(ctx context.Context, input model.RecordProgressInput) (*model.RecordProgressPayload, error) {
-	var u *store.ProgressUpdate
-	a, err := func() (*store.Action, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
-		id, err := idOf(input.ActionID, gid.Action, "input", "actionId")
-		if err != nil {
-			return nil, err
-		}
-		a, upd, err := r.Plans.RecordProgress(ctx, plan.ProgressInput{ActionID: id, Status: input.Status,
-			ProgressPercent: input.ProgressPercent, Note: input.Note, Evidence: input.Evidence})
-		u = upd
-		return a, err
-	}()
-	a, ue, err := result(a, err)
-	if err != nil {
-		return nil, err
+	type recorded struct {
+		action *store.Action
+		update *store.ProgressUpdate
 	}
-	if len(ue) > 0 {
-		u = nil
-	}
-	return &model.RecordProgressPayload{Action: a, Update: u, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*recorded, error) {
+		in := plan.ProgressInput{ActionID: d.id(input.ActionID, gid.Action, "actionId"), Status: input.Status,
+			ProgressPercent: input.ProgressPercent, Note: input.Note, Evidence: input.Evidence}
+		return decoded(d, func() (*recorded, error) {
+			a, u, err := r.Plans.RecordProgress(ctx, in)
+			return &recorded{a, u}, err
+		})
+	}, func(v *recorded, ue []model.UserError) *model.RecordProgressPayload {
+		if v == nil {
+			return &model.RecordProgressPayload{UserErrors: ue}
+		}
+		return &model.RecordProgressPayload{Action: v.action, Update: v.update, UserErrors: ue}
+	})
 }
 
 // AddResourceRequirement is the resolver for the addResourceRequirement field.
 func (r *mutationResolver) AddResourceRequirement(ctx context.Context, input model.AddResourceRequirementInput) (*model.ResourceRequirementPayload, error) {
-	res, err := func() (*store.ResourceRequirement, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
-		actionID, err := idOf(input.ActionID, gid.Action, "input", "actionId")
-		if err != nil {
-			return nil, err
-		}
-		provider, err := optIDOf(input.ProviderID, gid.Partner, "input", "providerId")
-		if err != nil {
-			return nil, err
-		}
-		return r.Plans.AddResource(ctx, plan.ResourceInput{ActionID: actionID, Kind: &input.Kind, Description: &input.Description,
-			QuantityRequired: input.QuantityRequired, QuantitySecured: input.QuantitySecured, Unit: input.Unit,
-			AmountRequired: decimalStr(input.AmountRequired), AmountSecured: decimalStr(input.AmountSecured), Currency: input.Currency, ProviderID: provider})
-	}()
-	res, ue, err := result(res, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ResourceRequirementPayload{Resource: res, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.ResourceRequirement, error) {
+		in := plan.ResourceInput{ActionID: d.id(input.ActionID, gid.Action, "actionId"), Kind: &input.Kind, Description: patch.Set(input.Description),
+			QuantityRequired: patch.Ptr(input.QuantityRequired), QuantitySecured: patch.Ptr(input.QuantitySecured), Unit: patch.Ptr(input.Unit),
+			AmountRequired: decimalField(omit(input.AmountRequired)), AmountSecured: decimalField(omit(input.AmountSecured)),
+			Currency: patch.Ptr(input.Currency), ProviderID: patch.Ptr(d.optID(input.ProviderID, gid.Partner, "providerId"))}
+		return decoded(d, func() (*store.ResourceRequirement, error) { return r.Plans.AddResource(ctx, in) })
+	}, resourcePayload)
 }
 
 // UpdateResourceRequirement is the resolver for the updateResourceRequirement field.
 func (r *mutationResolver) UpdateResourceRequirement(ctx context.Context, input model.UpdateResourceRequirementInput) (*model.ResourceRequirementPayload, error) {
-	res, err := func() (*store.ResourceRequirement, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
-		id, err := idOf(input.ID, gid.ResourceRequirement, "input", "id")
-		if err != nil {
-			return nil, err
-		}
-		provider, err := optIDOf(input.ProviderID, gid.Partner, "input", "providerId")
-		if err != nil {
-			return nil, err
-		}
-		return r.Plans.UpdateResource(ctx, id, input.ExpectedVersion, plan.ResourceInput{Description: input.Description,
-			QuantityRequired: input.QuantityRequired, QuantitySecured: input.QuantitySecured, Unit: input.Unit,
-			AmountRequired: decimalStr(input.AmountRequired), AmountSecured: decimalStr(input.AmountSecured), Currency: input.Currency, ProviderID: provider})
-	}()
-	res, ue, err := result(res, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ResourceRequirementPayload{Resource: res, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.ResourceRequirement, error) {
+		id := d.id(input.ID, gid.ResourceRequirement, "id")
+		in := plan.ResourceInput{Description: field(input.Description),
+			QuantityRequired: field(input.QuantityRequired), QuantitySecured: field(input.QuantitySecured), Unit: field(input.Unit),
+			AmountRequired: decimalField(input.AmountRequired), AmountSecured: decimalField(input.AmountSecured),
+			Currency: field(input.Currency), ProviderID: d.idField(input.ProviderID, gid.Partner, "providerId")}
+		return decoded(d, func() (*store.ResourceRequirement, error) {
+			return r.Plans.UpdateResource(ctx, id, input.ExpectedVersion, in)
+		})
+	}, resourcePayload)
 }
 
 // CreateIndicator is the resolver for the createIndicator field.
 func (r *mutationResolver) CreateIndicator(ctx context.Context, input model.CreateIndicatorInput) (*model.IndicatorPayload, error) {
-	ind, err := func() (*store.Indicator, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
-		obj, err := optIDOf(input.ObjectiveID, gid.Objective, "input", "objectiveId")
-		if err != nil {
-			return nil, err
-		}
-		act, err := optIDOf(input.ActionID, gid.Action, "input", "actionId")
-		if err != nil {
-			return nil, err
-		}
-		return r.Plans.CreateIndicator(ctx, plan.IndicatorInput{ObjectiveID: obj, ActionID: act, Name: &input.Name, Level: &input.Level,
-			Unit: input.Unit, Baseline: input.Baseline, Target: &input.Target, BaselineDate: dateStr(input.BaselineDate),
-			TargetDate: dateStr(input.TargetDate), MeansOfVerification: input.MeansOfVerification})
-	}()
-	ind, ue, err := result(ind, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.IndicatorPayload{Indicator: ind, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.Indicator, error) {
+		in := plan.IndicatorInput{ObjectiveID: d.optID(input.ObjectiveID, gid.Objective, "objectiveId"), ActionID: d.optID(input.ActionID, gid.Action, "actionId"),
+			Name: &input.Name, Level: &input.Level, Unit: input.Unit, Baseline: input.Baseline, Target: &input.Target, BaselineDate: (*string)(input.BaselineDate),
+			TargetDate: (*string)(input.TargetDate), MeansOfVerification: input.MeansOfVerification}
+		return decoded(d, func() (*store.Indicator, error) { return r.Plans.CreateIndicator(ctx, in) })
+	}, indicatorPayload)
 }
 
 // RecordMeasurement is the resolver for the recordMeasurement field.
 func (r *mutationResolver) RecordMeasurement(ctx context.Context, input model.RecordMeasurementInput) (*model.MeasurementPayload, error) {
-	var ind *store.Indicator
-	m, err := func() (*store.Measurement, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
-		id, err := idOf(input.IndicatorID, gid.Indicator, "input", "indicatorId")
-		if err != nil {
-			return nil, err
-		}
-		m, i, err := r.Plans.RecordMeasurement(ctx, plan.MeasurementInput{IndicatorID: id, Value: input.Value,
-			MeasuredOn: string(input.MeasuredOn), Source: input.Source, Note: input.Note})
-		ind = i
-		return m, err
-	}()
-	m, ue, err := result(m, err)
-	if err != nil {
-		return nil, err
+	type recorded struct {
+		measurement *store.Measurement
+		indicator   *store.Indicator
 	}
-	if len(ue) > 0 {
-		ind = nil
-	}
-	return &model.MeasurementPayload{Measurement: m, Indicator: ind, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*recorded, error) {
+		in := plan.MeasurementInput{IndicatorID: d.id(input.IndicatorID, gid.Indicator, "indicatorId"), Value: input.Value,
+			MeasuredOn: string(input.MeasuredOn), Source: input.Source, Note: input.Note}
+		return decoded(d, func() (*recorded, error) {
+			m, ind, err := r.Plans.RecordMeasurement(ctx, in)
+			return &recorded{m, ind}, err
+		})
+	}, func(v *recorded, ue []model.UserError) *model.MeasurementPayload {
+		if v == nil {
+			return &model.MeasurementPayload{UserErrors: ue}
+		}
+		return &model.MeasurementPayload{Measurement: v.measurement, Indicator: v.indicator, UserErrors: ue}
+	})
 }
 
 // RecordDissemination is the resolver for the recordDissemination field.
 func (r *mutationResolver) RecordDissemination(ctx context.Context, input model.RecordDisseminationInput) (*model.DisseminationPayload, error) {
-	d, err := func() (*store.Dissemination, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
-		planID, err := idOf(input.PlanID, gid.ActionPlan, "input", "planId")
-		if err != nil {
-			return nil, err
-		}
-		unitID, err := idOf(input.UnitID, gid.Unit, "input", "unitId")
-		if err != nil {
-			return nil, err
-		}
-		return r.Plans.RecordDissemination(ctx, plan.DisseminationInput{PlanID: planID, UnitID: unitID, Date: string(input.Date),
-			Method: input.Method, Note: input.Note})
-	}()
-	d, ue, err := result(d, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.DisseminationPayload{Dissemination: d, UserErrors: ue}, nil
+	return mutate(func(d *decoder) (*store.Dissemination, error) {
+		in := plan.DisseminationInput{PlanID: d.id(input.PlanID, gid.ActionPlan, "planId"), UnitID: d.id(input.UnitID, gid.Unit, "unitId"),
+			Date: string(input.Date), Method: input.Method, Note: input.Note}
+		return decoded(d, func() (*store.Dissemination, error) { return r.Plans.RecordDissemination(ctx, in) })
+	}, disseminationPayload)
 }
 
 // Plan is the resolver for the plan field.

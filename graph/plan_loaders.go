@@ -8,8 +8,6 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/gendertrack/gendertrack/graph/model"
-	"github.com/gendertrack/gendertrack/internal/auth"
-	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
@@ -380,66 +378,6 @@ func (l *PlanLoaders) UpdatePage(ctx context.Context, actionID int64, p store.Pa
 
 // ------------------------------------------------------------------ mapping
 
-// signedIn answers UNAUTHENTICATED for an anonymous mutation before any of
-// its input is looked at.
-func signedIn(ctx context.Context) error {
-	if auth.ActorFrom(ctx) == nil {
-		return errs.ErrUnauthenticated
-	}
-	return nil
-}
-
-func dateStr(d *model.Date) *string {
-	if d == nil {
-		return nil
-	}
-	s := string(*d)
-	return &s
-}
-
-func decimalStr(d *model.Decimal) *string {
-	if d == nil {
-		return nil
-	}
-	s := string(*d)
-	return &s
-}
-
-// optIDs decodes an optional list of global IDs: nil stays nil (leave the
-// links as they are), an empty list clears them.
-func optIDs(gids []string, typ gid.Kind, field ...string) (*[]int64, error) {
-	if gids == nil {
-		return nil, nil
-	}
-	ids, err := idsOf(gids, typ, field...)
-	return &ids, err
-}
-
-// actionInput decodes the IDs of a create or update action input.
-func actionInput(objective, lead *string, supporting, partners, findings []string) (plan.ActionInput, error) {
-	var (
-		in  plan.ActionInput
-		l   errs.List
-		err error
-	)
-	keep := func(e error) {
-		if u, ok := errs.AsUser(e); ok {
-			l.UserErrors = append(l.UserErrors, u...)
-		}
-	}
-	in.ObjectiveID, err = optIDOf(objective, gid.Objective, "input", "objectiveId")
-	keep(err)
-	in.LeadUnitID, err = optIDOf(lead, gid.Unit, "input", "leadUnitId")
-	keep(err)
-	in.SupportingUnitIDs, err = optIDs(supporting, gid.Unit, "input", "supportingUnitIds")
-	keep(err)
-	in.PartnerIDs, err = optIDs(partners, gid.Partner, "input", "partnerIds")
-	keep(err)
-	in.FindingIDs, err = optIDs(findings, gid.Finding, "input", "findingIds")
-	keep(err)
-	return in, l.Err()
-}
-
 // actionFilter maps the API's filter; a lead unit ID that names no unit
 // matches no action.
 func actionFilter(f *model.ActionFilter) plan.ActionFilter {
@@ -455,24 +393,4 @@ func actionFilter(f *model.ActionFilter) plan.ActionFilter {
 		out.LeadUnitID = &id
 	}
 	return out
-}
-
-// planTransition runs adoptActionPlan or closeActionPlan.
-func (r *mutationResolver) planTransition(ctx context.Context, input model.PlanTransitionInput,
-	do func(context.Context, int64, *string) (*store.ActionPlan, error)) (*model.ActionPlanPayload, error) {
-	p, err := func() (*store.ActionPlan, error) {
-		if err := signedIn(ctx); err != nil {
-			return nil, err
-		}
-		id, err := idOf(input.PlanID, gid.ActionPlan, "input", "planId")
-		if err != nil {
-			return nil, err
-		}
-		return do(ctx, id, input.Reason)
-	}()
-	p, ue, err := result(p, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ActionPlanPayload{Plan: p, UserErrors: ue}, nil
 }

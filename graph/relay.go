@@ -24,18 +24,6 @@ func idOf(g string, typ gid.Kind, field ...string) (int64, error) {
 	return id, nil
 }
 
-// optIDOf is idOf for an optional ID.
-func optIDOf(g *string, typ gid.Kind, field ...string) (*int64, error) {
-	if g == nil {
-		return nil, nil
-	}
-	id, err := idOf(*g, typ, field...)
-	if err != nil {
-		return nil, err
-	}
-	return &id, nil
-}
-
 // idsOf decodes a list of global IDs of one type; each bad one is a
 // NOT_FOUND user error at field.i.
 func idsOf(gids []string, typ gid.Kind, field ...string) ([]int64, error) {
@@ -93,32 +81,4 @@ func connect[T any, E any](items []T, more bool, p store.Page, id func(*T) int64
 		}
 	}
 	return edges, pi
-}
-
-// userErrors splits a service error into the payload's user errors (nil
-// error) or an error for the GraphQL errors list.
-func userErrors(err error) ([]model.UserError, error) {
-	out := []model.UserError{}
-	if err == nil {
-		return out, nil
-	}
-	u, ok := errs.AsUser(err)
-	if !ok {
-		return nil, err
-	}
-	for _, e := range u {
-		out = append(out, model.UserError{Field: e.Field, Message: e.Message, Code: string(e.Code)})
-	}
-	return out, nil
-}
-
-// result splits a service answer into the payload's object, its user
-// errors, and an error for the GraphQL errors list.
-func result[T any](v T, err error) (T, []model.UserError, error) {
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		var zero T
-		return zero, ue, err
-	}
-	return v, ue, nil
 }

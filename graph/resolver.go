@@ -32,16 +32,9 @@ type Resolver struct {
 }
 
 // roleChange decodes a RoleInput and calls grant or revoke.
-func (r *mutationResolver) roleChange(ctx context.Context, in model.RoleInput, do func(context.Context, account.RoleInput) (*store.User, error)) (*store.User, error) {
-	uid, err := idOf(in.UserID, gid.User, "input", "userId")
-	if err != nil {
-		return nil, err
-	}
-	var inst int64
-	if in.InstitutionID != nil {
-		if inst, err = idOf(*in.InstitutionID, gid.Institution, "input", "institutionId"); err != nil {
-			return nil, err
-		}
-	}
-	return do(ctx, account.RoleInput{UserID: uid, Role: in.Role, InstitutionID: inst})
+func (r *mutationResolver) roleChange(ctx context.Context, d *decoder, in model.RoleInput, do func(context.Context, account.RoleInput) (*store.User, error)) (*store.User, error) {
+	uid, inst := d.id(in.UserID, gid.User, "userId"), d.optID(in.InstitutionID, gid.Institution, "institutionId")
+	return decoded(d, func() (*store.User, error) {
+		return do(ctx, account.RoleInput{UserID: uid, Role: in.Role, InstitutionID: deref(inst)})
+	})
 }

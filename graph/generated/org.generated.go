@@ -1709,28 +1709,28 @@ func (ec *executionContext) unmarshalInputUpdateInstitutionInput(ctx context.Con
 			if err != nil {
 				return it, err
 			}
-			it.Name = data
+			it.Name = graphql.OmittableOf(data)
 		case "acronym":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronym"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Acronym = data
+			it.Acronym = graphql.OmittableOf(data)
 		case "sector":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sector"))
 			data, err := ec.unmarshalOSector2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Sector = data
+			it.Sector = graphql.OmittableOf(data)
 		case "country":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Country = data
+			it.Country = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -1786,42 +1786,42 @@ func (ec *executionContext) unmarshalInputUpdateUnitInput(ctx context.Context, o
 			if err != nil {
 				return it, err
 			}
-			it.ParentID = data
+			it.ParentID = graphql.OmittableOf(data)
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Name = data
+			it.Name = graphql.OmittableOf(data)
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalOUnitKind2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kind = data
+			it.Kind = graphql.OmittableOf(data)
 		case "region":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Region = data
+			it.Region = graphql.OmittableOf(data)
 		case "genderFocalPoint":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("genderFocalPoint"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.GenderFocalPoint = data
+			it.GenderFocalPoint = graphql.OmittableOf(data)
 		case "focalPointDedicated":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focalPointDedicated"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.FocalPointDedicated = data
+			it.FocalPointDedicated = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil

@@ -5181,77 +5181,77 @@ func (ec *executionContext) unmarshalInputUpdateActionInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.ObjectiveID = data
+			it.ObjectiveID = graphql.OmittableOf(data)
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Title = data
+			it.Title = graphql.OmittableOf(data)
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Description = data
+			it.Description = graphql.OmittableOf(data)
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalOActionKind2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kind = data
+			it.Kind = graphql.OmittableOf(data)
 		case "leadUnitId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadUnitId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.LeadUnitID = data
+			it.LeadUnitID = graphql.OmittableOf(data)
 		case "supportingUnitIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supportingUnitIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.SupportingUnitIds = data
+			it.SupportingUnitIds = graphql.OmittableOf(data)
 		case "accountable":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountable"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Accountable = data
+			it.Accountable = graphql.OmittableOf(data)
 		case "partnerIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PartnerIds = data
+			it.PartnerIds = graphql.OmittableOf(data)
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.StartDate = data
+			it.StartDate = graphql.OmittableOf(data)
 		case "dueDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDate"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DueDate = data
+			it.DueDate = graphql.OmittableOf(data)
 		case "findingIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("findingIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.FindingIds = data
+			it.FindingIds = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -5307,21 +5307,21 @@ func (ec *executionContext) unmarshalInputUpdateActionPlanInput(ctx context.Cont
 			if err != nil {
 				return it, err
 			}
-			it.Title = data
+			it.Title = graphql.OmittableOf(data)
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.StartDate = data
+			it.StartDate = graphql.OmittableOf(data)
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.EndDate = data
+			it.EndDate = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -5377,21 +5377,21 @@ func (ec *executionContext) unmarshalInputUpdateObjectiveInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.Title = data
+			it.Title = graphql.OmittableOf(data)
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Description = data
+			it.Description = graphql.OmittableOf(data)
 		case "findingIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("findingIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.FindingIds = data
+			it.FindingIds = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -5447,56 +5447,56 @@ func (ec *executionContext) unmarshalInputUpdateResourceRequirementInput(ctx con
 			if err != nil {
 				return it, err
 			}
-			it.Description = data
+			it.Description = graphql.OmittableOf(data)
 		case "quantityRequired":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityRequired"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.QuantityRequired = data
+			it.QuantityRequired = graphql.OmittableOf(data)
 		case "quantitySecured":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantitySecured"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.QuantitySecured = data
+			it.QuantitySecured = graphql.OmittableOf(data)
 		case "unit":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Unit = data
+			it.Unit = graphql.OmittableOf(data)
 		case "amountRequired":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountRequired"))
 			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.AmountRequired = data
+			it.AmountRequired = graphql.OmittableOf(data)
 		case "amountSecured":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountSecured"))
 			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.AmountSecured = data
+			it.AmountSecured = graphql.OmittableOf(data)
 		case "currency":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Currency = data
+			it.Currency = graphql.OmittableOf(data)
 		case "providerId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProviderID = data
+			it.ProviderID = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil

@@ -5,6 +5,7 @@ package model
 import (
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/gendertrack/gendertrack/internal/assessment"
 	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/store"
@@ -512,68 +513,68 @@ type UnitPayload struct {
 }
 
 type UpdateActionInput struct {
-	ID                string      `json:"id"`
-	ExpectedVersion   int         `json:"expectedVersion"`
-	ObjectiveID       *string     `json:"objectiveId,omitempty"`
-	Title             *string     `json:"title,omitempty"`
-	Description       *string     `json:"description,omitempty"`
-	Kind              *string     `json:"kind,omitempty"`
-	LeadUnitID        *string     `json:"leadUnitId,omitempty"`
-	SupportingUnitIds []string    `json:"supportingUnitIds,omitempty"`
-	Accountable       *string     `json:"accountable,omitempty"`
-	PartnerIds        []string    `json:"partnerIds,omitempty"`
-	StartDate         *store.Date `json:"startDate,omitempty"`
-	DueDate           *store.Date `json:"dueDate,omitempty"`
-	FindingIds        []string    `json:"findingIds,omitempty"`
+	ID                string                         `json:"id"`
+	ExpectedVersion   int                            `json:"expectedVersion"`
+	ObjectiveID       graphql.Omittable[*string]     `json:"objectiveId,omitempty"`
+	Title             graphql.Omittable[*string]     `json:"title,omitempty"`
+	Description       graphql.Omittable[*string]     `json:"description,omitempty"`
+	Kind              graphql.Omittable[*string]     `json:"kind,omitempty"`
+	LeadUnitID        graphql.Omittable[*string]     `json:"leadUnitId,omitempty"`
+	SupportingUnitIds graphql.Omittable[[]string]    `json:"supportingUnitIds,omitempty"`
+	Accountable       graphql.Omittable[*string]     `json:"accountable,omitempty"`
+	PartnerIds        graphql.Omittable[[]string]    `json:"partnerIds,omitempty"`
+	StartDate         graphql.Omittable[*store.Date] `json:"startDate,omitempty"`
+	DueDate           graphql.Omittable[*store.Date] `json:"dueDate,omitempty"`
+	FindingIds        graphql.Omittable[[]string]    `json:"findingIds,omitempty"`
 }
 
 type UpdateActionPlanInput struct {
-	ID              string      `json:"id"`
-	ExpectedVersion int         `json:"expectedVersion"`
-	Title           *string     `json:"title,omitempty"`
-	StartDate       *store.Date `json:"startDate,omitempty"`
-	EndDate         *store.Date `json:"endDate,omitempty"`
+	ID              string                         `json:"id"`
+	ExpectedVersion int                            `json:"expectedVersion"`
+	Title           graphql.Omittable[*string]     `json:"title,omitempty"`
+	StartDate       graphql.Omittable[*store.Date] `json:"startDate,omitempty"`
+	EndDate         graphql.Omittable[*store.Date] `json:"endDate,omitempty"`
 }
 
 type UpdateInstitutionInput struct {
-	ID              string  `json:"id"`
-	ExpectedVersion int     `json:"expectedVersion"`
-	Name            *string `json:"name,omitempty"`
-	Acronym         *string `json:"acronym,omitempty"`
-	Sector          *string `json:"sector,omitempty"`
-	Country         *string `json:"country,omitempty"`
+	ID              string                     `json:"id"`
+	ExpectedVersion int                        `json:"expectedVersion"`
+	Name            graphql.Omittable[*string] `json:"name,omitempty"`
+	Acronym         graphql.Omittable[*string] `json:"acronym,omitempty"`
+	Sector          graphql.Omittable[*string] `json:"sector,omitempty"`
+	Country         graphql.Omittable[*string] `json:"country,omitempty"`
 }
 
 type UpdateObjectiveInput struct {
-	ID              string   `json:"id"`
-	ExpectedVersion int      `json:"expectedVersion"`
-	Title           *string  `json:"title,omitempty"`
-	Description     *string  `json:"description,omitempty"`
-	FindingIds      []string `json:"findingIds,omitempty"`
+	ID              string                      `json:"id"`
+	ExpectedVersion int                         `json:"expectedVersion"`
+	Title           graphql.Omittable[*string]  `json:"title,omitempty"`
+	Description     graphql.Omittable[*string]  `json:"description,omitempty"`
+	FindingIds      graphql.Omittable[[]string] `json:"findingIds,omitempty"`
 }
 
 type UpdateResourceRequirementInput struct {
-	ID               string   `json:"id"`
-	ExpectedVersion  int      `json:"expectedVersion"`
-	Description      *string  `json:"description,omitempty"`
-	QuantityRequired *float64 `json:"quantityRequired,omitempty"`
-	QuantitySecured  *float64 `json:"quantitySecured,omitempty"`
-	Unit             *string  `json:"unit,omitempty"`
-	AmountRequired   *Decimal `json:"amountRequired,omitempty"`
-	AmountSecured    *Decimal `json:"amountSecured,omitempty"`
-	Currency         *string  `json:"currency,omitempty"`
-	ProviderID       *string  `json:"providerId,omitempty"`
+	ID               string                      `json:"id"`
+	ExpectedVersion  int                         `json:"expectedVersion"`
+	Description      graphql.Omittable[*string]  `json:"description,omitempty"`
+	QuantityRequired graphql.Omittable[*float64] `json:"quantityRequired,omitempty"`
+	QuantitySecured  graphql.Omittable[*float64] `json:"quantitySecured,omitempty"`
+	Unit             graphql.Omittable[*string]  `json:"unit,omitempty"`
+	AmountRequired   graphql.Omittable[*Decimal] `json:"amountRequired,omitempty"`
+	AmountSecured    graphql.Omittable[*Decimal] `json:"amountSecured,omitempty"`
+	Currency         graphql.Omittable[*string]  `json:"currency,omitempty"`
+	ProviderID       graphql.Omittable[*string]  `json:"providerId,omitempty"`
 }
 
 type UpdateUnitInput struct {
-	ID                  string  `json:"id"`
-	ExpectedVersion     int     `json:"expectedVersion"`
-	ParentID            *string `json:"parentId,omitempty"`
-	Name                *string `json:"name,omitempty"`
-	Kind                *string `json:"kind,omitempty"`
-	Region              *string `json:"region,omitempty"`
-	GenderFocalPoint    *string `json:"genderFocalPoint,omitempty"`
-	FocalPointDedicated *bool   `json:"focalPointDedicated,omitempty"`
+	ID                  string                     `json:"id"`
+	ExpectedVersion     int                        `json:"expectedVersion"`
+	ParentID            graphql.Omittable[*string] `json:"parentId,omitempty"`
+	Name                graphql.Omittable[*string] `json:"name,omitempty"`
+	Kind                graphql.Omittable[*string] `json:"kind,omitempty"`
+	Region              graphql.Omittable[*string] `json:"region,omitempty"`
+	GenderFocalPoint    graphql.Omittable[*string] `json:"genderFocalPoint,omitempty"`
+	FocalPointDedicated graphql.Omittable[*bool]   `json:"focalPointDedicated,omitempty"`
 }
 
 // A problem with a mutation's input or with the state of what it touches, returned as data.

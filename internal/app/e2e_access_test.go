@@ -451,3 +451,33 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestSignInRuleHoldsPerRootField: the rule that every mutation but login
+// needs sign-in (RULES.md section 3) is applied to each root field of a
+// mutation document by its name, not its alias: an anonymous login still
+// signs in beside a refused field, the error names the aliased field, and
+// the refused field changes nothing.
+func TestSignInRuleHoldsPerRootField(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		r := e.gql("", `mutation($e:String!,$p:String!){
+			in: login(input:{email:$e,password:$p}){ token }
+			p: createPartner(input:{name:"Anonymous partner", kind:NGO}){ partner{ id } }
+		}`, map[string]any{"e": adminEmail, "p": adminPassword})
+		if r.Code() != "UNAUTHENTICATED" || len(r.Errors) != 1 {
+			t.Fatalf("anonymous createPartner beside login: %s", r.Raw)
+		}
+		if p := r.Errors[0].Path; len(p) != 1 || p[0] != "p" {
+			t.Errorf("error path %v, want [p]", p)
+		}
+		if r = e.gql("", `mutation { logout { ok } }`, nil); r.Code() != "UNAUTHENTICATED" {
+			t.Errorf("anonymous logout: %s", r.Raw)
+		}
+		if r = e.gql("", `mutation { __typename }`, nil); r.Code() != "" || r.Str("__typename") != "Mutation" {
+			t.Errorf("anonymous __typename: %s", r.Raw)
+		}
+		r = e.gql(e.admin(), `{ partners(first: 50) { edges { node { name } } } }`, nil).OK()
+		if contains(string(r.Raw), "Anonymous partner") {
+			t.Errorf("the refused mutation stored a partner: %s", r.Raw)
+		}
+	}, withAdmin)
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/assessment"
 	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/org"
+	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -138,18 +139,17 @@ func build(ctx context.Context, s Services) (*Data, error) {
 		return &v
 	}
 	var err error
-	if d.Police, err = s.Org.CreateInstitution(ctx, org.InstitutionInput{Name: str("National Police"), Acronym: str("NP"), Sector: str("POLICE"), Country: str("ML")}); err != nil {
+	if d.Police, err = s.Org.CreateInstitution(ctx, org.InstitutionInput{Name: patch.Set("National Police"), Acronym: patch.Set("NP"), Sector: patch.Set("POLICE"), Country: patch.Set("ML")}); err != nil {
 		return nil, err
 	}
-	if d.Gendarmerie, err = s.Org.CreateInstitution(ctx, org.InstitutionInput{Name: str("National Gendarmerie"), Acronym: str("NG"), Sector: str("GENDARMERIE"), Country: str("ML")}); err != nil {
+	if d.Gendarmerie, err = s.Org.CreateInstitution(ctx, org.InstitutionInput{Name: patch.Set("National Gendarmerie"), Acronym: patch.Set("NG"), Sector: patch.Set("GENDARMERIE"), Country: patch.Set("ML")}); err != nil {
 		return nil, err
 	}
 	var add func(inst int64, parent *int64, us []unit) error
 	add = func(inst int64, parent *int64, us []unit) error {
 		for _, u := range us {
-			ded := u.dedicated
-			created, err := s.Org.CreateUnit(ctx, org.UnitInput{InstitutionID: inst, ParentID: parent, Name: str(u.name), Kind: str(u.kind),
-				Region: str(u.region), GenderFocalPoint: str(u.focalPoint), FocalPointDedicated: &ded})
+			created, err := s.Org.CreateUnit(ctx, org.UnitInput{InstitutionID: inst, ParentID: patch.Ptr(parent), Name: patch.Set(u.name), Kind: patch.Set(u.kind),
+				Region: patch.Ptr(str(u.region)), GenderFocalPoint: patch.Ptr(str(u.focalPoint)), FocalPointDedicated: patch.Set(u.dedicated)})
 			if err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gendertrack/gendertrack/internal/gaps"
+	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -57,10 +58,10 @@ func loadGaps(ctx context.Context, s Services, d *Data) error {
 	if err != nil {
 		return err
 	}
-	register, err := s.Plans.CreateAction(committee, plan.ActionInput{PlanID: p.ID, ObjectiveID: &procedures.ID,
-		Title:       sptr("Introduce the new GBV complaint register in the Northern Region stations"),
-		Description: sptr("Replace the general complaint book with the GBV register of the standard operating procedure."),
-		Kind:        sptr("POLICY_OR_PROCEDURE"), LeadUnitID: &north.ID, StartDate: sptr(day(-150)), DueDate: sptr(day(-20))})
+	register, err := s.Plans.CreateAction(committee, plan.ActionInput{PlanID: p.ID, ObjectiveID: patch.Set(procedures.ID),
+		Title:       patch.Set("Introduce the new GBV complaint register in the Northern Region stations"),
+		Description: patch.Set("Replace the general complaint book with the GBV register of the standard operating procedure."),
+		Kind:        patch.Set("POLICY_OR_PROCEDURE"), LeadUnitID: patch.Set(north.ID), StartDate: patch.Set(day(-150)), DueDate: patch.Set(day(-20))})
 	if err != nil {
 		return fmt.Errorf("register action: %w", err)
 	}
@@ -98,8 +99,8 @@ func loadGaps(ctx context.Context, s Services, d *Data) error {
 		return err
 	}
 	refresher, err := s.Plans.CreateAction(committee, plan.ActionInput{PlanID: p.ID,
-		Title: sptr("Refresher training for station reception desk staff"), Kind: sptr("TRAINING"),
-		LeadUnitID: &station.ID, StartDate: sptr(day(-30)), DueDate: sptr(day(90))})
+		Title: patch.Set("Refresher training for station reception desk staff"), Kind: patch.Set("TRAINING"),
+		LeadUnitID: patch.Set(station.ID), StartDate: patch.Set(day(-30)), DueDate: patch.Set(day(90))})
 	if err != nil {
 		return fmt.Errorf("refresher action: %w", err)
 	}

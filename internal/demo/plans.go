@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -46,18 +47,18 @@ type demoMeasurement struct {
 }
 
 func planBudget(desc, required, secured, currency, provider string) plan.ResourceInput {
-	in := plan.ResourceInput{Kind: sptr("BUDGET"), Description: &desc, AmountRequired: &required, Currency: &currency}
+	in := plan.ResourceInput{Kind: sptr("BUDGET"), Description: patch.Set(desc), AmountRequired: patch.Set(required), Currency: patch.Set(currency)}
 	if secured != "" {
-		in.AmountSecured = &secured
+		in.AmountSecured = patch.Set(secured)
 	}
 	if provider != "" {
-		in.Description = sptr(desc + " (" + provider + ")")
+		in.Description = patch.Set(desc + " (" + provider + ")")
 	}
 	return in
 }
 
 func planQuantity(kind, desc string, required, secured float64, unit string) plan.ResourceInput {
-	return plan.ResourceInput{Kind: &kind, Description: &desc, QuantityRequired: &required, QuantitySecured: &secured, Unit: &unit}
+	return plan.ResourceInput{Kind: &kind, Description: patch.Set(desc), QuantityRequired: patch.Set(required), QuantitySecured: patch.Set(secured), Unit: patch.Set(unit)}
 }
 
 func planIndicator(name, level string, baseline *float64, target float64, unit string) plan.IndicatorInput {
@@ -269,8 +270,8 @@ func loadPlans(ctx context.Context, s Services, d *Data) error {
 	}
 
 	// The police plan, drawn from the validated baseline when there is one.
-	in := plan.PlanInput{InstitutionID: d.Police.ID, Title: sptr("Gender Action Plan of the National Police 2026–2027"),
-		StartDate: sptr("2026-01-01"), EndDate: sptr("2027-12-31")}
+	in := plan.PlanInput{InstitutionID: d.Police.ID, Title: patch.Set("Gender Action Plan of the National Police 2026–2027"),
+		StartDate: patch.Set("2026-01-01"), EndDate: patch.Set("2027-12-31")}
 	var findings []store.Finding
 	if d.Baseline != nil {
 		in.SourceAssessmentID = &d.Baseline.ID
@@ -292,8 +293,8 @@ func loadPlans(ctx context.Context, s Services, d *Data) error {
 				linked = append(linked, f.ID)
 			}
 		}
-		if objectives[i], err = svc.CreateObjective(committee, plan.ObjectiveInput{PlanID: p.ID, Title: sptr(o.title),
-			Description: sptr(o.description), FindingIDs: &linked}); err != nil {
+		if objectives[i], err = svc.CreateObjective(committee, plan.ObjectiveInput{PlanID: p.ID, Title: patch.Set(o.title),
+			Description: patch.Set(o.description), FindingIDs: patch.Set(linked)}); err != nil {
 			return fmt.Errorf("objective %q: %w", o.title, err)
 		}
 		var inds []*store.Indicator
@@ -311,20 +312,22 @@ func loadPlans(ctx context.Context, s Services, d *Data) error {
 	created := make([]*store.Action, len(actions))
 	var actionIndicators [][]*store.Indicator
 	for i, a := range actions {
-		ai := plan.ActionInput{PlanID: p.ID, Title: sptr(a.title), Kind: sptr(a.kind), StartDate: sptr(a.start), DueDate: sptr(a.due)}
+		ai := plan.ActionInput{PlanID: p.ID, Title: patch.Set(a.title), Kind: patch.Set(a.kind), StartDate: patch.Set(a.start), DueDate: patch.Set(a.due)}
 		if a.objective >= 0 {
-			ai.ObjectiveID = &objectives[a.objective].ID
+			ai.ObjectiveID = patch.Set(objectives[a.objective].ID)
 		}
 		if a.description != "" {
-			ai.Description = sptr(a.description)
+			ai.Description = patch.Set(a.description)
 		}
 		if a.accountable != "" {
-			ai.Accountable = sptr(a.accountable)
+			ai.Accountable = patch.Set(a.accountable)
 		}
 		if a.lead != "" {
-			if ai.LeadUnitID, err = unit(a.lead); err != nil {
+			lead, err := unit(a.lead)
+			if err != nil {
 				return err
 			}
+			ai.LeadUnitID = patch.Ptr(lead)
 		}
 		supporting := []int64{}
 		for _, n := range a.supporting {
@@ -342,14 +345,14 @@ func loadPlans(ctx context.Context, s Services, d *Data) error {
 			}
 			partners = append(partners, id)
 		}
-		ai.SupportingUnitIDs, ai.PartnerIDs = &supporting, &partners
+		ai.SupportingUnitIDs, ai.PartnerIDs = patch.Set(supporting), patch.Set(partners)
 		if created[i], err = svc.CreateAction(committee, ai); err != nil {
 			return fmt.Errorf("action %q: %w", a.title, err)
 		}
 		for _, r := range a.resources {
 			r.ActionID = created[i].ID
 			if _, err := svc.AddResource(committee, r); err != nil {
-				return fmt.Errorf("resource %q: %w", *r.Description, err)
+				return fmt.Errorf("resource %q: %w", *r.Description.Value(), err)
 			}
 		}
 		var inds []*store.Indicator
@@ -437,16 +440,16 @@ func loadPlans(ctx context.Context, s Services, d *Data) error {
 // gendarmeriePlan is the gendarmerie's plan, still a DRAFT.
 func gendarmeriePlan(ctx context.Context, s Services, d *Data, unit func(string) (*int64, error)) error {
 	svc := s.Plans
-	p, err := svc.CreatePlan(ctx, plan.PlanInput{InstitutionID: d.Gendarmerie.ID, Title: sptr("Gender Action Plan of the National Gendarmerie 2027 (draft)"),
-		StartDate: sptr("2027-01-01"), EndDate: sptr("2027-12-31")})
+	p, err := svc.CreatePlan(ctx, plan.PlanInput{InstitutionID: d.Gendarmerie.ID, Title: patch.Set("Gender Action Plan of the National Gendarmerie 2027 (draft)"),
+		StartDate: patch.Set("2027-01-01"), EndDate: patch.Set("2027-12-31")})
 	if err != nil {
 		return fmt.Errorf("gendarmerie plan: %w", err)
 	}
-	o1, err := svc.CreateObjective(ctx, plan.ObjectiveInput{PlanID: p.ID, Title: sptr("Gendarmes respond to GBV and CRSV in a survivor-centred way")})
+	o1, err := svc.CreateObjective(ctx, plan.ObjectiveInput{PlanID: p.ID, Title: patch.Set("Gendarmes respond to GBV and CRSV in a survivor-centred way")})
 	if err != nil {
 		return err
 	}
-	o2, err := svc.CreateObjective(ctx, plan.ObjectiveInput{PlanID: p.ID, Title: sptr("Gendarmerie personnel work free of sexual harassment")})
+	o2, err := svc.CreateObjective(ctx, plan.ObjectiveInput{PlanID: p.ID, Title: patch.Set("Gendarmerie personnel work free of sexual harassment")})
 	if err != nil {
 		return err
 	}
@@ -465,8 +468,8 @@ func gendarmeriePlan(ctx context.Context, s Services, d *Data, unit func(string)
 		if err != nil {
 			return err
 		}
-		act, err := svc.CreateAction(ctx, plan.ActionInput{PlanID: p.ID, ObjectiveID: &a.obj.ID, Title: sptr(a.title), Kind: sptr(a.kind),
-			LeadUnitID: lead, StartDate: sptr(a.s), DueDate: sptr(a.e)})
+		act, err := svc.CreateAction(ctx, plan.ActionInput{PlanID: p.ID, ObjectiveID: patch.Set(a.obj.ID), Title: patch.Set(a.title), Kind: patch.Set(a.kind),
+			LeadUnitID: patch.Ptr(lead), StartDate: patch.Set(a.s), DueDate: patch.Set(a.e)})
 		if err != nil {
 			return fmt.Errorf("gendarmerie action %q: %w", a.title, err)
 		}

@@ -117,6 +117,15 @@ func (l *List) Text(v *string, max int, required bool, field ...string) {
 	}
 }
 
+// NotNull records INVALID at field when null is true: an update gave an
+// explicit null to a field whose stored value is required (RULES.md
+// section 2 clears only nullable fields).
+func (l *List) NotNull(null bool, field ...string) {
+	if null {
+		l.Add(Invalid, "This field is required; it cannot be cleared.", field...)
+	}
+}
+
 // BlankNil returns nil for a nil or blank string, else the trimmed string.
 func BlankNil(v *string) *string {
 	if v == nil || strings.TrimSpace(*v) == "" {

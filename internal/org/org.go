@@ -16,6 +16,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -41,24 +42,32 @@ func set(vs ...string) map[string]bool {
 	return m
 }
 
-// InstitutionInput holds the fields of a new or changed institution; nil
-// fields are left as they are on update.
+// InstitutionInput holds the fields of a new or changed institution. On
+// update an absent field is left as it is and a null one cleared; only the
+// acronym may be cleared (so may a blank one).
 type InstitutionInput struct {
-	Name    *string
-	Acronym *string
-	Sector  *string
-	Country *string
+	Name    patch.Field[string]
+	Acronym patch.Field[string]
+	Sector  patch.Field[string]
+	Country patch.Field[string]
 }
 
 func (in *InstitutionInput) validate(l *errs.List, create bool) {
-	l.Text(in.Name, 200, create, "input", "name")
-	l.Text(in.Acronym, 20, false, "input", "acronym")
-	if in.Sector != nil && !Sectors[*in.Sector] {
+	l.Text(in.Name.Value(), 200, create, "input", "name")
+	l.Text(in.Acronym.Value(), 20, false, "input", "acronym")
+	if !create {
+		l.NotNull(in.Name.IsNull(), "input", "name")
+		l.NotNull(in.Sector.IsNull(), "input", "sector")
+		l.NotNull(in.Country.IsNull(), "input", "country")
+	}
+	required(l, create, in.Sector, "input", "sector")
+	required(l, create, in.Country, "input", "country")
+	if v := in.Sector.Value(); v != nil && !Sectors[*v] {
 		l.Add(errs.Invalid, "Unknown sector.", "input", "sector")
 	}
-	if in.Country != nil {
-		c := strings.ToUpper(strings.TrimSpace(*in.Country))
-		in.Country = &c
+	if v := in.Country.Value(); v != nil {
+		c := strings.ToUpper(strings.TrimSpace(*v))
+		in.Country = patch.Set(c)
 		if !ValidCountry(c) {
 			l.Add(errs.Invalid, "Country must be an ISO 3166-1 alpha-2 code such as ML or FR.", "input", "country")
 		}
@@ -76,7 +85,8 @@ func (s *Service) CreateInstitution(ctx context.Context, in InstitutionInput) (*
 		return nil, err
 	}
 	now := s.Now().UTC()
-	inst := &store.Institution{Name: *in.Name, Acronym: errs.BlankNil(in.Acronym), Sector: *in.Sector, Country: *in.Country, Version: 1, CreatedAt: now, UpdatedAt: now}
+	inst := &store.Institution{Name: *in.Name.Value(), Acronym: errs.BlankNil(in.Acronym.Value()), Sector: *in.Sector.Value(), Country: *in.Country.Value(),
+		Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := store.Unique(ctx, tx, "institutions", "name", inst.Name, 0); err != nil {
 			return err
@@ -113,20 +123,20 @@ func (s *Service) UpdateInstitution(ctx context.Context, id int64, expectedVersi
 			return errs.Stale(inst.Version)
 		}
 		before := inst
-		if in.Name != nil {
-			if err := store.Unique(ctx, tx, "institutions", "name", *in.Name, id); err != nil {
+		if v := in.Name.Value(); v != nil {
+			if err := store.Unique(ctx, tx, "institutions", "name", *v, id); err != nil {
 				return err
 			}
-			inst.Name = *in.Name
+			inst.Name = *v
 		}
-		if in.Acronym != nil {
-			inst.Acronym = errs.BlankNil(in.Acronym)
+		if in.Acronym.Present() {
+			inst.Acronym = errs.BlankNil(in.Acronym.Value())
 		}
-		if in.Sector != nil {
-			inst.Sector = *in.Sector
+		if v := in.Sector.Value(); v != nil {
+			inst.Sector = *v
 		}
-		if in.Country != nil {
-			inst.Country = *in.Country
+		if v := in.Country.Value(); v != nil {
+			inst.Country = *v
 		}
 		inst.UpdatedAt = s.Now().UTC()
 		if err := store.UpdateVersioned(ctx, tx, &inst, inst.ID, expectedVersion, &inst.Version, "name", "acronym", "sector", "country", "updated_at"); err != nil {
@@ -171,25 +181,40 @@ func (s *Service) InstitutionsByID(ctx context.Context, ids []int64) (map[int64]
 	return m, err
 }
 
-// UnitInput holds the fields of a new or changed unit; nil fields are left
-// as they are on update. ClearParent moves the unit to the top of the tree.
+// required records INVALID at field when a create lacks a required field.
+func required[T any](l *errs.List, create bool, v patch.Field[T], field ...string) {
+	if create && v.Value() == nil {
+		l.Add(errs.Invalid, "This field is required.", field...)
+	}
+}
+
+// UnitInput holds the fields of a new or changed unit. On update an absent
+// field is left as it is and a null one cleared: a null parent moves the
+// unit to the top of the tree; name, kind and focalPointDedicated cannot
+// be cleared.
 type UnitInput struct {
 	InstitutionID       int64
-	ParentID            *int64
-	Name                *string
-	Kind                *string
-	Region              *string
-	GenderFocalPoint    *string
-	FocalPointDedicated *bool
+	ParentID            patch.Field[int64]
+	Name                patch.Field[string]
+	Kind                patch.Field[string]
+	Region              patch.Field[string]
+	GenderFocalPoint    patch.Field[string]
+	FocalPointDedicated patch.Field[bool]
 }
 
 func (in *UnitInput) validate(l *errs.List, create bool) {
-	l.Text(in.Name, 200, create, "input", "name")
-	if in.Kind != nil && !UnitKinds[*in.Kind] {
+	l.Text(in.Name.Value(), 200, create, "input", "name")
+	if !create {
+		l.NotNull(in.Name.IsNull(), "input", "name")
+		l.NotNull(in.Kind.IsNull(), "input", "kind")
+		l.NotNull(in.FocalPointDedicated.IsNull(), "input", "focalPointDedicated")
+	}
+	required(l, create, in.Kind, "input", "kind")
+	if v := in.Kind.Value(); v != nil && !UnitKinds[*v] {
 		l.Add(errs.Invalid, "Unknown unit kind.", "input", "kind")
 	}
-	l.Text(in.Region, 100, false, "input", "region")
-	l.Text(in.GenderFocalPoint, 200, false, "input", "genderFocalPoint")
+	l.Text(in.Region.Value(), 100, false, "input", "region")
+	l.Text(in.GenderFocalPoint.Value(), 200, false, "input", "genderFocalPoint")
 }
 
 // CreateUnit adds a unit to an institution's tree.
@@ -200,10 +225,10 @@ func (s *Service) CreateUnit(ctx context.Context, in UnitInput) (*store.Unit, er
 		return nil, err
 	}
 	now := s.Now().UTC()
-	u := &store.Unit{InstitutionID: in.InstitutionID, ParentID: in.ParentID, Name: *in.Name, Kind: *in.Kind,
-		Region: errs.BlankNil(in.Region), GenderFocalPoint: errs.BlankNil(in.GenderFocalPoint), Version: 1, CreatedAt: now, UpdatedAt: now}
-	if in.FocalPointDedicated != nil {
-		u.FocalPointDedicated = *in.FocalPointDedicated
+	u := &store.Unit{InstitutionID: in.InstitutionID, ParentID: in.ParentID.Value(), Name: *in.Name.Value(), Kind: *in.Kind.Value(),
+		Region: errs.BlankNil(in.Region.Value()), GenderFocalPoint: errs.BlankNil(in.GenderFocalPoint.Value()), Version: 1, CreatedAt: now, UpdatedAt: now}
+	if v := in.FocalPointDedicated.Value(); v != nil {
+		u.FocalPointDedicated = *v
 	}
 	if err := s.Guard.Check(ctx, in.InstitutionID, authz.ManageInstitution, "institution", "input", "institutionId"); err != nil {
 		return nil, err
@@ -216,8 +241,8 @@ func (s *Service) CreateUnit(ctx context.Context, in UnitInput) (*store.Unit, er
 		if !ok {
 			return errs.New(errs.NotFound, "No such institution.", "input", "institutionId")
 		}
-		if in.ParentID != nil {
-			if err := checkParent(ctx, tx, in.InstitutionID, 0, *in.ParentID); err != nil {
+		if v := in.ParentID.Value(); v != nil {
+			if err := checkParent(ctx, tx, in.InstitutionID, 0, *v); err != nil {
 				return err
 			}
 		}
@@ -253,26 +278,26 @@ func (s *Service) UpdateUnit(ctx context.Context, id int64, expectedVersion int,
 			return errs.Stale(u.Version)
 		}
 		before := u
-		if in.ParentID != nil {
-			if err := checkParent(ctx, tx, u.InstitutionID, u.ID, *in.ParentID); err != nil {
+		if v := in.ParentID.Value(); v != nil {
+			if err := checkParent(ctx, tx, u.InstitutionID, u.ID, *v); err != nil {
 				return err
 			}
-			u.ParentID = in.ParentID
 		}
-		if in.Name != nil {
-			u.Name = *in.Name
+		in.ParentID.Apply(&u.ParentID)
+		if v := in.Name.Value(); v != nil {
+			u.Name = *v
 		}
-		if in.Kind != nil {
-			u.Kind = *in.Kind
+		if v := in.Kind.Value(); v != nil {
+			u.Kind = *v
 		}
-		if in.Region != nil {
-			u.Region = errs.BlankNil(in.Region)
+		if in.Region.Present() {
+			u.Region = errs.BlankNil(in.Region.Value())
 		}
-		if in.GenderFocalPoint != nil {
-			u.GenderFocalPoint = errs.BlankNil(in.GenderFocalPoint)
+		if in.GenderFocalPoint.Present() {
+			u.GenderFocalPoint = errs.BlankNil(in.GenderFocalPoint.Value())
 		}
-		if in.FocalPointDedicated != nil {
-			u.FocalPointDedicated = *in.FocalPointDedicated
+		if v := in.FocalPointDedicated.Value(); v != nil {
+			u.FocalPointDedicated = *v
 		}
 		u.UpdatedAt = s.Now().UTC()
 		if err := store.UpdateVersioned(ctx, tx, &u, u.ID, expectedVersion, &u.Version,

@@ -12,61 +12,68 @@ import (
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
-// ActionInput holds the fields of a new or changed action; nil fields are
-// left as they are on update. The id lists, when set, replace the links.
+// ActionInput holds the fields of a new or changed action. On update an
+// absent field is left as it is and a null one cleared (not the title or
+// the kind); the id lists, when given, replace the links (null or an
+// empty list removes them all).
 type ActionInput struct {
 	PlanID            int64
-	ObjectiveID       *int64
-	Title             *string
-	Description       *string
-	Kind              *string
-	LeadUnitID        *int64
-	SupportingUnitIDs *[]int64
-	Accountable       *string
-	PartnerIDs        *[]int64
-	StartDate         *string
-	DueDate           *string
-	FindingIDs        *[]int64
+	ObjectiveID       patch.Field[int64]
+	Title             patch.Field[string]
+	Description       patch.Field[string]
+	Kind              patch.Field[string]
+	LeadUnitID        patch.Field[int64]
+	SupportingUnitIDs patch.Field[[]int64]
+	Accountable       patch.Field[string]
+	PartnerIDs        patch.Field[[]int64]
+	StartDate         patch.Field[string]
+	DueDate           patch.Field[string]
+	FindingIDs        patch.Field[[]int64]
 }
 
 // validate checks the plain fields and the references of an action of plan
 // p; a is the stored action on update (nil on create).
 func (s *Service) validateAction(ctx context.Context, tx bun.IDB, l *errs.List, p *store.ActionPlan, in *ActionInput, a *store.Action) error {
 	create := a == nil
-	l.Text(in.Title, maxTitle, create, f("title")...)
-	l.Text(in.Description, maxDescription, false, f("description")...)
-	l.Text(in.Accountable, maxShort, false, f("accountable")...)
-	if in.Kind == nil && create {
+	l.Text(in.Title.Value(), maxTitle, create, f("title")...)
+	l.Text(in.Description.Value(), maxDescription, false, f("description")...)
+	l.Text(in.Accountable.Value(), maxShort, false, f("accountable")...)
+	if !create {
+		l.NotNull(in.Title.IsNull(), f("title")...)
+		l.NotNull(in.Kind.IsNull(), f("kind")...)
+	}
+	if kind := in.Kind.Value(); kind == nil && create {
 		l.Add(errs.Invalid, "This field is required.", f("kind")...)
-	} else if in.Kind != nil && !ActionKinds[*in.Kind] {
+	} else if kind != nil && !ActionKinds[*kind] {
 		l.Add(errs.Invalid, "Unknown action kind.", f("kind")...)
 	}
-	start := date(l, in.StartDate, false, f("startDate")...)
-	due := date(l, in.DueDate, false, f("dueDate")...)
+	start := date(l, in.StartDate.Value(), false, f("startDate")...)
+	due := date(l, in.DueDate.Value(), false, f("dueDate")...)
 	if !create {
-		if in.StartDate == nil {
+		if !in.StartDate.Present() {
 			start = storedDate(a.StartDate)
 		}
-		if in.DueDate == nil {
+		if !in.DueDate.Present() {
 			due = storedDate(a.DueDate)
 		}
 	}
 	if start != nil && due != nil && due.Before(*start) {
 		field := f("dueDate")
-		if in.DueDate == nil {
+		if !in.DueDate.Present() {
 			field = f("startDate")
 		}
 		l.Add(errs.Invalid, "The due date is before the start date.", field...)
 	}
-	if in.ObjectiveID != nil {
+	if objective := in.ObjectiveID.Value(); objective != nil {
 		var o struct {
 			PlanID        int64 `bun:"plan_id"`
 			InstitutionID int64 `bun:"institution_id"`
 		}
-		err := tx.NewSelect().Table("objectives").Column("plan_id", "institution_id").Where("id = ?", *in.ObjectiveID).Scan(ctx, &o)
+		err := tx.NewSelect().Table("objectives").Column("plan_id", "institution_id").Where("id = ?", *objective).Scan(ctx, &o)
 		switch {
 		case errors.Is(err, sql.ErrNoRows) || (err == nil && !s.Guard.CanRead(ctx, o.InstitutionID)):
 			l.Add(errs.NotFound, "No such objective.", f("objectiveId")...)
@@ -76,27 +83,18 @@ func (s *Service) validateAction(ctx context.Context, tx bun.IDB, l *errs.List, 
 			l.Add(errs.Invalid, "The objective belongs to another plan.", f("objectiveId")...)
 		}
 	}
-	if in.LeadUnitID != nil {
-		if err := s.checkOwned(ctx, tx, l, "units", "unit", p.InstitutionID, []int64{*in.LeadUnitID}, true, f("leadUnitId")...); err != nil {
+	if lead := in.LeadUnitID.Value(); lead != nil {
+		if err := s.checkOwned(ctx, tx, l, "units", "unit", p.InstitutionID, []int64{*lead}, true, f("leadUnitId")...); err != nil {
 			return err
 		}
 	}
-	if in.SupportingUnitIDs != nil {
-		if err := s.checkOwned(ctx, tx, l, "units", "unit", p.InstitutionID, *in.SupportingUnitIDs, false, f("supportingUnitIds")...); err != nil {
-			return err
-		}
+	if err := s.checkOwned(ctx, tx, l, "units", "unit", p.InstitutionID, ids(in.SupportingUnitIDs), false, f("supportingUnitIds")...); err != nil {
+		return err
 	}
-	if in.PartnerIDs != nil {
-		if err := checkPartners(ctx, tx, l, *in.PartnerIDs, false, f("partnerIds")...); err != nil {
-			return err
-		}
+	if err := checkPartners(ctx, tx, l, ids(in.PartnerIDs), false, f("partnerIds")...); err != nil {
+		return err
 	}
-	if in.FindingIDs != nil {
-		if err := s.checkFindings(ctx, tx, l, p.InstitutionID, *in.FindingIDs, f("findingIds")...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.checkFindings(ctx, tx, l, p.InstitutionID, ids(in.FindingIDs), f("findingIds")...)
 }
 
 // actionLinks are the link tables of an action.
@@ -110,8 +108,8 @@ var actionLinks = []struct {
 	{"action_findings", "finding_id", gid.Finding, "findingIds"},
 }
 
-func (in *ActionInput) links() []*[]int64 {
-	return []*[]int64{in.SupportingUnitIDs, in.PartnerIDs, in.FindingIDs}
+func (in *ActionInput) links() []patch.Field[[]int64] {
+	return []patch.Field[[]int64]{in.SupportingUnitIDs, in.PartnerIDs, in.FindingIDs}
 }
 
 // CreateAction adds a NOT_STARTED action to a DRAFT or ADOPTED plan.
@@ -136,22 +134,23 @@ func (s *Service) CreateAction(ctx context.Context, in ActionInput) (*store.Acti
 			return err
 		}
 		now := s.Now().UTC()
-		a = &store.Action{PlanID: p.ID, InstitutionID: p.InstitutionID, ObjectiveID: in.ObjectiveID, Title: *in.Title,
-			Description: errs.BlankNil(in.Description), Kind: *in.Kind, LeadUnitID: in.LeadUnitID, Accountable: errs.BlankNil(in.Accountable),
-			StartDate: in.StartDate, DueDate: in.DueDate, Status: ActionStatusNotStarted, Version: 1, CreatedAt: now, UpdatedAt: now}
+		a = &store.Action{PlanID: p.ID, InstitutionID: p.InstitutionID, ObjectiveID: in.ObjectiveID.Value(), Title: *in.Title.Value(),
+			Description: errs.BlankNil(in.Description.Value()), Kind: *in.Kind.Value(), LeadUnitID: in.LeadUnitID.Value(),
+			Accountable: errs.BlankNil(in.Accountable.Value()), StartDate: in.StartDate.Value(), DueDate: in.DueDate.Value(),
+			Status: ActionStatusNotStarted, Version: 1, CreatedAt: now, UpdatedAt: now}
 		if _, err := tx.NewInsert().Model(a).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
 		changes := audit.Change(nil, a)
-		for i, ids := range in.links() {
-			if ids == nil {
+		for i, link := range in.links() {
+			if !link.Present() {
 				continue
 			}
-			lk := actionLinks[i]
-			if err := setLinks(ctx, tx, lk.table, "action_id", lk.col, a.ID, dedupe(*ids)); err != nil {
+			lk, now := actionLinks[i], dedupe(ids(link))
+			if err := setLinks(ctx, tx, lk.table, "action_id", lk.col, a.ID, now); err != nil {
 				return err
 			}
-			linkChange(changes, lk.name, lk.typ, nil, dedupe(*ids))
+			linkChange(changes, lk.name, lk.typ, nil, now)
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "createAction", SubjectID: gid.Encode(gid.Action, a.ID),
 			InstitutionID: &a.InstitutionID, PlanID: &a.PlanID, Changes: changes})
@@ -191,49 +190,41 @@ func (s *Service) UpdateAction(ctx context.Context, id int64, expectedVersion in
 			return err
 		}
 		before := a
-		if in.ObjectiveID != nil {
-			a.ObjectiveID = in.ObjectiveID
+		in.ObjectiveID.Apply(&a.ObjectiveID)
+		if v := in.Title.Value(); v != nil {
+			a.Title = *v
 		}
-		if in.Title != nil {
-			a.Title = *in.Title
+		if in.Description.Present() {
+			a.Description = errs.BlankNil(in.Description.Value())
 		}
-		if in.Description != nil {
-			a.Description = errs.BlankNil(in.Description)
+		if v := in.Kind.Value(); v != nil {
+			a.Kind = *v
 		}
-		if in.Kind != nil {
-			a.Kind = *in.Kind
+		in.LeadUnitID.Apply(&a.LeadUnitID)
+		if in.Accountable.Present() {
+			a.Accountable = errs.BlankNil(in.Accountable.Value())
 		}
-		if in.LeadUnitID != nil {
-			a.LeadUnitID = in.LeadUnitID
-		}
-		if in.Accountable != nil {
-			a.Accountable = errs.BlankNil(in.Accountable)
-		}
-		if in.StartDate != nil {
-			a.StartDate = in.StartDate
-		}
-		if in.DueDate != nil {
-			a.DueDate = in.DueDate
-		}
+		in.StartDate.Apply(&a.StartDate)
+		in.DueDate.Apply(&a.DueDate)
 		a.UpdatedAt = s.Now().UTC()
 		if err := store.UpdateVersioned(ctx, tx, &a, a.ID, expectedVersion, &a.Version,
 			"objective_id", "title", "description", "kind", "lead_unit_id", "accountable", "start_date", "due_date", "updated_at"); err != nil {
 			return err
 		}
 		changes := audit.Change(&before, &a)
-		for i, ids := range in.links() {
-			if ids == nil {
+		for i, link := range in.links() {
+			if !link.Present() {
 				continue
 			}
-			lk := actionLinks[i]
+			lk, now := actionLinks[i], dedupe(ids(link))
 			old, err := linked(ctx, tx, lk.table, "action_id", lk.col, a.ID)
 			if err != nil {
 				return err
 			}
-			if err := setLinks(ctx, tx, lk.table, "action_id", lk.col, a.ID, dedupe(*ids)); err != nil {
+			if err := setLinks(ctx, tx, lk.table, "action_id", lk.col, a.ID, now); err != nil {
 				return err
 			}
-			linkChange(changes, lk.name, lk.typ, old, dedupe(*ids))
+			linkChange(changes, lk.name, lk.typ, old, now)
 		}
 		return audit.Record(ctx, tx, a.UpdatedAt, audit.Event{Operation: "updateAction", SubjectID: gid.Encode(gid.Action, a.ID),
 			InstitutionID: &a.InstitutionID, PlanID: &a.PlanID, Changes: changes})

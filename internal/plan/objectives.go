@@ -10,21 +10,27 @@ import (
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
-// ObjectiveInput holds the fields of a new or changed objective; nil fields
-// are left as they are on update. FindingIDs, when set, replaces the links.
+// ObjectiveInput holds the fields of a new or changed objective. On update
+// an absent field is left as it is and a null one cleared (not the
+// title); FindingIDs, when given, replaces the links (null or an empty
+// list removes them all).
 type ObjectiveInput struct {
 	PlanID      int64
-	Title       *string
-	Description *string
-	FindingIDs  *[]int64
+	Title       patch.Field[string]
+	Description patch.Field[string]
+	FindingIDs  patch.Field[[]int64]
 }
 
 func (in *ObjectiveInput) validate(l *errs.List, create bool) {
-	l.Text(in.Title, maxTitle, create, f("title")...)
-	l.Text(in.Description, maxDescription, false, f("description")...)
+	l.Text(in.Title.Value(), maxTitle, create, f("title")...)
+	if !create {
+		l.NotNull(in.Title.IsNull(), f("title")...)
+	}
+	l.Text(in.Description.Value(), maxDescription, false, f("description")...)
 }
 
 // CreateObjective adds an objective to a DRAFT or ADOPTED plan.
@@ -43,18 +49,15 @@ func (s *Service) CreateObjective(ctx context.Context, in ObjectiveInput) (*stor
 		}
 		var l errs.List
 		in.validate(&l, true)
-		var findings []int64
-		if in.FindingIDs != nil {
-			findings = dedupe(*in.FindingIDs)
-			if err := s.checkFindings(ctx, tx, &l, p.InstitutionID, *in.FindingIDs, f("findingIds")...); err != nil {
-				return err
-			}
+		findings := dedupe(ids(in.FindingIDs))
+		if err := s.checkFindings(ctx, tx, &l, p.InstitutionID, ids(in.FindingIDs), f("findingIds")...); err != nil {
+			return err
 		}
 		if err := l.Err(); err != nil {
 			return err
 		}
 		now := s.Now().UTC()
-		o = &store.Objective{PlanID: p.ID, InstitutionID: p.InstitutionID, Title: *in.Title, Description: errs.BlankNil(in.Description),
+		o = &store.Objective{PlanID: p.ID, InstitutionID: p.InstitutionID, Title: *in.Title.Value(), Description: errs.BlankNil(in.Description.Value()),
 			Version: 1, CreatedAt: now, UpdatedAt: now}
 		if _, err := tx.NewInsert().Model(o).Returning("id").Exec(ctx); err != nil {
 			return err
@@ -98,32 +101,30 @@ func (s *Service) UpdateObjective(ctx context.Context, id int64, expectedVersion
 		}
 		var l errs.List
 		in.validate(&l, false)
-		if in.FindingIDs != nil {
-			if err := s.checkFindings(ctx, tx, &l, p.InstitutionID, *in.FindingIDs, f("findingIds")...); err != nil {
-				return err
-			}
+		if err := s.checkFindings(ctx, tx, &l, p.InstitutionID, ids(in.FindingIDs), f("findingIds")...); err != nil {
+			return err
 		}
 		if err := l.Err(); err != nil {
 			return err
 		}
 		before := o
-		if in.Title != nil {
-			o.Title = *in.Title
+		if v := in.Title.Value(); v != nil {
+			o.Title = *v
 		}
-		if in.Description != nil {
-			o.Description = errs.BlankNil(in.Description)
+		if in.Description.Present() {
+			o.Description = errs.BlankNil(in.Description.Value())
 		}
 		o.UpdatedAt = s.Now().UTC()
 		if err := store.UpdateVersioned(ctx, tx, &o, o.ID, expectedVersion, &o.Version, "title", "description", "updated_at"); err != nil {
 			return err
 		}
 		changes := audit.Change(&before, &o)
-		if in.FindingIDs != nil {
+		if in.FindingIDs.Present() {
 			old, err := linked(ctx, tx, "objective_findings", "objective_id", "finding_id", o.ID)
 			if err != nil {
 				return err
 			}
-			now := dedupe(*in.FindingIDs)
+			now := dedupe(ids(in.FindingIDs))
 			if err := setLinks(ctx, tx, "objective_findings", "objective_id", "finding_id", o.ID, now); err != nil {
 				return err
 			}

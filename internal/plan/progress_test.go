@@ -6,6 +6,7 @@ import (
 
 	"github.com/gendertrack/gendertrack/internal/auth"
 	"github.com/gendertrack/gendertrack/internal/money"
+	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 	"github.com/gendertrack/gendertrack/internal/store/storetest"
@@ -17,9 +18,9 @@ func authAs(userID int64) context.Context {
 
 func (fx *fixture) budget(actionID int64, required, secured, currency string) *store.ResourceRequirement {
 	fx.t.Helper()
-	in := plan.ResourceInput{ActionID: actionID, Kind: sp("BUDGET"), Description: sp("Budget"), AmountRequired: sp(required), Currency: sp(currency)}
+	in := plan.ResourceInput{ActionID: actionID, Kind: sp("BUDGET"), Description: patch.Set("Budget"), AmountRequired: patch.Set(required), Currency: patch.Set(currency)}
 	if secured != "" {
-		in.AmountSecured = sp(secured)
+		in.AmountSecured = patch.Set(secured)
 	}
 	return must(fx.s.AddResource(fx.ctx, in))
 }
@@ -53,7 +54,7 @@ func TestMoneyIsExact(t *testing.T) {
 		fx.budget(a.ID, "0.1", "0.5", "EUR")
 		fx.budget(b.ID, "0.2", "0", "EUR")
 		// Quantities never enter the money totals.
-		must(fx.s.AddResource(fx.ctx, plan.ResourceInput{ActionID: a.ID, Kind: sp("EQUIPMENT"), Description: sp("PCs"), QuantityRequired: fp(1e6)}))
+		must(fx.s.AddResource(fx.ctx, plan.ResourceInput{ActionID: a.ID, Kind: sp("EQUIPMENT"), Description: patch.Set("PCs"), QuantityRequired: patch.Set(1e6)}))
 
 		pr := must(fx.s.Progress(fx.ctx, []int64{p.ID}))[p.ID]
 		got := moneyOf(t, pr.Budget)
@@ -98,19 +99,19 @@ func TestProgressAndFilters(t *testing.T) {
 		dates := func(start, due string) func(*plan.ActionInput) {
 			return func(in *plan.ActionInput) {
 				if start != "" {
-					in.StartDate = sp(start)
+					in.StartDate = patch.Set(start)
 				}
 				if due != "" {
-					in.DueDate = sp(due)
+					in.DueDate = patch.Set(due)
 				}
-				in.LeadUnitID = &fx.units[0]
+				in.LeadUnitID = patch.Set(fx.units[0])
 			}
 		}
 		grey := fx.action(p.ID, "grey", dates("2026-09-01", "2026-12-31"))
 		amber := fx.action(p.ID, "amber", dates("2026-06-01", "2026-12-31"))
 		overdue := fx.action(p.ID, "overdue", dates("2026-01-01", "2026-05-31"))
 		done := fx.action(p.ID, "done", dates("2026-01-01", "2026-03-31"))
-		green := fx.action(p.ID, "green", func(in *plan.ActionInput) { in.Kind = sp("EQUIPMENT") })
+		green := fx.action(p.ID, "green", func(in *plan.ActionInput) { in.Kind = patch.Set("EQUIPMENT") })
 		cancelled := fx.action(p.ID, "cancelled", dates("2026-01-01", "2026-02-01"))
 		must(fx.s.AdoptPlan(fx.ctx, p.ID, nil))
 		progress := func(a *store.Action, status string, pct int) {

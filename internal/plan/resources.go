@@ -12,78 +12,94 @@ import (
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/money"
+	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
-// ResourceInput holds the fields of a new or changed resource requirement;
-// nil fields are left as they are on update. Amounts are decimal strings.
+// ResourceInput holds the fields of a new or changed resource requirement.
+// On update an absent field is left as it is and a null one cleared, but
+// for those its kind requires (description; amount required and currency
+// of a BUDGET, quantity required of the others). Amounts are decimal
+// strings.
 type ResourceInput struct {
 	ActionID         int64
 	Kind             *string
-	Description      *string
-	QuantityRequired *float64
-	QuantitySecured  *float64
-	Unit             *string
-	AmountRequired   *string
-	AmountSecured    *string
-	Currency         *string
-	ProviderID       *int64
+	Description      patch.Field[string]
+	QuantityRequired patch.Field[float64]
+	QuantitySecured  patch.Field[float64]
+	Unit             patch.Field[string]
+	AmountRequired   patch.Field[string]
+	AmountSecured    patch.Field[string]
+	Currency         patch.Field[string]
+	ProviderID       patch.Field[int64]
 }
 
 // apply validates in against r (the stored requirement, or a new one with
 // its kind set) and writes the accepted values into r. A BUDGET
 // requirement has an amount required and a currency and no quantity; every
-// other kind has a quantity required and no amount or currency.
+// other kind has a quantity required and no amount or currency. A null
+// on a field that the kind leaves empty is accepted: it is empty already.
 func (s *Service) applyResource(ctx context.Context, tx bun.IDB, l *errs.List, in *ResourceInput, r *store.ResourceRequirement, create bool) error {
-	l.Text(in.Description, maxDescription, create, f("description")...)
-	l.Text(in.Unit, maxShort, false, f("unit")...)
-	if in.Description != nil {
-		r.Description = *in.Description
+	l.Text(in.Description.Value(), maxDescription, create, f("description")...)
+	l.NotNull(in.Description.IsNull() && !create, f("description")...)
+	l.Text(in.Unit.Value(), maxShort, false, f("unit")...)
+	if v := in.Description.Value(); v != nil {
+		r.Description = *v
 	}
-	amount := func(v *string, dst **money.Decimal, field string) {
-		if v == nil {
+	amount := func(v patch.Field[string], dst **money.Decimal, field string) {
+		if !v.Present() {
 			return
 		}
-		d, err := money.ParseAmount(*v)
+		if v.IsNull() {
+			*dst = nil
+			return
+		}
+		d, err := money.ParseAmount(*v.Value())
 		if err != nil {
 			l.Add(errs.Invalid, err.Error(), f(field)...)
 			return
 		}
 		*dst = &d
 	}
-	quantity := func(v *float64, dst **float64, field string) {
-		if v == nil {
+	quantity := func(v patch.Field[float64], dst **float64, field string) {
+		if !v.Present() {
 			return
 		}
-		if math.IsNaN(*v) || math.IsInf(*v, 0) || *v < 0 {
+		if v.IsNull() {
+			*dst = nil
+			return
+		}
+		q := *v.Value()
+		if math.IsNaN(q) || math.IsInf(q, 0) || q < 0 {
 			l.Add(errs.Invalid, "A quantity must be a finite number, zero or more.", f(field)...)
 			return
 		}
-		q := *v
 		*dst = &q
 	}
+	blank := func(v patch.Field[string]) bool { return v.Value() == nil || strings.TrimSpace(*v.Value()) == "" }
 	if r.Kind == "BUDGET" {
 		for _, x := range []struct {
 			set   bool
 			field string
-		}{{in.QuantityRequired != nil, "quantityRequired"}, {in.QuantitySecured != nil, "quantitySecured"}, {in.Unit != nil && strings.TrimSpace(*in.Unit) != "", "unit"}} {
+		}{{in.QuantityRequired.Value() != nil, "quantityRequired"}, {in.QuantitySecured.Value() != nil, "quantitySecured"}, {!blank(in.Unit), "unit"}} {
 			if x.set {
 				l.Add(errs.Invalid, "A BUDGET requirement is counted in money: give amountRequired and currency, not a quantity or unit.", f(x.field)...)
 			}
 		}
-		amount(in.AmountRequired, &r.AmountRequired, "amountRequired")
-		amount(in.AmountSecured, &r.AmountSecured, "amountSecured")
-		if r.AmountRequired == nil && in.AmountRequired == nil {
+		if in.AmountRequired.IsNull() || (r.AmountRequired == nil && !in.AmountRequired.Present()) {
 			l.Add(errs.Invalid, "A BUDGET requirement needs the amount required.", f("amountRequired")...)
+		} else {
+			amount(in.AmountRequired, &r.AmountRequired, "amountRequired")
 		}
-		if in.Currency != nil {
-			c := strings.ToUpper(strings.TrimSpace(*in.Currency))
+		amount(in.AmountSecured, &r.AmountSecured, "amountSecured")
+		if v := in.Currency.Value(); v != nil {
+			c := strings.ToUpper(strings.TrimSpace(*v))
 			if !money.ValidCurrency(c) {
 				l.Add(errs.Invalid, "The currency must be an ISO 4217 code such as XOF or EUR.", f("currency")...)
 			} else {
 				r.Currency = &c
 			}
-		} else if r.Currency == nil {
+		} else if in.Currency.IsNull() || r.Currency == nil {
 			l.Add(errs.Invalid, "A BUDGET requirement needs a currency (ISO 4217, such as XOF or EUR).", f("currency")...)
 		}
 		r.FundingStatus = FundingStatusAmount(r.AmountRequired, r.AmountSecured)
@@ -91,27 +107,28 @@ func (s *Service) applyResource(ctx context.Context, tx bun.IDB, l *errs.List, i
 		for _, x := range []struct {
 			set   bool
 			field string
-		}{{in.AmountRequired != nil, "amountRequired"}, {in.AmountSecured != nil, "amountSecured"}, {in.Currency != nil && strings.TrimSpace(*in.Currency) != "", "currency"}} {
+		}{{in.AmountRequired.Value() != nil, "amountRequired"}, {in.AmountSecured.Value() != nil, "amountSecured"}, {!blank(in.Currency), "currency"}} {
 			if x.set {
 				l.Addf(errs.Invalid, f(x.field), "A %s requirement is counted in quantities: give quantityRequired (and a unit), not an amount or currency.", r.Kind)
 			}
 		}
-		quantity(in.QuantityRequired, &r.QuantityRequired, "quantityRequired")
-		quantity(in.QuantitySecured, &r.QuantitySecured, "quantitySecured")
-		if r.QuantityRequired == nil && in.QuantityRequired == nil {
+		if in.QuantityRequired.IsNull() || (r.QuantityRequired == nil && !in.QuantityRequired.Present()) {
 			l.Addf(errs.Invalid, f("quantityRequired"), "A %s requirement needs the quantity required.", r.Kind)
+		} else {
+			quantity(in.QuantityRequired, &r.QuantityRequired, "quantityRequired")
 		}
-		if in.Unit != nil {
-			r.Unit = errs.BlankNil(in.Unit)
+		quantity(in.QuantitySecured, &r.QuantitySecured, "quantitySecured")
+		if in.Unit.Present() {
+			r.Unit = errs.BlankNil(in.Unit.Value())
 		}
 		r.FundingStatus = FundingStatusQuantity(r.QuantityRequired, r.QuantitySecured)
 	}
-	if in.ProviderID != nil {
-		if err := checkPartners(ctx, tx, l, []int64{*in.ProviderID}, true, f("providerId")...); err != nil {
+	if v := in.ProviderID.Value(); v != nil {
+		if err := checkPartners(ctx, tx, l, []int64{*v}, true, f("providerId")...); err != nil {
 			return err
 		}
-		r.ProviderID = in.ProviderID
 	}
+	in.ProviderID.Apply(&r.ProviderID)
 	return nil
 }
 

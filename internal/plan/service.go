@@ -24,6 +24,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -161,6 +162,15 @@ func storedDate(v *string) *time.Time {
 	return &t
 }
 
+// ids is the id list a field gives, nil when it is absent or null (a null
+// list clears the links, as an empty one does).
+func ids(v patch.Field[[]int64]) []int64 {
+	if l := v.Value(); l != nil {
+		return *l
+	}
+	return nil
+}
+
 // dedupe returns ids without repeats, in first-seen order.
 func dedupe(ids []int64) []int64 {
 	out := make([]int64, 0, len(ids))
@@ -254,13 +264,13 @@ func checkPartners(ctx context.Context, tx bun.IDB, l *errs.List, ids []int64, s
 
 // ------------------------------------------------------------------ plans
 
-// PlanInput holds the fields of a new or changed plan; nil fields are left
-// as they are on update.
+// PlanInput holds the fields of a new or changed plan; absent fields are
+// left as they are on update, and none of title and dates can be cleared.
 type PlanInput struct {
 	InstitutionID      int64
-	Title              *string
-	StartDate          *string
-	EndDate            *string
+	Title              patch.Field[string]
+	StartDate          patch.Field[string]
+	EndDate            patch.Field[string]
 	SourceAssessmentID *int64
 	DraftFromFindings  bool
 }
@@ -276,9 +286,9 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*store.ActionPl
 		return nil, err
 	}
 	var l errs.List
-	l.Text(in.Title, maxTitle, true, f("title")...)
-	start := date(&l, in.StartDate, true, f("startDate")...)
-	end := date(&l, in.EndDate, true, f("endDate")...)
+	l.Text(in.Title.Value(), maxTitle, true, f("title")...)
+	start := date(&l, in.StartDate.Value(), true, f("startDate")...)
+	end := date(&l, in.EndDate.Value(), true, f("endDate")...)
 	if start != nil && end != nil && end.Before(*start) {
 		l.Add(errs.Invalid, "The end date is before the start date.", f("endDate")...)
 	}
@@ -288,11 +298,11 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*store.ActionPl
 	now := s.Now().UTC()
 	p := &store.ActionPlan{InstitutionID: in.InstitutionID, SourceAssessmentID: in.SourceAssessmentID, Status: PlanStateDraft,
 		Version: 1, CreatedAt: now, UpdatedAt: now}
-	if in.Title != nil {
-		p.Title = *in.Title
+	if v := in.Title.Value(); v != nil {
+		p.Title = *v
 	}
 	if start != nil && end != nil {
-		p.StartDate, p.EndDate = *in.StartDate, *in.EndDate
+		p.StartDate, p.EndDate = *in.StartDate.Value(), *in.EndDate.Value()
 	}
 	var drafted int
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -373,18 +383,21 @@ func (s *Service) UpdatePlan(ctx context.Context, id int64, expectedVersion int,
 			return errs.Stale(p.Version)
 		}
 		var l errs.List
-		l.Text(in.Title, maxTitle, false, f("title")...)
-		start := date(&l, in.StartDate, false, f("startDate")...)
-		end := date(&l, in.EndDate, false, f("endDate")...)
-		if start == nil && in.StartDate == nil {
+		l.Text(in.Title.Value(), maxTitle, false, f("title")...)
+		l.NotNull(in.Title.IsNull(), f("title")...)
+		l.NotNull(in.StartDate.IsNull(), f("startDate")...)
+		l.NotNull(in.EndDate.IsNull(), f("endDate")...)
+		start := date(&l, in.StartDate.Value(), false, f("startDate")...)
+		end := date(&l, in.EndDate.Value(), false, f("endDate")...)
+		if !in.StartDate.Present() {
 			start = storedDate(&p.StartDate)
 		}
-		if end == nil && in.EndDate == nil {
+		if !in.EndDate.Present() {
 			end = storedDate(&p.EndDate)
 		}
 		if start != nil && end != nil && end.Before(*start) {
 			field := f("endDate")
-			if in.EndDate == nil {
+			if !in.EndDate.Present() {
 				field = f("startDate")
 			}
 			l.Add(errs.Invalid, "The end date is before the start date.", field...)
@@ -393,14 +406,14 @@ func (s *Service) UpdatePlan(ctx context.Context, id int64, expectedVersion int,
 			return err
 		}
 		before := *p
-		if in.Title != nil {
-			p.Title = *in.Title
+		if v := in.Title.Value(); v != nil {
+			p.Title = *v
 		}
-		if in.StartDate != nil {
-			p.StartDate = *in.StartDate
+		if v := in.StartDate.Value(); v != nil {
+			p.StartDate = *v
 		}
-		if in.EndDate != nil {
-			p.EndDate = *in.EndDate
+		if v := in.EndDate.Value(); v != nil {
+			p.EndDate = *v
 		}
 		p.UpdatedAt = s.Now().UTC()
 		if err := store.UpdateVersioned(ctx, tx, p, p.ID, expectedVersion, &p.Version, "title", "start_date", "end_date", "updated_at"); err != nil {

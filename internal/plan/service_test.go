@@ -11,6 +11,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/org"
+	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 	"github.com/gendertrack/gendertrack/internal/store/storetest"
@@ -46,24 +47,23 @@ func setup(t *testing.T, dsn string) *fixture {
 	clock := func() time.Time { return fx.now }
 	fx.s = &plan.Service{DB: db, Guard: guard, Now: clock}
 	o := &org.Service{DB: db, Guard: guard, Now: clock}
-	str := func(s string) *string { return &s }
-	inst, err := o.CreateInstitution(fx.ctx, org.InstitutionInput{Name: str("National Police"), Sector: str("POLICE"), Country: str("ML")})
+	inst, err := o.CreateInstitution(fx.ctx, org.InstitutionInput{Name: patch.Set("National Police"), Sector: patch.Set("POLICE"), Country: patch.Set("ML")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := o.CreateInstitution(fx.ctx, org.InstitutionInput{Name: str("National Gendarmerie"), Sector: str("GENDARMERIE"), Country: str("ML")})
+	other, err := o.CreateInstitution(fx.ctx, org.InstitutionInput{Name: patch.Set("National Gendarmerie"), Sector: patch.Set("GENDARMERIE"), Country: patch.Set("ML")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	fx.inst, fx.other = inst.ID, other.ID
 	for _, n := range []string{"HQ", "Academy", "GBV Unit"} {
-		u, err := o.CreateUnit(fx.ctx, org.UnitInput{InstitutionID: inst.ID, Name: str(n), Kind: str("DIRECTORATE")})
+		u, err := o.CreateUnit(fx.ctx, org.UnitInput{InstitutionID: inst.ID, Name: patch.Set(n), Kind: patch.Set("DIRECTORATE")})
 		if err != nil {
 			t.Fatal(err)
 		}
 		fx.units = append(fx.units, u.ID)
 	}
-	fu, err := o.CreateUnit(fx.ctx, org.UnitInput{InstitutionID: other.ID, Name: str("Legion"), Kind: str("REGIONAL_COMMAND")})
+	fu, err := o.CreateUnit(fx.ctx, org.UnitInput{InstitutionID: other.ID, Name: patch.Set("Legion"), Kind: patch.Set("REGIONAL_COMMAND")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,10 +97,10 @@ func (fx *fixture) mkFinding(inst int64, title string) (assessment, finding int6
 	return a.ID, f.ID
 }
 
-func sp(s string) *string     { return &s }
-func fp(v float64) *float64   { return &v }
-func ip(v int64) *int64       { return &v }
-func ids(v ...int64) *[]int64 { return &v }
+func sp(s string) *string                 { return &s }
+func fp(v float64) *float64               { return &v }
+func ip(v int64) *int64                   { return &v }
+func idl(v ...int64) patch.Field[[]int64] { return patch.Set(v) }
 
 // codes renders the user errors of err as CODE@field.path, sorted; it fails
 // on any other error.
@@ -138,11 +138,11 @@ func must[T any](v T, err error) T {
 }
 
 func (fx *fixture) plan(title string) *store.ActionPlan {
-	return must(fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: sp(title), StartDate: sp("2026-01-01"), EndDate: sp("2027-12-31")}))
+	return must(fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: patch.Set(title), StartDate: patch.Set("2026-01-01"), EndDate: patch.Set("2027-12-31")}))
 }
 
 func (fx *fixture) action(planID int64, title string, mod func(*plan.ActionInput)) *store.Action {
-	in := plan.ActionInput{PlanID: planID, Title: sp(title), Kind: sp("TRAINING")}
+	in := plan.ActionInput{PlanID: planID, Title: patch.Set(title), Kind: patch.Set("TRAINING")}
 	if mod != nil {
 		mod(&in)
 	}
@@ -160,15 +160,15 @@ func (fx *fixture) audits(op string) int64 {
 func TestPlanValidation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		fx := setup(t, dsn)
-		_, err := fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: sp("  "), StartDate: sp("2026-02-30"), EndDate: sp("2026-01-01")})
+		_, err := fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: patch.Set("  "), StartDate: patch.Set("2026-02-30"), EndDate: patch.Set("2026-01-01")})
 		want(t, err, "INVALID@input.title", "INVALID@input.startDate")
-		_, err = fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: sp("P"), StartDate: sp("2026-03-01"), EndDate: sp("2026-01-01"), DraftFromFindings: true})
+		_, err = fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: patch.Set("P"), StartDate: patch.Set("2026-03-01"), EndDate: patch.Set("2026-01-01"), DraftFromFindings: true})
 		want(t, err, "INVALID@input.endDate", "INVALID@input.sourceAssessmentId")
-		_, err = fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: sp("P"), StartDate: sp("2026-01-01"), EndDate: sp("2026-12-31"), SourceAssessmentID: ip(fx.assessF)})
+		_, err = fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: patch.Set("P"), StartDate: patch.Set("2026-01-01"), EndDate: patch.Set("2026-12-31"), SourceAssessmentID: ip(fx.assessF)})
 		want(t, err, "INVALID@input.sourceAssessmentId")
-		_, err = fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: sp("P"), StartDate: sp("2026-01-01"), EndDate: sp("2026-12-31"), SourceAssessmentID: ip(99999)})
+		_, err = fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: patch.Set("P"), StartDate: patch.Set("2026-01-01"), EndDate: patch.Set("2026-12-31"), SourceAssessmentID: ip(99999)})
 		want(t, err, "NOT_FOUND@input.sourceAssessmentId")
-		_, err = fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: 99999, Title: sp("P"), StartDate: sp("2026-01-01"), EndDate: sp("2026-12-31")})
+		_, err = fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: 99999, Title: patch.Set("P"), StartDate: patch.Set("2026-01-01"), EndDate: patch.Set("2026-12-31")})
 		want(t, err, "NOT_FOUND@input.institutionId")
 		if n, _ := fx.db.NewSelect().Table("action_plans").Count(fx.ctx); n != 0 {
 			t.Fatalf("%d plans stored by failed creates", n)
@@ -178,13 +178,13 @@ func TestPlanValidation(t *testing.T) {
 		if p.Status != "DRAFT" || p.Version != 1 {
 			t.Fatalf("new plan %+v", p)
 		}
-		_, err = fx.s.UpdatePlan(fx.ctx, p.ID, 1, plan.PlanInput{EndDate: sp("2025-12-31")})
+		_, err = fx.s.UpdatePlan(fx.ctx, p.ID, 1, plan.PlanInput{EndDate: patch.Set("2025-12-31")})
 		want(t, err, "INVALID@input.endDate")
-		_, err = fx.s.UpdatePlan(fx.ctx, p.ID, 1, plan.PlanInput{StartDate: sp("2028-01-01")})
+		_, err = fx.s.UpdatePlan(fx.ctx, p.ID, 1, plan.PlanInput{StartDate: patch.Set("2028-01-01")})
 		want(t, err, "INVALID@input.startDate")
-		_, err = fx.s.UpdatePlan(fx.ctx, p.ID, 7, plan.PlanInput{Title: sp("New")})
+		_, err = fx.s.UpdatePlan(fx.ctx, p.ID, 7, plan.PlanInput{Title: patch.Set("New")})
 		want(t, err, "CONFLICT@input.expectedVersion")
-		up := must(fx.s.UpdatePlan(fx.ctx, p.ID, 1, plan.PlanInput{Title: sp("New"), EndDate: sp("2026-01-01")}))
+		up := must(fx.s.UpdatePlan(fx.ctx, p.ID, 1, plan.PlanInput{Title: patch.Set("New"), EndDate: patch.Set("2026-01-01")}))
 		if up.Version != 2 || up.Title != "New" || up.EndDate != "2026-01-01" {
 			t.Fatalf("updated plan %+v", up)
 		}
@@ -202,8 +202,8 @@ func TestDraftFromFindings(t *testing.T) {
 		if _, err := fx.db.NewInsert().Model(f2).Returning("id").Exec(fx.ctx); err != nil {
 			t.Fatal(err)
 		}
-		p := must(fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: sp("From findings"), StartDate: sp("2026-01-01"),
-			EndDate: sp("2026-12-31"), SourceAssessmentID: ip(fx.assess), DraftFromFindings: true}))
+		p := must(fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: patch.Set("From findings"), StartDate: patch.Set("2026-01-01"),
+			EndDate: patch.Set("2026-12-31"), SourceAssessmentID: ip(fx.assess), DraftFromFindings: true}))
 		objs := must(fx.s.ObjectivesByPlan(fx.ctx, []int64{p.ID}))[p.ID]
 		if len(objs) != 2 || objs[0].Title != "No confidential interview rooms" || objs[1].Title != "No GBV procedures" {
 			t.Fatalf("objectives %+v", objs)
@@ -227,30 +227,30 @@ func TestObjectiveAndActionValidation(t *testing.T) {
 		fx := setup(t, dsn)
 		p := fx.plan("Plan")
 		other := fx.plan("Other plan")
-		foreignObj := must(fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: other.ID, Title: sp("Elsewhere")}))
+		foreignObj := must(fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: other.ID, Title: patch.Set("Elsewhere")}))
 
-		_, err := fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: p.ID, Title: sp(""), FindingIDs: ids(fx.finding, fx.foreignF, 424242)})
+		_, err := fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: p.ID, Title: patch.Set(""), FindingIDs: idl(fx.finding, fx.foreignF, 424242)})
 		want(t, err, "INVALID@input.title", "INVALID@input.findingIds.1", "NOT_FOUND@input.findingIds.2")
-		_, err = fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: 424242, Title: sp("x")})
+		_, err = fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: 424242, Title: patch.Set("x")})
 		want(t, err, "NOT_FOUND@input.planId")
-		obj := must(fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: p.ID, Title: sp("Rooms"), FindingIDs: ids(fx.finding)}))
+		obj := must(fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: p.ID, Title: patch.Set("Rooms"), FindingIDs: idl(fx.finding)}))
 
-		_, err = fx.s.CreateAction(fx.ctx, plan.ActionInput{PlanID: p.ID, Title: sp("A"), Kind: sp("DANCING"),
-			ObjectiveID: ip(foreignObj.ID), LeadUnitID: ip(fx.foreign), SupportingUnitIDs: ids(fx.units[0], 424242, fx.foreign),
-			PartnerIDs: ids(fx.partner, 424242), FindingIDs: ids(fx.foreignF), StartDate: sp("2026-05-01"), DueDate: sp("2026-04-30")})
+		_, err = fx.s.CreateAction(fx.ctx, plan.ActionInput{PlanID: p.ID, Title: patch.Set("A"), Kind: patch.Set("DANCING"),
+			ObjectiveID: patch.Set(foreignObj.ID), LeadUnitID: patch.Set(fx.foreign), SupportingUnitIDs: idl(fx.units[0], 424242, fx.foreign),
+			PartnerIDs: idl(fx.partner, 424242), FindingIDs: idl(fx.foreignF), StartDate: patch.Set("2026-05-01"), DueDate: patch.Set("2026-04-30")})
 		want(t, err, "INVALID@input.kind", "INVALID@input.objectiveId", "INVALID@input.leadUnitId",
 			"NOT_FOUND@input.supportingUnitIds.1", "INVALID@input.supportingUnitIds.2", "NOT_FOUND@input.partnerIds.1",
 			"INVALID@input.findingIds.0", "INVALID@input.dueDate")
-		_, err = fx.s.CreateAction(fx.ctx, plan.ActionInput{PlanID: p.ID, Kind: sp("TRAINING"), ObjectiveID: ip(424242), LeadUnitID: ip(424242)})
+		_, err = fx.s.CreateAction(fx.ctx, plan.ActionInput{PlanID: p.ID, Kind: patch.Set("TRAINING"), ObjectiveID: patch.Set[int64](424242), LeadUnitID: patch.Set[int64](424242)})
 		want(t, err, "INVALID@input.title", "NOT_FOUND@input.objectiveId", "NOT_FOUND@input.leadUnitId")
 		if n, _ := fx.db.NewSelect().Table("actions").Count(fx.ctx); n != 0 {
 			t.Fatalf("%d actions stored by failed creates", n)
 		}
 
 		a := fx.action(p.ID, "Train trainers", func(in *plan.ActionInput) {
-			in.ObjectiveID, in.LeadUnitID = &obj.ID, &fx.units[1]
-			in.SupportingUnitIDs, in.PartnerIDs, in.FindingIDs = ids(fx.units[0], fx.units[2], fx.units[0]), ids(fx.partner), ids(fx.finding)
-			in.StartDate, in.DueDate = sp("2026-02-01"), sp("2026-09-30")
+			in.ObjectiveID, in.LeadUnitID = patch.Set(obj.ID), patch.Set(fx.units[1])
+			in.SupportingUnitIDs, in.PartnerIDs, in.FindingIDs = idl(fx.units[0], fx.units[2], fx.units[0]), idl(fx.partner), idl(fx.finding)
+			in.StartDate, in.DueDate = patch.Set("2026-02-01"), patch.Set("2026-09-30")
 		})
 		if a.Status != "NOT_STARTED" || a.ProgressPercent != 0 || a.Version != 1 {
 			t.Fatalf("new action %+v", a)
@@ -260,15 +260,15 @@ func TestObjectiveAndActionValidation(t *testing.T) {
 			t.Fatalf("supporting units %+v", su)
 		}
 		// The stored start date against a new due date, and the other way.
-		_, err = fx.s.UpdateAction(fx.ctx, a.ID, 1, plan.ActionInput{DueDate: sp("2026-01-31")})
+		_, err = fx.s.UpdateAction(fx.ctx, a.ID, 1, plan.ActionInput{DueDate: patch.Set("2026-01-31")})
 		want(t, err, "INVALID@input.dueDate")
-		_, err = fx.s.UpdateAction(fx.ctx, a.ID, 1, plan.ActionInput{StartDate: sp("2026-10-01")})
+		_, err = fx.s.UpdateAction(fx.ctx, a.ID, 1, plan.ActionInput{StartDate: patch.Set("2026-10-01")})
 		want(t, err, "INVALID@input.startDate")
-		_, err = fx.s.UpdateAction(fx.ctx, a.ID, 1, plan.ActionInput{LeadUnitID: ip(fx.foreign)})
+		_, err = fx.s.UpdateAction(fx.ctx, a.ID, 1, plan.ActionInput{LeadUnitID: patch.Set(fx.foreign)})
 		want(t, err, "INVALID@input.leadUnitId")
-		_, err = fx.s.UpdateAction(fx.ctx, a.ID, 0, plan.ActionInput{Title: sp("x")})
+		_, err = fx.s.UpdateAction(fx.ctx, a.ID, 0, plan.ActionInput{Title: patch.Set("x")})
 		want(t, err, "CONFLICT@input.expectedVersion")
-		up := must(fx.s.UpdateAction(fx.ctx, a.ID, 1, plan.ActionInput{Title: sp("Train the trainers"), SupportingUnitIDs: ids(), PartnerIDs: ids()}))
+		up := must(fx.s.UpdateAction(fx.ctx, a.ID, 1, plan.ActionInput{Title: patch.Set("Train the trainers"), SupportingUnitIDs: idl(), PartnerIDs: idl()}))
 		if up.Version != 2 || up.Title != "Train the trainers" || *up.LeadUnitID != fx.units[1] {
 			t.Fatalf("updated %+v", up)
 		}
@@ -278,9 +278,9 @@ func TestObjectiveAndActionValidation(t *testing.T) {
 		if f := must(fx.s.ActionFindings(fx.ctx, []int64{a.ID}))[a.ID]; len(f) != 1 {
 			t.Fatalf("findings changed although not given: %+v", f)
 		}
-		_, err = fx.s.UpdateObjective(fx.ctx, obj.ID, 1, plan.ObjectiveInput{FindingIDs: ids(fx.foreignF)})
+		_, err = fx.s.UpdateObjective(fx.ctx, obj.ID, 1, plan.ObjectiveInput{FindingIDs: idl(fx.foreignF)})
 		want(t, err, "INVALID@input.findingIds.0")
-		uo := must(fx.s.UpdateObjective(fx.ctx, obj.ID, 1, plan.ObjectiveInput{Description: sp("All stations"), FindingIDs: ids()}))
+		uo := must(fx.s.UpdateObjective(fx.ctx, obj.ID, 1, plan.ObjectiveInput{Description: patch.Set("All stations"), FindingIDs: idl()}))
 		if uo.Version != 2 || *uo.Description != "All stations" {
 			t.Fatalf("objective %+v", uo)
 		}
@@ -297,45 +297,45 @@ func TestResourceValidation(t *testing.T) {
 		a := fx.action(p.ID, "Rooms", nil)
 		add := func(in plan.ResourceInput) (*store.ResourceRequirement, error) {
 			in.ActionID = a.ID
-			if in.Description == nil {
-				in.Description = sp("Need")
+			if !in.Description.Present() {
+				in.Description = patch.Set("Need")
 			}
 			return fx.s.AddResource(fx.ctx, in)
 		}
 		_, err := add(plan.ResourceInput{Kind: sp("BUDGET")})
 		want(t, err, "INVALID@input.amountRequired", "INVALID@input.currency")
-		_, err = add(plan.ResourceInput{Kind: sp("BUDGET"), AmountRequired: sp("10"), Currency: sp("EURO"), QuantityRequired: fp(2), Unit: sp("rooms")})
+		_, err = add(plan.ResourceInput{Kind: sp("BUDGET"), AmountRequired: patch.Set("10"), Currency: patch.Set("EURO"), QuantityRequired: patch.Set[float64](2), Unit: patch.Set("rooms")})
 		want(t, err, "INVALID@input.currency", "INVALID@input.quantityRequired", "INVALID@input.unit")
-		_, err = add(plan.ResourceInput{Kind: sp("BUDGET"), AmountRequired: sp("-5"), AmountSecured: sp("1.23456"), Currency: sp("XOF")})
+		_, err = add(plan.ResourceInput{Kind: sp("BUDGET"), AmountRequired: patch.Set("-5"), AmountSecured: patch.Set("1.23456"), Currency: patch.Set("XOF")})
 		want(t, err, "INVALID@input.amountRequired", "INVALID@input.amountSecured")
-		_, err = add(plan.ResourceInput{Kind: sp("BUDGET"), AmountRequired: sp("1e5"), Currency: sp("XXX")})
+		_, err = add(plan.ResourceInput{Kind: sp("BUDGET"), AmountRequired: patch.Set("1e5"), Currency: patch.Set("XXX")})
 		want(t, err, "INVALID@input.amountRequired", "INVALID@input.currency")
-		_, err = add(plan.ResourceInput{Kind: sp("EQUIPMENT"), AmountRequired: sp("10"), Currency: sp("EUR")})
+		_, err = add(plan.ResourceInput{Kind: sp("EQUIPMENT"), AmountRequired: patch.Set("10"), Currency: patch.Set("EUR")})
 		want(t, err, "INVALID@input.amountRequired", "INVALID@input.currency", "INVALID@input.quantityRequired")
-		_, err = add(plan.ResourceInput{Kind: sp("EQUIPMENT"), QuantityRequired: fp(-1), AmountSecured: sp("1")})
+		_, err = add(plan.ResourceInput{Kind: sp("EQUIPMENT"), QuantityRequired: patch.Set[float64](-1), AmountSecured: patch.Set("1")})
 		want(t, err, "INVALID@input.quantityRequired", "INVALID@input.amountSecured")
-		_, err = add(plan.ResourceInput{Kind: sp("MONEY"), QuantityRequired: fp(1)})
+		_, err = add(plan.ResourceInput{Kind: sp("MONEY"), QuantityRequired: patch.Set[float64](1)})
 		want(t, err, "INVALID@input.kind")
-		_, err = add(plan.ResourceInput{Kind: sp("PERSONNEL"), Description: sp(" "), QuantityRequired: fp(1), ProviderID: ip(424242)})
+		_, err = add(plan.ResourceInput{Kind: sp("PERSONNEL"), Description: patch.Set(" "), QuantityRequired: patch.Set[float64](1), ProviderID: patch.Set[int64](424242)})
 		want(t, err, "INVALID@input.description", "NOT_FOUND@input.providerId")
 
-		b := must(add(plan.ResourceInput{Kind: sp("BUDGET"), AmountRequired: sp("1000000.50"), Currency: sp("xof"), ProviderID: &fx.partner}))
+		b := must(add(plan.ResourceInput{Kind: sp("BUDGET"), AmountRequired: patch.Set("1000000.50"), Currency: patch.Set("xof"), ProviderID: patch.Set(fx.partner)}))
 		if b.FundingStatus != "UNSECURED" || *b.Currency != "XOF" || b.AmountRequired.String() != "1000000.5" || b.AmountSecured != nil {
 			t.Fatalf("budget %+v", b)
 		}
-		b = must(fx.s.UpdateResource(fx.ctx, b.ID, 1, plan.ResourceInput{AmountSecured: sp("250000")}))
+		b = must(fx.s.UpdateResource(fx.ctx, b.ID, 1, plan.ResourceInput{AmountSecured: patch.Set("250000")}))
 		if b.FundingStatus != "PARTIAL" || b.Version != 2 {
 			t.Fatalf("partial %+v", b)
 		}
-		_, err = fx.s.UpdateResource(fx.ctx, b.ID, 2, plan.ResourceInput{QuantitySecured: fp(3)})
+		_, err = fx.s.UpdateResource(fx.ctx, b.ID, 2, plan.ResourceInput{QuantitySecured: patch.Set[float64](3)})
 		want(t, err, "INVALID@input.quantitySecured")
-		_, err = fx.s.UpdateResource(fx.ctx, b.ID, 1, plan.ResourceInput{AmountSecured: sp("1")})
+		_, err = fx.s.UpdateResource(fx.ctx, b.ID, 1, plan.ResourceInput{AmountSecured: patch.Set("1")})
 		want(t, err, "CONFLICT@input.expectedVersion")
-		b = must(fx.s.UpdateResource(fx.ctx, b.ID, 2, plan.ResourceInput{AmountSecured: sp("1000000.5000")}))
+		b = must(fx.s.UpdateResource(fx.ctx, b.ID, 2, plan.ResourceInput{AmountSecured: patch.Set("1000000.5000")}))
 		if b.FundingStatus != "SECURED" {
 			t.Fatalf("secured %+v", b)
 		}
-		q := must(add(plan.ResourceInput{Kind: sp("EQUIPMENT"), QuantityRequired: fp(10), QuantitySecured: fp(4), Unit: sp("computers")}))
+		q := must(add(plan.ResourceInput{Kind: sp("EQUIPMENT"), QuantityRequired: patch.Set[float64](10), QuantitySecured: patch.Set[float64](4), Unit: patch.Set("computers")}))
 		if q.FundingStatus != "PARTIAL" {
 			t.Fatalf("quantity %+v", q)
 		}
@@ -354,7 +354,7 @@ func TestIndicatorValidationAndStatus(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		fx := setup(t, dsn)
 		p := fx.plan("Plan")
-		obj := must(fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: p.ID, Title: sp("O")}))
+		obj := must(fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: p.ID, Title: patch.Set("O")}))
 		a := fx.action(p.ID, "A", nil)
 		_, err := fx.s.CreateIndicator(fx.ctx, plan.IndicatorInput{Name: sp("n"), Level: sp("OUTPUT"), Target: fp(1)})
 		want(t, err, "INVALID@input.objectiveId")
@@ -419,7 +419,7 @@ func TestLifeCycle(t *testing.T) {
 		want(t, err, "INVALID_STATE@input.planId")
 		_, err = fx.s.ClosePlan(fx.ctx, p.ID, nil)
 		want(t, err, "INVALID_STATE@input.planId")
-		a := fx.action(p.ID, "A", func(in *plan.ActionInput) { in.LeadUnitID = &fx.units[0] })
+		a := fx.action(p.ID, "A", func(in *plan.ActionInput) { in.LeadUnitID = patch.Set(fx.units[0]) })
 		_, _, err = fx.s.RecordProgress(fx.ctx, plan.ProgressInput{ActionID: a.ID, Status: "IN_PROGRESS", ProgressPercent: 10})
 		want(t, err, "INVALID_STATE@input.actionId")
 		_, err = fx.s.RecordDissemination(fx.ctx, plan.DisseminationInput{PlanID: p.ID, UnitID: fx.units[0], Date: "2026-06-01", Method: "BRIEFING"})
@@ -482,15 +482,15 @@ func TestLifeCycle(t *testing.T) {
 		want(t, err, "INVALID_STATE@input.planId")
 		_, err = fx.s.AdoptPlan(fx.ctx, p.ID, nil)
 		want(t, err, "INVALID_STATE@input.planId")
-		_, err = fx.s.UpdatePlan(fx.ctx, p.ID, cl.Version, plan.PlanInput{Title: sp("x")})
+		_, err = fx.s.UpdatePlan(fx.ctx, p.ID, cl.Version, plan.PlanInput{Title: patch.Set("x")})
 		want(t, err, "INVALID_STATE@input.id")
-		_, err = fx.s.CreateAction(fx.ctx, plan.ActionInput{PlanID: p.ID, Title: sp("C"), Kind: sp("OTHER")})
+		_, err = fx.s.CreateAction(fx.ctx, plan.ActionInput{PlanID: p.ID, Title: patch.Set("C"), Kind: patch.Set("OTHER")})
 		want(t, err, "INVALID_STATE@input.planId")
-		_, err = fx.s.UpdateAction(fx.ctx, b.ID, 1, plan.ActionInput{Title: sp("x")})
+		_, err = fx.s.UpdateAction(fx.ctx, b.ID, 1, plan.ActionInput{Title: patch.Set("x")})
 		want(t, err, "INVALID_STATE@input.id")
-		_, err = fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: p.ID, Title: sp("x")})
+		_, err = fx.s.CreateObjective(fx.ctx, plan.ObjectiveInput{PlanID: p.ID, Title: patch.Set("x")})
 		want(t, err, "INVALID_STATE@input.planId")
-		_, err = fx.s.AddResource(fx.ctx, plan.ResourceInput{ActionID: b.ID, Kind: sp("PERSONNEL"), Description: sp("x"), QuantityRequired: fp(1)})
+		_, err = fx.s.AddResource(fx.ctx, plan.ResourceInput{ActionID: b.ID, Kind: sp("PERSONNEL"), Description: patch.Set("x"), QuantityRequired: patch.Set[float64](1)})
 		want(t, err, "INVALID_STATE@input.actionId")
 		_, err = fx.s.CreateIndicator(fx.ctx, plan.IndicatorInput{ActionID: &b.ID, Name: sp("x"), Level: sp("OUTPUT"), Target: fp(1)})
 		want(t, err, "INVALID_STATE@input.actionId")
@@ -511,7 +511,7 @@ func TestPermissions(t *testing.T) {
 		fx := setup(t, dsn)
 		p := fx.plan("Plan")
 		a := fx.action(p.ID, "A", nil)
-		_, err := fx.s.CreateAction(context.Background(), plan.ActionInput{PlanID: p.ID, Title: sp("x"), Kind: sp("OTHER")})
+		_, err := fx.s.CreateAction(context.Background(), plan.ActionInput{PlanID: p.ID, Title: patch.Set("x"), Kind: patch.Set("OTHER")})
 		if err != errs.ErrUnauthenticated {
 			t.Fatalf("anonymous: %v", err)
 		}
@@ -530,7 +530,7 @@ func TestPermissions(t *testing.T) {
 			t.Fatal(err)
 		}
 		as := func(i int) context.Context { return authAs(users[i]) }
-		_, err = fx.s.CreateAction(as(0), plan.ActionInput{PlanID: p.ID, Title: sp("x"), Kind: sp("OTHER")})
+		_, err = fx.s.CreateAction(as(0), plan.ActionInput{PlanID: p.ID, Title: patch.Set("x"), Kind: patch.Set("OTHER")})
 		if err != errs.ErrForbidden {
 			t.Fatalf("focal point createAction: %v", err)
 		}
@@ -538,7 +538,7 @@ func TestPermissions(t *testing.T) {
 		if err != errs.ErrForbidden {
 			t.Fatalf("focal point adopt: %v", err)
 		}
-		_, err = fx.s.CreateAction(as(1), plan.ActionInput{PlanID: p.ID, Title: sp("x"), Kind: sp("OTHER")})
+		_, err = fx.s.CreateAction(as(1), plan.ActionInput{PlanID: p.ID, Title: patch.Set("x"), Kind: patch.Set("OTHER")})
 		if err != errs.ErrForbidden {
 			t.Fatalf("leadership createAction: %v", err)
 		}
@@ -555,9 +555,9 @@ func TestPermissions(t *testing.T) {
 			t.Fatalf("focal point recordProgress: %v", err)
 		}
 		// Another institution's coordinator: the plan does not exist for it.
-		_, err = fx.s.UpdateAction(as(2), a.ID, 1, plan.ActionInput{Title: sp("x")})
+		_, err = fx.s.UpdateAction(as(2), a.ID, 1, plan.ActionInput{Title: patch.Set("x")})
 		want(t, err, "NOT_FOUND@input.id")
-		_, err = fx.s.CreateObjective(as(2), plan.ObjectiveInput{PlanID: p.ID, Title: sp("x")})
+		_, err = fx.s.CreateObjective(as(2), plan.ObjectiveInput{PlanID: p.ID, Title: patch.Set("x")})
 		want(t, err, "NOT_FOUND@input.planId")
 		if m := must(fx.s.PlansByID(as(2), []int64{p.ID})); len(m) != 0 {
 			t.Fatal("another institution's plan is readable")

@@ -1,0 +1,131 @@
+package graph
+
+import (
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/gendertrack/gendertrack/graph/model"
+	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/patch"
+	"github.com/gendertrack/gendertrack/internal/plan"
+)
+
+// The nullable fields of update inputs are graphql.Omittable (gqlgen.yml),
+// so that an absent field and an explicit null reach the services apart
+// (RULES.md section 2). The helpers below carry them as patch.Field; a
+// create input's optional field goes through omit first, absent when nil.
+
+// omit is an optional field of a create input, absent when p is nil.
+func omit[T any](p *T) graphql.Omittable[*T] {
+	if p == nil {
+		return graphql.Omittable[*T]{}
+	}
+	return graphql.OmittableOf(p)
+}
+
+// omitList is an optional list of a create input, absent when nil.
+func omitList[T any](l []T) graphql.Omittable[[]T] {
+	if l == nil {
+		return graphql.Omittable[[]T]{}
+	}
+	return graphql.OmittableOf(l)
+}
+
+// field is an input field as the services take it: absent, null or a
+// value.
+func field[T any](o graphql.Omittable[*T]) patch.Field[T] { return patch.Of(o.ValueOK()) }
+
+// dateField is field for a Date, which the services take as YYYY-MM-DD.
+func dateField(o graphql.Omittable[*model.Date]) patch.Field[string] {
+	v, ok := o.ValueOK()
+	return patch.Of((*string)(v), ok)
+}
+
+// decimalField is field for a Decimal, which the services take as its
+// text.
+func decimalField(o graphql.Omittable[*model.Decimal]) patch.Field[string] {
+	v, ok := o.ValueOK()
+	return patch.Of((*string)(v), ok)
+}
+
+// decoder decodes the global IDs of one mutation's input: each bad one is
+// a NOT_FOUND user error at its field below "input", all of them are
+// answered at once, and decoded calls the service only when there is
+// none.
+type decoder struct{ l errs.List }
+
+func (d *decoder) keep(err error) {
+	if u, ok := errs.AsUser(err); ok {
+		d.l.UserErrors = append(d.l.UserErrors, u...)
+	}
+}
+
+// id decodes a required ID of type typ.
+func (d *decoder) id(g string, typ gid.Kind, field string) int64 {
+	id, err := idOf(g, typ, "input", field)
+	d.keep(err)
+	return id
+}
+
+// optID decodes an optional ID of a create input: nil stays nil.
+func (d *decoder) optID(g *string, typ gid.Kind, field string) *int64 {
+	if g == nil {
+		return nil
+	}
+	id := d.id(*g, typ, field)
+	return &id
+}
+
+// ids decodes a list of IDs; each bad one is an error at field.i.
+func (d *decoder) ids(gids []string, typ gid.Kind, field string) []int64 {
+	ids, err := idsOf(gids, typ, "input", field)
+	d.keep(err)
+	return ids
+}
+
+// idField decodes an ID field of an update; a null stays null (it clears
+// the link).
+func (d *decoder) idField(o graphql.Omittable[*string], typ gid.Kind, field string) patch.Field[int64] {
+	v, ok := o.ValueOK()
+	switch {
+	case !ok:
+		return patch.Field[int64]{}
+	case v == nil:
+		return patch.Null[int64]()
+	}
+	return patch.Set(d.id(*v, typ, field))
+}
+
+// idsField decodes a list of IDs of an update: absent leaves the links as
+// they are, null or an empty list removes them.
+func (d *decoder) idsField(o graphql.Omittable[[]string], typ gid.Kind, field string) patch.Field[[]int64] {
+	v, ok := o.ValueOK()
+	switch {
+	case !ok:
+		return patch.Field[[]int64]{}
+	case v == nil:
+		return patch.Null[[]int64]()
+	}
+	return patch.Set(d.ids(v, typ, field))
+}
+
+// decoded calls the service when every ID of d decoded, else answers
+// their user errors.
+func decoded[T any](d *decoder, call func() (T, error)) (T, error) {
+	if err := d.l.Err(); err != nil {
+		var zero T
+		return zero, err
+	}
+	return call()
+}
+
+// actionInput decodes the IDs of a create or update action input.
+func actionInput(d *decoder, objective, lead graphql.Omittable[*string], supporting, partners, findings graphql.Omittable[[]string]) plan.ActionInput {
+	return plan.ActionInput{
+		ObjectiveID:       d.idField(objective, gid.Objective, "objectiveId"),
+		LeadUnitID:        d.idField(lead, gid.Unit, "leadUnitId"),
+		SupportingUnitIDs: d.idsField(supporting, gid.Unit, "supportingUnitIds"),
+		PartnerIDs:        d.idsField(partners, gid.Partner, "partnerIds"),
+		FindingIDs:        d.idsField(findings, gid.Finding, "findingIds"),
+	}
+}
