@@ -19,7 +19,7 @@ import (
 
 func TestMain(m *testing.M) {
 	auth.PasswordParams = auth.Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
-	m.Run()
+	storetest.Main(m)
 }
 
 type testClock struct {
