@@ -4,7 +4,10 @@
 set -uo pipefail
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-go test -count=1 -v "$@" ./... >"$log" 2>&1
+# Most tests start their own server on their own database and wait on it
+# (the network, the database, timeouts) more than they compute: 8 at a time
+# keep two cores busy.
+go test -count=1 -v -parallel "${GENDERTRACK_TEST_PARALLEL:-8}" "$@" ./... >"$log" 2>&1
 status=$?
 grep -E '^(ok|FAIL|panic:|\?)' "$log" | grep -v 'no test files'
 if [ "$status" -ne 0 ]; then

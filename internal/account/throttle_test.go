@@ -19,7 +19,7 @@ import (
 
 func TestMain(m *testing.M) {
 	auth.PasswordParams = auth.Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
-	m.Run()
+	storetest.Main(m)
 }
 
 type testClock struct {
@@ -56,6 +56,7 @@ func message(t *testing.T, err error) string {
 // databases: which attempts go through, what a refusal costs, and the
 // IPv6 /64 rule.
 func TestLoginThrottle(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		db := storetest.Open(t, dsn)
 		clk := &testClock{now: time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC)}

@@ -20,7 +20,8 @@ func runCLI(t *testing.T, stdin string, args ...string) (string, error) {
 // The operator commands: migrations, accounts with the password read from
 // standard input, and the benchmark seed.
 func TestCommandLine(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, dsn string) {
+	t.Parallel()
+	storetest.EachEmpty(t, func(t *testing.T, dsn string) {
 		out, err := runCLI(t, "", "migrate", "up", "--db", dsn)
 		if err != nil || !strings.Contains(out, "applied") {
 			t.Fatalf("migrate up: %v %s", err, out)
@@ -60,6 +61,7 @@ func TestCommandLine(t *testing.T) {
 
 // A bad setting stops the service before it starts, naming the variable.
 func TestBadSettingsAreRefused(t *testing.T) {
+	t.Parallel()
 	for name, value := range map[string]string{
 		"GENDERTRACK_RESPONSE_CACHE_MB": "-1",
 		"GENDERTRACK_MAX_INFLIGHT":      "many",

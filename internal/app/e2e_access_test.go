@@ -201,6 +201,7 @@ func expected(op matrixOp, role string, own bool) string {
 // TestAuthorizationMatrix runs every mutation as every role, in its own
 // institution, in another one, and without sign-in.
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		f := newFixture(t, e)
 		// Every mutation in the schema must have a row.
@@ -253,6 +254,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 }
 
 func TestTokensAndAPIKeys(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		f := newFixture(t, e)
 		see := `{ viewer { email roles { role institution { name } } } institutions { totalCount edges { node { name } } } }`
@@ -319,6 +321,7 @@ func TestTokensAndAPIKeys(t *testing.T) {
 }
 
 func TestLoginLockout(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		e.admin()
 		try := func(email, pw string) *resp {
@@ -348,6 +351,7 @@ func TestLoginLockout(t *testing.T) {
 }
 
 func TestAuditTrail(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		f := newFixture(t, e)
 		coord := f.people["COORDINATOR"].token
@@ -384,8 +388,12 @@ func TestAuditTrail(t *testing.T) {
 // TestRoleChangeReachesOtherInstances grants a role through one server and
 // waits for a second server on the same database to enforce it.
 func TestRoleChangeReachesOtherInstances(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
-		one, two, adm := twoServers(t, dsn)
+		// Each instance polls the stored role state every RolePoll (a
+		// second by default); polling more often lets the test wait less,
+		// the two-second bound stays.
+		one, two, adm := twoServers(t, dsn, func(c *app.Config) { c.RolePoll = 50 * time.Millisecond })
 		inst := one.mkInstitution(adm, "Shared")
 		f := &fixture{e: one, admin: adm}
 		user := f.mkUser("late@example.org")
@@ -416,6 +424,7 @@ func TestRoleChangeReachesOtherInstances(t *testing.T) {
 // TestNoSecretsInLogs signs in, uses a token and an API key, and checks the
 // log lines hold none of them.
 func TestNoSecretsInLogs(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var buf bytes.Buffer
 	storetest.Each(t, func(t *testing.T, dsn string) {

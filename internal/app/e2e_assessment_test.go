@@ -189,6 +189,7 @@ func near(a, b float64) bool { d := a - b; return d < 1e-9 && d > -1e-9 }
 // ---------------------------------------------------------------- tests
 
 func TestAssessmentLifeCycle(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		w := asmNewWorld(t, e)
 		committee, lead := w.tok["COMMITTEE_MEMBER"], w.tok["LEADERSHIP"]
@@ -314,6 +315,7 @@ func TestAssessmentLifeCycle(t *testing.T) {
 }
 
 func TestAssessmentSavesAreAllOrNothing(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		w := asmNewWorld(t, e)
 		committee := w.tok["COMMITTEE_MEMBER"]
@@ -386,6 +388,7 @@ func TestAssessmentSavesAreAllOrNothing(t *testing.T) {
 }
 
 func TestAssessmentPermissions(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		w := asmNewWorld(t, e)
 		a := w.create(w.tok["COMMITTEE_MEMBER"], "e2e-small", "Baseline")
@@ -430,6 +433,7 @@ func TestAssessmentPermissions(t *testing.T) {
 }
 
 func TestAssessmentLanguages(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		w := asmNewWorld(t, e)
 		committee := w.tok["COMMITTEE_MEMBER"]
@@ -488,6 +492,7 @@ func TestAssessmentLanguages(t *testing.T) {
 }
 
 func TestImportQuestionnaire(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		w := asmNewWorld(t, e)
 		// The bundled questionnaires were imported at start-up.
@@ -562,6 +567,7 @@ areas:
 }
 
 func TestAssessmentNodes(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		w := asmNewWorld(t, e)
 		committee := w.tok["COMMITTEE_MEMBER"]
@@ -601,6 +607,7 @@ func TestAssessmentNodes(t *testing.T) {
 // Saving 1,000 responses, and reading an assessment with all its responses,
 // scores and findings, cost as many SQL statements as for 10.
 func TestAssessmentStatementCount(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		w := asmNewWorld(t, e)
 		committee := w.tok["COMMITTEE_MEMBER"]
@@ -659,6 +666,7 @@ func TestAssessmentStatementCount(t *testing.T) {
 // The demo data set holds the police baseline (validated, with findings),
 // its follow-up in DRAFT and a gendarmerie assessment.
 func TestAssessmentDemo(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		lead := e.login("leadership@demo.gendertrack.org", demo.Password)
 		r := e.gql(lead, `{ institutions{ edges{ node{ name assessments{ edges{ node{ id title status startDate submittedAt validatedAt validatedBy{ email }

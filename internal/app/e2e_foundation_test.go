@@ -63,6 +63,7 @@ func (e *env) mkUnit(tok, inst, parent, name string) string {
 }
 
 func TestInstitutionsUnitsPartners(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		tok := e.admin()
 		inst := e.mkInstitution(tok, "National Police")
@@ -110,6 +111,7 @@ func TestInstitutionsUnitsPartners(t *testing.T) {
 }
 
 func TestPaginationAndVersions(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		tok := e.admin()
 		for i := 0; i < 5; i++ {
@@ -181,6 +183,7 @@ func TestPaginationAndVersions(t *testing.T) {
 }
 
 func TestRequestLimits(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		tok := e.admin()
 		// Body over 1 MiB: 413 before any parsing.
@@ -236,6 +239,7 @@ func TestRequestLimits(t *testing.T) {
 // with a TCP proxy: /readyz answers 503 while the database is unreachable
 // and 200 again once it is back, without a restart.
 func TestReadinessFollowsTheDatabase(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.NewURL(t, "postgres")
 	u, _ := url.Parse(dsn)
 	p := newProxy(t, u.Host)

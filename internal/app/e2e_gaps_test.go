@@ -128,6 +128,7 @@ const gapRaise = `mutation($i:ID!,$p:ID,$s:ID,$c:GapCategory!,$v:Severity!,$m:St
 	flag{ id rule category severity state message plan{ id } subject{ id __typename ... on Unit { name } } institution{ id } } userErrors{ code field message } } }`
 
 func TestGapFlagsFollowTheData(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		w := gapNewWorld(t, e)
 		today := e.clock.Now().UTC().Format("2006-01-02")
@@ -240,6 +241,7 @@ func TestGapFlagsFollowTheData(t *testing.T) {
 }
 
 func TestGapFlagStatesAndPermissions(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		w := gapNewWorld(t, e)
 		w.action(map[string]any{"l": w.bare})
@@ -369,6 +371,7 @@ func TestGapFlagStatesAndPermissions(t *testing.T) {
 }
 
 func TestGapFlagPagesAndRules(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		w := gapNewWorld(t, e)
 		for range 4 {
@@ -472,6 +475,7 @@ func (e *env) gapLangGQL(token, lang, query string, vars map[string]any) *resp {
 // subjects, plans and institutions, and the actions' own flags, costs the
 // same statements for 10 actions as for 60.
 func TestGapFlagsStatementCount(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		w := gapNewWorld(t, e)
 		// Two requests, so that no race between root fields decides which
@@ -531,6 +535,7 @@ func init() {
 // whatever today is, with one flag acknowledged, one dismissed and one
 // raised by hand.
 func TestGapDemoShowsEveryRule(t *testing.T) {
+	t.Parallel()
 	for _, today := range []time.Time{time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC), time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)} {
 		t.Run(today.Format("2006-01-02"), func(t *testing.T) {
 			each(t, func(t *testing.T, e *env) {

@@ -67,6 +67,7 @@ func aliasesOf(n int) string {
 // that it is refused with its code, as a request error (no data), while a
 // second client's small query is answered.
 func TestHostileDocumentsAreRefusedBeforeTheyRun(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		tok := e.admin()
 		for _, a := range attacks() {
@@ -94,6 +95,7 @@ func TestHostileDocumentsAreRefusedBeforeTheyRun(t *testing.T) {
 // TestErrorsPerResponseAreBounded: a document with thousands of problems
 // gets the first 50 and one error saying how many more there were.
 func TestErrorsPerResponseAreBounded(t *testing.T) {
+	t.Parallel()
 	e := start(t, storetest.NewURL(t, "sqlite"))
 	r := e.gql("", "{ __typename"+strings.Repeat(" @x", 2000)+" }", nil)
 	if r.Status != 200 || len(r.Errors) != 51 || r.Errors[50].Extensions["code"] != "TOO_MANY_ERRORS" ||
@@ -104,6 +106,7 @@ func TestErrorsPerResponseAreBounded(t *testing.T) {
 
 // TestLimitsAreConfigurable lowers each bound by its variable.
 func TestLimitsAreConfigurable(t *testing.T) {
+	t.Parallel()
 	getenv := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	cfg, err := app.ConfigFromEnv(getenv(map[string]string{"GENDERTRACK_MAX_TOKENS": "50", "GENDERTRACK_MAX_SELECTION_FIELDS": "3",
 		"GENDERTRACK_MAX_ALIASES": "1", "GENDERTRACK_MAX_ERRORS": "2", "GENDERTRACK_MAX_DEPTH": "2", "GENDERTRACK_MAX_COMPLEXITY": "10"}))
@@ -135,6 +138,7 @@ func TestLimitsAreConfigurable(t *testing.T) {
 // hold no connection past the request deadline, and others are served
 // meanwhile.
 func TestSlowBodiesAreCutOff(t *testing.T) {
+	t.Parallel()
 	e := start(t, storetest.NewURL(t, "sqlite"), func(c *app.Config) { c.Timeout = 2 * time.Second })
 	host := strings.TrimPrefix(e.URL, "http://")
 	const clients = 20
@@ -187,6 +191,7 @@ func TestSlowBodiesAreCutOff(t *testing.T) {
 // answer 503 with Retry-After and SERVICE_UNAVAILABLE, not 500; signed-in
 // requests too; once it is back, they are answered again.
 func TestDatabaseDownAnswers503(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.NewURL(t, "postgres")
 	u, _ := url.Parse(dsn)
 	p := newProxy(t, u.Host)
@@ -230,6 +235,7 @@ func TestDatabaseDownAnswers503(t *testing.T) {
 // the busy timeout (a backup, a maintenance script) makes writes answer
 // 503 with SERVICE_UNAVAILABLE, and nothing is written.
 func TestLockedSQLiteAnswers503(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.NewURL(t, "sqlite")
 	e := start(t, dsn, withAdmin)
 	tok := e.admin()
@@ -272,6 +278,7 @@ func hasCode(r *resp, code string) bool {
 // never answers — is cut off once the grace period is over, and Serve
 // returns.
 func TestShutdownCutsOffLongRequests(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.NewURL(t, "postgres")
 	u, _ := url.Parse(dsn)
 	p := newProxy(t, u.Host)

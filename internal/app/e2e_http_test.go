@@ -72,6 +72,7 @@ func varies(h http.Header, name string) bool {
 }
 
 func TestCORSPreflightFromListedOrigin(t *testing.T) {
+	t.Parallel()
 	e := start(t, storetest.NewURL(t, "sqlite"), withPartnerOrigin)
 	res, body := e.raw("OPTIONS", "/graphql", nil, map[string]string{
 		"Origin":                         partnerOrigin,
@@ -122,6 +123,7 @@ func TestCORSPreflightFromListedOrigin(t *testing.T) {
 }
 
 func TestCORSUnlistedOriginGetsNoCORSHeaders(t *testing.T) {
+	t.Parallel()
 	noCORS := func(t *testing.T, what string, h http.Header) {
 		t.Helper()
 		for _, name := range []string{"Access-Control-Allow-Origin", "Access-Control-Allow-Credentials",
@@ -162,6 +164,7 @@ func TestCORSUnlistedOriginGetsNoCORSHeaders(t *testing.T) {
 }
 
 func TestCORSOriginsConfiguration(t *testing.T) {
+	t.Parallel()
 	got, err := httpserver.ParseCORSOrigins(" https://Partner.Example.org:443, http://localhost:3000,,http://[::1]:8080 ,https://partner.example.org")
 	if err != nil {
 		t.Fatal(err)
@@ -208,6 +211,7 @@ func checkSchemaJSON(t *testing.T, what string, b []byte) {
 }
 
 func TestCompressionOfGraphQLAnswers(t *testing.T) {
+	t.Parallel()
 	e := start(t, storetest.NewURL(t, "sqlite"))
 	post := func(accept, id string) (*http.Response, []byte) {
 		h := map[string]string{"Content-Type": "application/json", "X-Request-Id": id}
@@ -291,6 +295,7 @@ func TestCompressionOfGraphQLAnswers(t *testing.T) {
 }
 
 func TestGraphiQLIsServedOffline(t *testing.T) {
+	t.Parallel()
 	e := start(t, storetest.NewURL(t, "sqlite"))
 
 	res, _ := e.raw("GET", "/", nil, nil)

@@ -47,6 +47,7 @@ func (e *env) progressCount(tok, action string) (updates, audits int) {
 // with another body is refused and changes nothing; other callers and
 // other keys are independent; after 24 hours the key is free again.
 func TestIdempotentRetries(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		admin, inst, action := idemWorld(t, e)
 		vars := map[string]any{"a": action, "s": "IN_PROGRESS", "p": 30}
@@ -105,6 +106,7 @@ func TestIdempotentRetries(t *testing.T) {
 // TestConcurrentRetriesApplyOnce: retries racing each other with one key
 // apply the change once; the others get its answer or are told to retry.
 func TestConcurrentRetriesApplyOnce(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		admin, _, action := idemWorld(t, e)
 		vars := map[string]any{"a": action, "s": "IN_PROGRESS", "p": 30}

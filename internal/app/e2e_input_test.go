@@ -74,6 +74,7 @@ func badInput(t *testing.T, r *resp, code, path string) {
 // YYYY-MM-DD (a real day of 0001-9999) or RFC 3339, in a literal or in a
 // variable, answers BAD_USER_INPUT at its path, and nothing is created.
 func TestMalformedDatesAreBadInput(t *testing.T) {
+	t.Parallel()
 	eachInput(t, func(t *testing.T, e *inputEnv) {
 		inst := e.mkInstitution(e.tok, "Dates")
 		const byVar = `mutation($i:ID!,$s:Date!){ createActionPlan(input:{institutionId:$i,title:"P",startDate:$s,endDate:"2026-12-31"}){ plan{ id } userErrors{ code } } }`
@@ -113,6 +114,7 @@ func TestMalformedDatesAreBadInput(t *testing.T) {
 // TestDecimalNumbersAreReadExactly: a Decimal sent as a JSON number is read
 // from its text, exactly; what cannot be read is refused cleanly.
 func TestDecimalNumbersAreReadExactly(t *testing.T) {
+	t.Parallel()
 	eachInput(t, func(t *testing.T, e *inputEnv) {
 		inst := e.mkInstitution(e.tok, "Money")
 		plan := e.planMutate(e.tok, "createActionPlan", planCreate, map[string]any{"i": inst, "t": "P", "s": "2026-01-01", "e": "2026-12-31"}).Str("createActionPlan.plan.id")
@@ -164,6 +166,7 @@ func TestDecimalNumbersAreReadExactly(t *testing.T) {
 // string over its kind's limit (README.md, "Input limits"), is refused
 // with the field at fault before anything runs.
 func TestNULAndOverlongStringsAreBadInput(t *testing.T) {
+	t.Parallel()
 	eachInput(t, func(t *testing.T, e *inputEnv) {
 		inst := e.mkInstitution(e.tok, "Strings")
 		const create = `mutation($n:String!){ createInstitution(input:{name:$n, sector:POLICE, country:"ML"}){ institution{ id } userErrors{ code field } } }`
@@ -226,6 +229,7 @@ func TestNULAndOverlongStringsAreBadInput(t *testing.T) {
 // TestSearchPatternsAreLiteral: LIKE wildcards in a search match
 // themselves, on both databases.
 func TestSearchPatternsAreLiteral(t *testing.T) {
+	t.Parallel()
 	eachInput(t, func(t *testing.T, e *inputEnv) {
 		for _, n := range []string{"100% Women", "Under_score", `Back\slash`, "Plain", "Plan B"} {
 			e.mkInstitution(e.tok, n)
@@ -246,6 +250,7 @@ func TestSearchPatternsAreLiteral(t *testing.T) {
 // TestVariablesThatDoNotCoerceAreBadInput: a variable of the wrong type
 // is the client's error, at the variable's path.
 func TestVariablesThatDoNotCoerceAreBadInput(t *testing.T) {
+	t.Parallel()
 	eachInput(t, func(t *testing.T, e *inputEnv) {
 		badInput(t, e.gql(e.tok, `query($n:Int){ institutions(first:$n){ totalCount } }`, map[string]any{"n": "many"}), "BAD_USER_INPUT", "variable.n")
 		badInput(t, e.gql(e.tok, `query($i:ID!){ node(id:$i){ id } }`, map[string]any{}), "BAD_USER_INPUT", "variable.i")
@@ -261,6 +266,7 @@ func TestVariablesThatDoNotCoerceAreBadInput(t *testing.T) {
 // __type answer INTROSPECTION_DISABLED, no message suggests names, and
 // __typename still works.
 func TestIntrospectionOff(t *testing.T) {
+	t.Parallel()
 	eachInput(t, func(t *testing.T, e *inputEnv) {
 		for _, q := range []string{
 			`{ __schema { types { name } } }`,
@@ -302,6 +308,7 @@ func TestIntrospectionOff(t *testing.T) {
 // names nothing: node gives null, a mutation answers NOT_FOUND and
 // changes nothing.
 func TestOnlyCanonicalIDsDecode(t *testing.T) {
+	t.Parallel()
 	eachInput(t, func(t *testing.T, e *inputEnv) {
 		inst := e.mkInstitution(e.tok, "Canonical")
 		b, err := base64.RawURLEncoding.DecodeString(inst)

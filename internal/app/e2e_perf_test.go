@@ -17,6 +17,7 @@ import (
 // derived gap flags of an institution; a write through one instance must
 // show in the very next read on the other.
 func TestCachedFlagsFollowWritesOnAnotherInstance(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		one, two, adm := twoServers(t, dsn)
 		inst := one.mkInstitution(adm, "Cached")
@@ -52,6 +53,7 @@ func TestCachedFlagsFollowWritesOnAnotherInstance(t *testing.T) {
 // TestOverloadIsRefusedNotQueuedForever: with one execution slot and no
 // queue, requests beyond capacity get 503 with Retry-After; the rest answer.
 func TestOverloadIsRefusedNotQueuedForever(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.NewURL(t, "sqlite")
 	cfg := app.Defaults()
 	cfg.DB, cfg.MaxInFlight, cfg.MaxQueued = dsn, 1, 0
@@ -125,6 +127,7 @@ func (e *env) cacheHits() int {
 // institution — the very next read shows it; and an answer is never given
 // to another caller, who may see less.
 func TestResponseCacheNeverServesAnswersOlderThanAChange(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		one, two, adm := twoServers(t, dsn)
 		inst := one.mkInstitution(adm, "Cached answers")

@@ -58,6 +58,7 @@ const (
 // TestPlanLifeCycle takes a plan from DRAFT to CLOSED through the API with
 // the roles of RULES.md §4 and the states of §5.
 func TestPlanLifeCycle(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		admin := e.admin()
 		inst := e.mkInstitution(admin, "National Police")
@@ -255,6 +256,7 @@ func TestPlanLifeCycle(t *testing.T) {
 
 // TestPlanDraftFromFindings drafts a plan from an assessment's findings.
 func TestPlanDraftFromFindings(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		admin := e.admin()
 		inst := e.mkInstitution(admin, "National Police")
@@ -313,6 +315,7 @@ func TestPlanDraftFromFindings(t *testing.T) {
 // their lead units, resources, indicators and latest update, and counts
 // the SQL statements: 300 actions must cost what 10 do.
 func TestPlanReadCostsConstantStatements(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		admin := e.admin()
 		inst := e.mkInstitution(admin, "National Police")
@@ -396,6 +399,7 @@ func TestPlanReadCostsConstantStatements(t *testing.T) {
 // health colour, unfunded actions and an action without a lead unit; the
 // gendarmerie's plan is a DRAFT.
 func TestPlanDemo(t *testing.T) {
+	t.Parallel()
 	for _, today := range []time.Time{time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC), time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)} {
 		t.Run(today.Format(time.DateOnly), func(t *testing.T) {
 			each(t, func(t *testing.T, e *env) {

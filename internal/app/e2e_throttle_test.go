@@ -71,6 +71,7 @@ func signedIn(t *testing.T, r *resp) {
 // email) that makes them, never a correct sign-in from elsewhere; refused
 // attempts count as no further failure; locks end after their time.
 func TestSignInThrottleByAddress(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		f := &fixture{e: e, admin: e.admin()}
 		f.mkUser("colleague@example.org")
@@ -120,6 +121,7 @@ func TestSignInThrottleByAddress(t *testing.T) {
 // Two instances on one database share the throttling state: failures
 // through one, refusal through the other, for that address only.
 func TestSignInThrottleSharedByInstances(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		one, two, _ := twoServers(t, dsn)
 		for range 5 {
@@ -139,6 +141,7 @@ func TestSignInThrottleSharedByInstances(t *testing.T) {
 // through each server, lock the pair (five suffice), and the address
 // counts every one that was answered as a wrong password.
 func TestSignInThrottleConcurrentInstances(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		one, two, _ := twoServers(t, dsn)
 		answers := make(chan string, 8)

@@ -77,10 +77,11 @@ func serve(t testing.TB, cfg app.Config, log *slog.Logger) *env {
 }
 
 // twoServers starts two instances on one database, as a deployment with
-// several instances runs, and signs the ADMIN in through the first.
-func twoServers(t *testing.T, dsn string) (one, two *env, admin string) {
+// several instances runs, and signs the ADMIN in through the first; opts
+// apply to both.
+func twoServers(t *testing.T, dsn string, opts ...func(*app.Config)) (one, two *env, admin string) {
 	t.Helper()
-	one, two = start(t, dsn, withAdmin), start(t, dsn)
+	one, two = start(t, dsn, append(opts, withAdmin)...), start(t, dsn, opts...)
 	return one, two, one.admin()
 }
 

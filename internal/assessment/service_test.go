@@ -140,6 +140,7 @@ func (f *fixture) create(ctx context.Context, key string) *store.Assessment {
 }
 
 func TestImportBundledOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		f := setup(t, dsn)
 		again, err := f.s.ImportBundled(context.Background())
@@ -170,6 +171,7 @@ func TestImportBundledOnce(t *testing.T) {
 }
 
 func TestImportErrors(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		f := setup(t, dsn)
 		_, err := f.s.Import(f.committee, smallDoc)
@@ -198,6 +200,7 @@ func TestImportErrors(t *testing.T) {
 }
 
 func TestLifeCycle(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		f := setup(t, dsn)
 		a := f.create(f.committee, "small")
@@ -307,6 +310,7 @@ func TestLifeCycle(t *testing.T) {
 }
 
 func TestSaveIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		f := setup(t, dsn)
 		a := f.create(f.committee, "small")
@@ -335,6 +339,7 @@ func TestSaveIsAllOrNothing(t *testing.T) {
 }
 
 func TestFindingTitlesInEveryLanguage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		f := setup(t, dsn)
 		a := f.create(f.committee, "small")
@@ -367,6 +372,7 @@ func TestFindingTitlesInEveryLanguage(t *testing.T) {
 
 // The number of statements of a save does not grow with the responses.
 func TestSaveStatementCount(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		f := setup(t, dsn)
 		var b strings.Builder

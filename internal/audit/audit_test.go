@@ -16,6 +16,7 @@ import (
 
 // An audit event lives and dies with the change it records.
 func TestEventsShareTheChangesTransaction(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		db := storetest.Open(t, dsn)
 		ctx := auth.WithActor(context.Background(), &auth.Actor{Name: "system", System: true})
@@ -59,6 +60,7 @@ func TestEventsShareTheChangesTransaction(t *testing.T) {
 }
 
 func TestSnapshotLeavesSecretsOut(t *testing.T) {
+	t.Parallel()
 	u := &store.User{ID: 1, Email: "a@b.org", Name: "A", PasswordHash: "$argon2id$secret", Version: 3}
 	got := audit.Change(nil, u)
 	if _, ok := got["passwordHash"]; ok || got["email"] != [2]any{nil, "a@b.org"} || len(got) != 2 {
@@ -77,6 +79,7 @@ func TestSnapshotLeavesSecretsOut(t *testing.T) {
 // version's answers part moves with draft answers alone, its general part
 // with everything else. (The test packs the pair as general×10⁶+answers.)
 func TestChangesAdvanceTheRevisions(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		db := storetest.Open(t, dsn)
 		ctx := auth.WithActor(context.Background(), &auth.Actor{Name: "system", System: true})

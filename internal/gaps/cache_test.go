@@ -17,6 +17,7 @@ import (
 // Either way the flags must be exactly what a derivation from scratch
 // finds.
 func TestCachedFlagsAfterChangesEqualAFreshDerivation(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		f := newFx(t, dsn)
 		inst := seedInstitution(t, f, 60)

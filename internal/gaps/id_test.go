@@ -7,6 +7,7 @@ import (
 
 // TestParseIDOnlyCanonical: a flag's ID decodes only as the API spells it.
 func TestParseIDOnlyCanonical(t *testing.T) {
+	t.Parallel()
 	k := Key{Rule: ActionWithoutLeadUnit, SubjectType: "Action", SubjectID: 12, PlanID: 3}
 	got, manual, ok := ParseID(k.ID())
 	if !ok || manual != 0 || got != k {

@@ -31,6 +31,7 @@ func each(t *testing.T, fn func(t *testing.T, f *fx)) {
 }
 
 func TestActionWithoutLeadUnit(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		inst := f.institution()
 		u := f.unit(inst, true)
@@ -52,6 +53,7 @@ func TestActionWithoutLeadUnit(t *testing.T) {
 }
 
 func TestActionWithoutResources(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		inst := f.institution()
 		p := f.plan(inst, "ADOPTED")
@@ -69,6 +71,7 @@ func TestActionWithoutResources(t *testing.T) {
 }
 
 func TestResourceGap(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		inst := f.institution()
 		p := f.plan(inst, "DRAFT")
@@ -111,6 +114,7 @@ func TestResourceGap(t *testing.T) {
 }
 
 func TestActionOverdue(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		inst := f.institution()
 		p := f.plan(inst, "ADOPTED")
@@ -137,6 +141,7 @@ func TestActionOverdue(t *testing.T) {
 }
 
 func TestActionStale(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		inst := f.institution()
 		p := f.plan(inst, "ADOPTED")
@@ -171,6 +176,7 @@ func TestActionStale(t *testing.T) {
 }
 
 func TestFindingUnaddressed(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		inst := f.institution()
 		old := f.assessment(inst, "VALIDATED", fxNow.AddDate(-1, 0, 0))
@@ -222,6 +228,7 @@ func TestFindingUnaddressed(t *testing.T) {
 }
 
 func TestObjectiveWithoutOutcomeIndicator(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		inst := f.institution()
 		p := f.plan(inst, "DRAFT")
@@ -240,6 +247,7 @@ func TestObjectiveWithoutOutcomeIndicator(t *testing.T) {
 }
 
 func TestIndicatorNotMeasured(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		inst := f.institution()
 		// Adopted 181 days ago: its indicators without a measurement are due.
@@ -267,6 +275,7 @@ func TestIndicatorNotMeasured(t *testing.T) {
 }
 
 func TestIndicatorOffTrack(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		inst := f.institution()
 		p := f.plan(inst, "ADOPTED") // from 100 days ago to 100 days ahead: elapsed 0.5
@@ -295,6 +304,7 @@ func TestIndicatorOffTrack(t *testing.T) {
 }
 
 func TestTrainingWithoutFollowUp(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		inst := f.institution()
 		p := f.plan(inst, "DRAFT")
@@ -318,6 +328,7 @@ func TestTrainingWithoutFollowUp(t *testing.T) {
 }
 
 func TestPlanNotDisseminated(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		inst := f.institution()
 		u1, u2, u3 := f.unit(inst, true), f.unit(inst, true), f.unit(inst, true)
@@ -341,6 +352,7 @@ func TestPlanNotDisseminated(t *testing.T) {
 }
 
 func TestUnitWithoutFocalPoint(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		inst := f.institution()
 		bare, focal, idle := f.unit(inst, false), f.unit(inst, true), f.unit(inst, false)
@@ -364,6 +376,7 @@ func TestUnitWithoutFocalPoint(t *testing.T) {
 }
 
 func TestRulesCatalogue(t *testing.T) {
+	t.Parallel()
 	s := &Service{}
 	en, fr := s.Rules("en"), s.Rules("fr")
 	if len(en) != 12 || len(fr) != 12 {
@@ -383,6 +396,7 @@ func TestRulesCatalogue(t *testing.T) {
 }
 
 func TestIDs(t *testing.T) {
+	t.Parallel()
 	k := Key{Rule: UnitWithoutFocalPoint, SubjectType: "Unit", SubjectID: 42, PlanID: 7}
 	got, manual, ok := ParseID(k.ID())
 	if !ok || manual != 0 || got != k {

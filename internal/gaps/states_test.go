@@ -39,6 +39,7 @@ func (f *fx) get(ctx context.Context, id string) *Flag {
 }
 
 func TestFlagStates(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		inst := f.institution()
 		u := f.unit(inst, true)
@@ -141,6 +142,7 @@ func TestFlagStates(t *testing.T) {
 }
 
 func TestManualFlags(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		inst := f.institution()
 		other := f.institution()
@@ -220,6 +222,7 @@ func TestManualFlags(t *testing.T) {
 }
 
 func TestPermissions(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		inst := f.institution()
 		other := f.institution()
@@ -285,6 +288,7 @@ func TestPermissions(t *testing.T) {
 }
 
 func TestFiltersOrderAndPages(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		inst := f.institution()
 		other := f.institution()
@@ -409,6 +413,7 @@ func TestFiltersOrderAndPages(t *testing.T) {
 // TestStatementsPerRequest: the statements of one list do not depend on
 // how much data there is.
 func TestStatementsPerRequest(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		measure := func(actions int) (first, steady int64) {
 			inst := f.institution()
@@ -449,6 +454,7 @@ func TestStatementsPerRequest(t *testing.T) {
 // by page, gives the whole list in its order, with its count on every
 // page, whatever the filter; a cursor from nowhere is refused.
 func TestPagesAcrossInstitutionsWalkTheWholeList(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, f *fx) {
 		var inst, p int64
 		for range 3 {

@@ -41,6 +41,7 @@ func moneyOf(t *testing.T, totals []money.MoneyTotal) map[string][3]string {
 
 // TestMoneyIsExact sums amounts no float can hold on both databases.
 func TestMoneyIsExact(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		fx := setup(t, dsn)
 		p := fx.plan("Plan")
@@ -93,6 +94,7 @@ func TestMoneyIsExact(t *testing.T) {
 // TestProgressAndFilters checks the counts of PlanProgress and the action
 // filters, health included, with pagination.
 func TestProgressAndFilters(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		fx := setup(t, dsn) // today is 2026-06-15
 		p := fx.plan("Plan")

@@ -158,6 +158,7 @@ func (fx *fixture) audits(op string) int64 {
 }
 
 func TestPlanValidation(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		fx := setup(t, dsn)
 		_, err := fx.s.CreatePlan(fx.ctx, plan.PlanInput{InstitutionID: fx.inst, Title: patch.Set("  "), StartDate: patch.Set("2026-02-30"), EndDate: patch.Set("2026-01-01")})
@@ -195,6 +196,7 @@ func TestPlanValidation(t *testing.T) {
 }
 
 func TestDraftFromFindings(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		fx := setup(t, dsn)
 		// A second finding in the same assessment.
@@ -223,6 +225,7 @@ func TestDraftFromFindings(t *testing.T) {
 }
 
 func TestObjectiveAndActionValidation(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		fx := setup(t, dsn)
 		p := fx.plan("Plan")
@@ -291,6 +294,7 @@ func TestObjectiveAndActionValidation(t *testing.T) {
 }
 
 func TestResourceValidation(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		fx := setup(t, dsn)
 		p := fx.plan("Plan")
@@ -351,6 +355,7 @@ func TestResourceValidation(t *testing.T) {
 }
 
 func TestIndicatorValidationAndStatus(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		fx := setup(t, dsn)
 		p := fx.plan("Plan")
@@ -412,6 +417,7 @@ func TestIndicatorValidationAndStatus(t *testing.T) {
 }
 
 func TestLifeCycle(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		fx := setup(t, dsn)
 		p := fx.plan("Plan")
@@ -507,6 +513,7 @@ func TestLifeCycle(t *testing.T) {
 }
 
 func TestPermissions(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		fx := setup(t, dsn)
 		p := fx.plan("Plan")

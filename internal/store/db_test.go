@@ -12,6 +12,7 @@ import (
 // connection is a new server process whose start cost more CPU than the
 // queries it then ran.
 func TestConnectionsOfABurstAreKeptForTheNext(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		db := storetest.Open(t, dsn)
 		ctx := context.Background()

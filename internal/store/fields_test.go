@@ -13,6 +13,7 @@ import (
 // TestDateUnmarshalGQL: only a string YYYY-MM-DD naming a real day of the
 // years 0001-9999 is a Date; everything else is the client's error.
 func TestDateUnmarshalGQL(t *testing.T) {
+	t.Parallel()
 	for _, ok := range []string{"2026-03-31", "0001-01-01", "9999-12-31", "2024-02-29", "2000-02-29"} {
 		var d store.Date
 		if err := d.UnmarshalGQL(ok); err != nil || string(d) != ok {

@@ -1,13 +1,14 @@
 package store
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"strings"
 
-	"context"
+	"github.com/uptrace/bun"
 
 	"github.com/gendertrack/gendertrack/internal/errs"
-
-	"github.com/uptrace/bun"
 )
 
 // Page asks for First rows after the row with id After (0: from the start),
@@ -83,7 +84,9 @@ func EscapeLike(s string) string {
 
 // UpdateVersioned writes cols of model (a pointer to a row struct) when the
 // stored version still is expected, and bumps the version by one. Zero rows
-// updated means someone else changed the row first: CONFLICT.
+// updated means someone else changed (or deleted) the row first: CONFLICT,
+// naming the version now stored, read in the same transaction, and the one
+// the client sent.
 func UpdateVersioned(ctx context.Context, tx bun.IDB, model any, id int64, expected int, version *int, cols ...string) error {
 	res, err := tx.NewUpdate().Model(model).Column(cols...).
 		Set("version = version + 1").
@@ -92,8 +95,24 @@ func UpdateVersioned(ctx context.Context, tx bun.IDB, model any, id int64, expec
 		return err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return errs.Stale(expected)
+		return staleVersion(ctx, tx, model, id, expected)
 	}
 	*version = expected + 1
 	return nil
+}
+
+// staleVersion is the CONFLICT answer to an update of the row id of
+// model's table whose version is not sent.
+func staleVersion(ctx context.Context, tx bun.IDB, model any, id int64, sent int) error {
+	var stored int
+	err := tx.NewSelect().Model(model).Column("version").Where("id = ?", id).Scan(ctx, &stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.Newf(errs.Conflict, []string{"input", "expectedVersion"},
+			"The record was deleted by someone else after you read it at version %d.", sent)
+	}
+	if err != nil {
+		return err
+	}
+	return errs.Newf(errs.Conflict, []string{"input", "expectedVersion"},
+		"The record was changed by someone else: it is now at version %d, and you sent version %d; reload it and try again.", stored, sent)
 }

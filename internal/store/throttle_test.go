@@ -15,6 +15,7 @@ import (
 // The throttling rows: upserts, reads by key, and the deletion of expired
 // rows, on both databases.
 func TestSignInThrottleRows(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		db := storetest.Open(t, dsn)
 		ctx := context.Background()
@@ -95,6 +96,7 @@ func TestSignInThrottleRows(t *testing.T) {
 // rows as it goes: the locking upsert makes them take turns, so no count
 // is lost and nothing fails.
 func TestSignInThrottleConcurrentWriters(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		dbs := []*store.DB{storetest.Open(t, dsn), storetest.Open(t, dsn)}
 		ctx := context.Background()
