@@ -101,12 +101,12 @@ func planStatus(rule string) string {
 
 // actionRule is a rule whose subject is an action of a plan in scope.
 func actionRule(rule, cond string, detail string) func(d dialect, sc Scope, c Config, today time.Time) (string, []any) {
+	if detail == "" {
+		detail = "CAST(NULL AS TEXT)"
+	}
 	return func(d dialect, sc Scope, c Config, today time.Time) (string, []any) {
 		r := byRule[rule]
 		sc1, args := sc.planCond("p")
-		if detail == "" {
-			detail = "CAST(NULL AS TEXT)"
-		}
 		q := "SELECT '" + rule + "' AS rule, 'Action' AS subject_type, a.id AS subject_id, a.plan_id AS plan_id, a.institution_id AS institution_id, a.id AS action_id, '" +
 			r.category + "' AS category, '" + r.severity + "' AS severity, a.title AS label, " + detail + " AS detail" +
 			" FROM actions a JOIN action_plans p ON p.id = a.plan_id WHERE " + planStatus(rule) + sc1 + " AND " + cond
@@ -136,15 +136,18 @@ func unitRule(rule, cond string) ruleQuery {
 		if !sc.All {
 			args = append(args, bun.List(sc.Institutions))
 		}
+		// The rule's closure is shared by every detection: cond must stay
+		// as written, ?plans and all, for the next scope.
+		where := cond
 		if strings.Contains(cond, "?plans") {
 			plans := ""
 			if sc.Plans != nil {
 				plans = " AND ds.plan_id IN (?)"
 				args = append(args, bun.List(sc.Plans))
 			}
-			cond = strings.Replace(cond, "?plans", plans, 1)
+			where = strings.Replace(cond, "?plans", plans, 1)
 		}
-		return q + cond, args
+		return q + where, args
 	}
 }
 
