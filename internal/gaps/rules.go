@@ -16,7 +16,7 @@ import (
 	"slices"
 
 	"github.com/gendertrack/gendertrack/internal/gid"
-	"github.com/gendertrack/gendertrack/internal/questionnaire"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 )
 
 // Rule names (GraphQL enum GapRule).
@@ -310,5 +310,5 @@ func (c Config) days(rule string) int {
 // fits a request's Accept-Language header (RULES.md section 9); English
 // when none fits.
 func Lang(acceptLanguage string) string {
-	return questionnaire.Negotiate(acceptLanguage, Languages, Languages[0])
+	return i18n.Negotiate(acceptLanguage, Languages, Languages[0])
 }

@@ -1,4 +1,4 @@
-package questionnaire
+package i18n
 
 import (
 	"math"
