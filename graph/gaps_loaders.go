@@ -12,7 +12,6 @@ import (
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/gid"
-	"github.com/gendertrack/gendertrack/internal/reqinfo"
 )
 
 // GapLoaders batch the gap-flag fields of one request: the flags of every
@@ -40,7 +39,7 @@ type GapLoaders struct {
 
 // gapLang is the language of flag messages and rule descriptions for the
 // request of ctx.
-func gapLang(ctx context.Context) string { return gaps.Lang(reqinfo.AcceptLanguage(ctx)) }
+func gapLang(ctx context.Context) string { return gaps.Lang(ctx) }
 
 // memo is the request's memo of evaluated flags. A mutation gets a fresh
 // one for every batch, so that each payload sees the writes made before it.

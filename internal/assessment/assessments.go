@@ -16,7 +16,6 @@ import (
 	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/questionnaire"
-	"github.com/gendertrack/gendertrack/internal/reqinfo"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -292,7 +291,7 @@ func FindingTitle(ctx context.Context, f *store.Finding) string {
 		langs = append(langs, l)
 	}
 	sort.Strings(langs)
-	if t, ok := m[i18n.Negotiate(reqinfo.AcceptLanguage(ctx), langs, "")]; ok {
+	if t, ok := m[i18n.Pick(ctx, langs, "")]; ok {
 		return t
 	}
 	return f.Title

@@ -25,7 +25,6 @@ import (
 	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/questionnaire"
-	"github.com/gendertrack/gendertrack/internal/reqinfo"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -53,7 +52,7 @@ type Questionnaire struct {
 // Lang is the language in which the request of ctx reads q's texts: the best
 // of q's languages for the Accept-Language header, else q's default.
 func (q *Questionnaire) Lang(ctx context.Context) string {
-	return i18n.Negotiate(reqinfo.AcceptLanguage(ctx), q.Languages, q.DefaultLanguage)
+	return i18n.Pick(ctx, q.Languages, q.DefaultLanguage)
 }
 
 // In returns t in the request's language.

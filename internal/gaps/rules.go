@@ -12,6 +12,7 @@
 package gaps
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -306,9 +307,9 @@ func (c Config) days(rule string) int {
 	return c.UnmeasuredDays
 }
 
-// Lang picks the language of rule descriptions and flag messages that best
-// fits a request's Accept-Language header (RULES.md section 9); English
-// when none fits.
-func Lang(acceptLanguage string) string {
-	return i18n.Negotiate(acceptLanguage, Languages, Languages[0])
+// Lang picks the language of rule descriptions and flag messages for the
+// request of ctx (RULES.md section 9): the user's choice, else the best fit
+// of its Accept-Language header; English when none fits.
+func Lang(ctx context.Context) string {
+	return i18n.Pick(ctx, Languages, Languages[0])
 }

@@ -182,3 +182,18 @@ func Lang(ctx context.Context) string {
 
 // Tc is T in the language of ctx's request.
 func Tc(ctx context.Context, id string, data ...Data) string { return T(Lang(ctx), id, data...) }
+
+// Pick returns the language of available (spelled as there) in which the
+// request of ctx reads a text that exists in those languages: the user's
+// choice when available has it, else the best match of Accept-Language,
+// else def.
+func Pick(ctx context.Context, available []string, def string) string {
+	if l, ok := ctx.Value(chosenKey{}).(string); ok {
+		for _, a := range available {
+			if strings.EqualFold(a, l) {
+				return a
+			}
+		}
+	}
+	return Negotiate(reqinfo.AcceptLanguage(ctx), available, def)
+}
