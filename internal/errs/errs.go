@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/gendertrack/gendertrack/internal/i18n"
 )
 
 // Code is a user error code of the contract.
@@ -24,10 +26,23 @@ const (
 
 // UserError is one problem with a mutation's input or with the state of what
 // it touches. Field is the path to the input field at fault.
+//
+// Message names the text in the message catalog (internal/i18n) and Args
+// the values it takes; Text gives it in a language. A Message that is not
+// a catalog ID is shown as it is.
 type UserError struct {
 	Field   []string
 	Message string
 	Code    Code
+	Args    map[string]any
+}
+
+// Text returns the error's message in lang.
+func (u UserError) Text(lang string) string {
+	if i18n.Has(lang, u.Message) {
+		return i18n.T(lang, u.Message, u.Args)
+	}
+	return u.Message
 }
 
 // UserErrors is a list of user errors; as an error it means "nothing was
