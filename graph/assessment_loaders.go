@@ -54,9 +54,6 @@ func questionnaireOf(ctx context.Context, a *store.Assessment) (*assessment.Ques
 // field that shows answers, or what they give, reads them here. The
 // assessment service decides what of the results the caller may see.
 func assessmentData(ctx context.Context, a *store.Assessment) (*assessment.Questionnaire, *assessment.Results, error) {
-	if a.Status != assessment.Validated {
-		ReadsDraftAnswers(ctx) // saving answers changes what this request shows
-	}
 	rt := aloaders(ctx).Results.LoadThunk(ctx, a.ID)
 	q, err := questionnaireOf(ctx, a)
 	if err != nil {

@@ -38,7 +38,6 @@ func (r *Resolver) nodeThunk(ctx context.Context, gid string) func() (model.Node
 	case gidpkg.Assessment:
 		return thunk(l.Assessment.Assessment.LoadThunk(ctx, id))
 	case gidpkg.Response:
-		ReadsDraftAnswers(ctx) // whatever its assessment's state: the cache stays on the safe side
 		return thunk(l.Assessment.Response.LoadThunk(ctx, id))
 	case gidpkg.Finding:
 		return thunk(l.Assessment.FindingsByID.LoadThunk(ctx, id))
@@ -59,8 +58,6 @@ func (r *Resolver) nodeThunk(ctx context.Context, gid string) func() (model.Node
 	case gidpkg.Dissemination:
 		return thunk(l.Plan.Dissemination.LoadThunk(ctx, id))
 	case gidpkg.AuditEvent:
-		// Every change, saving answers included, writes an audit event.
-		ReadsDraftAnswers(ctx)
 		return func() (model.Node, error) {
 			ev, err := r.Account.AuditEvent(ctx, id)
 			if err != nil || ev == nil {

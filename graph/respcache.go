@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/gendertrack/gendertrack/internal/auth"
+	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/reqinfo"
 )
 
@@ -26,17 +28,18 @@ import (
 // An answer is reused only for the same caller (user or API key, with the
 // same role assignments), the same operation text, variables and
 // Accept-Language, on the same day (health and flags depend on it), and at
-// the same data version: every audited change advances the version in its
-// own transaction (store.DB.DataVersion), so an answer computed before a
-// change is never served after it commits, whichever instance made the
-// change. The version has two parts: changes to draft assessments'
-// answers, and all the others. An answer that read no draft assessment's
-// answers (ReadsDraftAnswers was not called while it was computed) depends
-// on the second part only, so saving answers does not throw away the
-// dashboards and plan pages. Concurrent identical requests share one
-// execution. Only operations whose root fields are all in cacheableRoots
-// are kept, never one with errors; the cache is bounded in bytes, least
-// recently used out.
+// the same data version: the database advances the version from the rows
+// each transaction writes (migrations/touch.go, store.DB.DataVersion), so
+// an answer computed before a change is never served after it commits,
+// whichever instance made the change. The version has two parts: the
+// answers side (a draft assessment's answers and stamps, the audit trail,
+// sign-ins) and all the rest. An answer is assumed to depend on both
+// unless it is known not to: every field it selects belongs to a type of
+// answersIndependent, and every ID it asks node or nodes for is of such a
+// type; then saving answers does not throw away the dashboards and plan
+// pages. Concurrent identical requests share one execution. Only
+// operations whose root fields are all in cacheableRoots are kept, never
+// one with errors; the cache is bounded in bytes, least recently used out.
 type ResponseCache struct {
 	// Version reads the data version (store.DB.DataVersion).
 	Version func(context.Context) (general, answers int64, err error)
@@ -73,18 +76,96 @@ type cachedResponse struct {
 	readsAnswers     bool
 }
 
-// answersReader marks, in a request's context, an execution that read the
-// answers of an assessment that is not validated.
-type answersReader struct{}
+// answersIndependent are the types none of whose fields shows anything
+// the answers side of the data version counts. A type missing from it
+// (a new one included) makes an answer depend on everything.
+var answersIndependent = map[string]bool{
+	"Query": true, "PageInfo": true,
+	"Institution": true, "InstitutionConnection": true, "InstitutionEdge": true, "InstitutionSummary": true,
+	"Unit": true, "UnitConnection": true, "UnitEdge": true,
+	"Partner": true, "PartnerConnection": true, "PartnerEdge": true,
+	"Questionnaire": true, "Area": true, "Question": true, "ChoiceOption": true, "Finding": true,
+	"ActionPlan": true, "ActionPlanConnection": true, "ActionPlanEdge": true, "PlanProgress": true,
+	"Objective": true, "Action": true, "ActionConnection": true, "ActionEdge": true,
+	"ResourceRequirement": true, "MoneyTotal": true, "StatusCount": true, "CategoryCount": true,
+	"Indicator": true, "Dimension": true, "Category": true, "CategoryRef": true, "CategoryTarget": true,
+	"BreakdownValue": true, "Measurement": true,
+	"ProgressUpdate": true, "ProgressUpdateConnection": true, "ProgressUpdateEdge": true,
+	"Dissemination": true, "GapRuleInfo": true, "GapFlag": true, "GapFlagConnection": true, "GapFlagEdge": true,
+}
 
-// ReadsDraftAnswers records that the request being answered read something
-// that saving a draft's answers changes: the answers (responses,
-// completion, scores) of an assessment that is not validated, or the audit
-// trail.
-func ReadsDraftAnswers(ctx context.Context) {
-	if b, ok := ctx.Value(answersReader{}).(*atomic.Bool); ok {
-		b.Store(true)
+// readsAnswers reports whether the answer to the operation of oc may show
+// something of the answers side: unless every field it selects (through
+// fragments too) is of an answersIndependent type and every ID asked of
+// node or nodes is of such a type, it is assumed to.
+func readsAnswers(oc *graphql.OperationContext) bool {
+	seen := map[string]bool{}
+	var independent func(ast.SelectionSet) bool
+	independent = func(set ast.SelectionSet) bool {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if strings.HasPrefix(s.Name, "__") {
+					continue // __typename: the type of what the parent field chose
+				}
+				if s.ObjectDefinition == nil || !answersIndependent[s.ObjectDefinition.Name] {
+					return false
+				}
+				if s.ObjectDefinition.Name == "Query" && (s.Name == "node" || s.Name == "nodes") && !independentIDs(s.ArgumentMap(oc.Variables)) {
+					return false
+				}
+				if !independent(s.SelectionSet) {
+					return false
+				}
+			case *ast.InlineFragment:
+				if !independent(s.SelectionSet) {
+					return false
+				}
+			case *ast.FragmentSpread:
+				if seen[s.Name] {
+					continue
+				}
+				seen[s.Name] = true
+				if s.Definition == nil || !independent(s.Definition.SelectionSet) {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+		return true
 	}
+	return !independent(oc.Operation.SelectionSet)
+}
+
+// independentIDs reports whether the id or ids argument of node or nodes
+// names only objects of answersIndependent types (whether one exists, and
+// what it shows, then does not depend on the answers side).
+func independentIDs(args map[string]any) bool {
+	var ids []any
+	switch v := args["id"].(type) {
+	case string:
+		ids = []any{v}
+	case nil:
+		list, ok := args["ids"].([]any)
+		if !ok {
+			return false
+		}
+		ids = list
+	default:
+		return false
+	}
+	for _, id := range ids {
+		s, ok := id.(string)
+		if !ok {
+			return false
+		}
+		kind, ok := gid.KindOfID(s)
+		if !ok || !answersIndependent[kind.String()] {
+			return false
+		}
+	}
+	return true
 }
 
 var _ interface {
@@ -125,10 +206,9 @@ func (c *ResponseCache) InterceptResponse(ctx context.Context, next graphql.Resp
 	led := false // this request ran the execution (singleflight's "shared" is true for the leader too)
 	v, _, _ := c.group.Do(string(flight[:]), func() (any, error) {
 		led = true
-		reads := new(atomic.Bool)
-		resp := next(context.WithValue(ctx, answersReader{}, reads))
+		resp := next(ctx)
 		if resp != nil && len(resp.Errors) == 0 && resp.Data != nil && len(resp.Extensions) == 0 {
-			c.put(&cachedResponse{key: key, resp: resp, general: general, answers: answers, readsAnswers: reads.Load()})
+			c.put(&cachedResponse{key: key, resp: resp, general: general, answers: answers, readsAnswers: readsAnswers(graphql.GetOperationContext(ctx))})
 		}
 		return resp, nil
 	})

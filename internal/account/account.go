@@ -91,7 +91,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (token stri
 		if _, err := tx.NewInsert().Model(sess).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "login", SubjectID: gid.Encode(gid.User, u.ID), FlagNeutral: true})
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "login", SubjectID: gid.Encode(gid.User, u.ID)})
 	})
 	if err != nil {
 		return "", nil, nil, err
@@ -114,7 +114,7 @@ func (s *Service) Logout(ctx context.Context) error {
 			Where("token_hash = ?", a.TokenHash).Where("revoked_at IS NULL").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Operation: "logout", SubjectID: gid.Encode(gid.User, a.UserID), FlagNeutral: true})
+		return audit.Record(ctx, tx, now, audit.Event{Operation: "logout", SubjectID: gid.Encode(gid.User, a.UserID)})
 	})
 }
 

@@ -169,7 +169,7 @@ func (s *Service) SaveResponses(ctx context.Context, assessmentID int64, in []Re
 		// A DRAFT assessment's answers feed no gap rule (they read
 		// validated assessments' findings): the flags stay as derived.
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "saveResponses", SubjectID: gid.Encode(gid.Assessment, a.ID),
-			InstitutionID: &a.InstitutionID, Changes: changes, FlagNeutral: true})
+			InstitutionID: &a.InstitutionID, Changes: changes})
 	})
 	if err != nil {
 		return nil, nil, err

@@ -24,46 +24,13 @@ type Event struct {
 	SubjectID     string // global ID of what changed
 	InstitutionID *int64
 	Changes       map[string][2]any // field -> [before, after]
-	// FlagNeutral marks a change that cannot alter any gap flag nor
-	// anything a read shows but the answers of an assessment that is not
-	// validated and the audit trail: saving answers (the rules read
-	// validated assessments' findings alone), signing in or out. It
-	// advances the institution's revision but not its flag revision, or
-	// the second global revision; the data version counts it on its
-	// "answers" side.
-	FlagNeutral bool
-	// PlanID names the plan the change belongs to, when all of it belongs
-	// to one plan's data (its objectives, actions, resources, indicators,
-	// measurements, progress, disseminations or flags). It advances that
-	// plan's flag revision too, so the flag cache derives only that plan
-	// again. Leave it nil for anything else (units, assessments, the
-	// institution): the whole institution is derived again.
-	PlanID *int64
 }
 
-// Record writes e, attributed to the actor of ctx, inside tx. A change to
-// an institution also advances its revision (and, unless FlagNeutral, its
-// flag revision), any other change the global data revision: this tells
-// caches (gap flags, responses) that what they hold may be stale. Only institution-less changes touch the one global
-// row, so changes to different institutions never wait for each other.
+// Record writes e, attributed to the actor of ctx, inside tx. It does not
+// advance the data versions that tell caches what may be stale: the
+// database does, from the rows the transaction writes
+// (migrations/touch.go).
 func Record(ctx context.Context, tx bun.IDB, at time.Time, e Event) error {
-	if e.InstitutionID != nil {
-		set := "revision = revision + 1, flag_revision = flag_revision + 1"
-		if e.FlagNeutral {
-			set = "revision = revision + 1"
-		}
-		if _, err := tx.NewUpdate().Table("institutions").Set(set).Where("id = ?", *e.InstitutionID).Exec(ctx); err != nil {
-			return fmt.Errorf("advance institution revision: %w", err)
-		}
-		if e.PlanID != nil && !e.FlagNeutral {
-			if _, err := tx.NewRaw(`INSERT INTO plan_flag_revisions (plan_id, revision) VALUES (?, 1)
-				ON CONFLICT (plan_id) DO UPDATE SET revision = plan_flag_revisions.revision + 1`, *e.PlanID).Exec(ctx); err != nil {
-				return fmt.Errorf("advance plan revision: %w", err)
-			}
-		}
-	} else if _, err := tx.NewUpdate().Table("data_revision").Set("revision = revision + 1").Where("id = ?", globalRevision(e)).Exec(ctx); err != nil {
-		return fmt.Errorf("advance data revision: %w", err)
-	}
 	ev := &store.AuditEvent{At: at.UTC(), Operation: e.Operation, InstitutionID: e.InstitutionID}
 	if a := auth.ActorFrom(ctx); a != nil {
 		if a.UserID > 0 {
@@ -175,13 +142,4 @@ func Change(before, after any) map[string][2]any {
 		b = Snapshot(before)
 	}
 	return Diff(b, Snapshot(after))
-}
-
-// globalRevision is the data_revision row an institution-less change
-// advances: 2 for flag-neutral ones, 1 for the others.
-func globalRevision(e Event) int {
-	if e.FlagNeutral {
-		return 2
-	}
-	return 1
 }

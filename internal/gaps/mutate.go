@@ -199,7 +199,7 @@ func (s *Service) Raise(ctx context.Context, in RaiseInput, lang string) (*Flag,
 			return err
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "raiseGapFlag", SubjectID: ManualID(row.ID),
-			InstitutionID: &row.InstitutionID, PlanID: row.PlanID, Changes: audit.Change(nil, row)})
+			InstitutionID: &row.InstitutionID, Changes: audit.Change(nil, row)})
 	})
 	if err != nil {
 		return nil, err
@@ -266,7 +266,7 @@ func (s *Service) SetState(ctx context.Context, id, state string, note *string, 
 			return err
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "setGapFlagState", SubjectID: f.ID,
-			InstitutionID: &row.InstitutionID, PlanID: row.PlanID, Changes: audit.Change(&before, &row)})
+			InstitutionID: &row.InstitutionID, Changes: audit.Change(&before, &row)})
 	})
 	if err != nil {
 		return nil, err

@@ -114,3 +114,13 @@ func DecodeKey(g string) (k Kind, id int64, key string, ok bool) {
 	}
 	return k, id, parts[2], true
 }
+
+// KindOfID is the kind of a global ID made by Encode or EncodeKey; ok is
+// false for anything else.
+func KindOfID(g string) (k Kind, ok bool) {
+	if k, _, ok := Decode(g); ok {
+		return k, true
+	}
+	k, _, _, ok = DecodeKey(g)
+	return k, ok
+}

@@ -153,7 +153,7 @@ func (s *Service) CreateAction(ctx context.Context, in ActionInput) (*store.Acti
 			linkChange(changes, lk.name, lk.typ, nil, now)
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "createAction", SubjectID: gid.Encode(gid.Action, a.ID),
-			InstitutionID: &a.InstitutionID, PlanID: &a.PlanID, Changes: changes})
+			InstitutionID: &a.InstitutionID, Changes: changes})
 	})
 	if err != nil {
 		return nil, err
@@ -227,7 +227,7 @@ func (s *Service) UpdateAction(ctx context.Context, id int64, expectedVersion in
 			linkChange(changes, lk.name, lk.typ, old, now)
 		}
 		return audit.Record(ctx, tx, a.UpdatedAt, audit.Event{Operation: "updateAction", SubjectID: gid.Encode(gid.Action, a.ID),
-			InstitutionID: &a.InstitutionID, PlanID: &a.PlanID, Changes: changes})
+			InstitutionID: &a.InstitutionID, Changes: changes})
 	})
 	if err != nil {
 		return nil, err
@@ -299,7 +299,7 @@ func (s *Service) RecordProgress(ctx context.Context, in ProgressInput) (*store.
 			changes["note"] = [2]any{nil, *u.Note}
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "recordProgress", SubjectID: gid.Encode(gid.Action, a.ID),
-			InstitutionID: &a.InstitutionID, PlanID: &a.PlanID, Changes: changes})
+			InstitutionID: &a.InstitutionID, Changes: changes})
 	})
 	if err != nil {
 		return nil, nil, err

@@ -96,7 +96,7 @@ func (s *Service) CreateIndicator(ctx context.Context, in IndicatorInput) (*stor
 			return err
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "createIndicator", SubjectID: gid.Encode(gid.Indicator, ind.ID),
-			InstitutionID: &ind.InstitutionID, PlanID: &ind.PlanID, Changes: audit.Change(nil, ind)})
+			InstitutionID: &ind.InstitutionID, Changes: audit.Change(nil, ind)})
 	})
 	if err != nil {
 		return nil, err
@@ -161,7 +161,7 @@ func (s *Service) RecordMeasurement(ctx context.Context, in MeasurementInput) (*
 			return err
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "recordMeasurement", SubjectID: gid.Encode(gid.Measurement, m.ID),
-			InstitutionID: &ind.InstitutionID, PlanID: &ind.PlanID, Changes: audit.Change(nil, m)})
+			InstitutionID: &ind.InstitutionID, Changes: audit.Change(nil, m)})
 	})
 	if err != nil {
 		return nil, nil, err

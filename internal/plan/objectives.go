@@ -70,7 +70,7 @@ func (s *Service) CreateObjective(ctx context.Context, in ObjectiveInput) (*stor
 			changes["findingIds"] = [2]any{nil, globalIDs(gid.Finding, findings)}
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "createObjective", SubjectID: gid.Encode(gid.Objective, o.ID),
-			InstitutionID: &o.InstitutionID, PlanID: &o.PlanID, Changes: changes})
+			InstitutionID: &o.InstitutionID, Changes: changes})
 	})
 	if err != nil {
 		return nil, err
@@ -131,7 +131,7 @@ func (s *Service) UpdateObjective(ctx context.Context, id int64, expectedVersion
 			linkChange(changes, "findingIds", gid.Finding, old, now)
 		}
 		return audit.Record(ctx, tx, o.UpdatedAt, audit.Event{Operation: "updateObjective", SubjectID: gid.Encode(gid.Objective, o.ID),
-			InstitutionID: &o.InstitutionID, PlanID: &o.PlanID, Changes: changes})
+			InstitutionID: &o.InstitutionID, Changes: changes})
 	})
 	if err != nil {
 		return nil, err

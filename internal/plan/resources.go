@@ -168,7 +168,7 @@ func (s *Service) AddResource(ctx context.Context, in ResourceInput) (*store.Res
 			return err
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "addResourceRequirement", SubjectID: gid.Encode(gid.ResourceRequirement, r.ID),
-			InstitutionID: &r.InstitutionID, PlanID: &r.PlanID, Changes: audit.Change(nil, r)})
+			InstitutionID: &r.InstitutionID, Changes: audit.Change(nil, r)})
 	})
 	if err != nil {
 		return nil, err
@@ -211,7 +211,7 @@ func (s *Service) UpdateResource(ctx context.Context, id int64, expectedVersion 
 			return err
 		}
 		return audit.Record(ctx, tx, r.UpdatedAt, audit.Event{Operation: "updateResourceRequirement", SubjectID: gid.Encode(gid.ResourceRequirement, r.ID),
-			InstitutionID: &r.InstitutionID, PlanID: &r.PlanID, Changes: audit.Change(&before, &r)})
+			InstitutionID: &r.InstitutionID, Changes: audit.Change(&before, &r)})
 	})
 	if err != nil {
 		return nil, err

@@ -356,7 +356,7 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*store.ActionPl
 			changes["objectivesDrafted"] = [2]any{nil, drafted}
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "createActionPlan", SubjectID: gid.Encode(gid.ActionPlan, p.ID),
-			InstitutionID: &p.InstitutionID, PlanID: &p.ID, Changes: changes})
+			InstitutionID: &p.InstitutionID, Changes: changes})
 	})
 	if err != nil {
 		return nil, err
@@ -420,7 +420,7 @@ func (s *Service) UpdatePlan(ctx context.Context, id int64, expectedVersion int,
 			return err
 		}
 		return audit.Record(ctx, tx, p.UpdatedAt, audit.Event{Operation: "updateActionPlan", SubjectID: gid.Encode(gid.ActionPlan, p.ID),
-			InstitutionID: &p.InstitutionID, PlanID: &p.ID, Changes: audit.Change(&before, p)})
+			InstitutionID: &p.InstitutionID, Changes: audit.Change(&before, p)})
 	})
 	if err != nil {
 		return nil, err
@@ -483,7 +483,7 @@ func (s *Service) transition(ctx context.Context, id int64, reason *string, op, 
 			changes["reason"] = [2]any{nil, *r}
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: op, SubjectID: gid.Encode(gid.ActionPlan, p.ID),
-			InstitutionID: &p.InstitutionID, PlanID: &p.ID, Changes: changes})
+			InstitutionID: &p.InstitutionID, Changes: changes})
 	})
 	if err != nil {
 		return nil, err
@@ -566,7 +566,7 @@ func (s *Service) RecordDissemination(ctx context.Context, in DisseminationInput
 			return err
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "recordDissemination", SubjectID: gid.Encode(gid.Dissemination, d.ID),
-			InstitutionID: &p.InstitutionID, PlanID: &p.ID, Changes: audit.Change(nil, d)})
+			InstitutionID: &p.InstitutionID, Changes: audit.Change(nil, d)})
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,143 @@
+package migrations
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+	"github.com/uptrace/bun/migrate"
+)
+
+// The data versions (institutions.revision and flag_revision,
+// plan_flag_revisions, the data_revision rows) advance in the database
+// itself, by triggers on every table that holds data a read can show: what
+// a transaction writes decides what it invalidates, whichever code wrote
+// it, and a table nobody thought of cannot be forgotten (a test fails when
+// a table has no touch triggers and is not listed as bookkeeping).
+//
+// Each changed row advances:
+//   - its institution's revision, and its flag revision unless the change
+//     is on the "answers" side (Touch.Answers): gap flags and every read
+//     but the answers of assessments that are not validated stay valid;
+//   - its plan's flag revision when the row belongs to one plan's data and
+//     is not on the answers side, so the flag cache derives that plan
+//     again and not the whole institution (each such row advances the
+//     institution and the plan by one, so the cache can tell that every
+//     change since it looked was in those plans);
+//   - when the row belongs to no institution (users, partners,
+//     questionnaires, API keys, sessions), the global data_revision row: 1
+//     for the general side, 2 for the answers side.
+
+// Touch says how changes to the rows of one table advance the data
+// versions. Expressions are SQL over the changed row, written $R.column;
+// they are evaluated on NEW for inserts and updates and on OLD for
+// deletes.
+type Touch struct {
+	Table string
+	// Institution is the institution the row belongs to ("" or NULL: none).
+	Institution string
+	// Plan is the plan whose data the row is ("": none).
+	Plan string
+	// Answers, per operation (INSERT, UPDATE, DELETE), is a condition under
+	// which the change is on the answers side; "" means never.
+	Answers map[string]string
+	// When, per operation, limits the changes that count at all; "" means
+	// every change does.
+	When map[string]string
+}
+
+var touchOps = []string{"INSERT", "UPDATE", "DELETE"}
+
+// touchStatements returns the statements that create t's triggers on d.
+func touchStatements(d dialect.Name, t Touch) []string {
+	var out []string
+	for _, op := range touchOps {
+		row := "NEW."
+		if op == "DELETE" {
+			row = "OLD."
+		}
+		expr := func(s, def string) string {
+			if s == "" {
+				return def
+			}
+			return "(" + strings.ReplaceAll(s, "$R.", row) + ")"
+		}
+		inst := expr(t.Institution, "NULL")
+		answers := expr(t.Answers[op], "FALSE")
+		body := []string{
+			fmt.Sprintf("UPDATE institutions SET revision = revision + 1, flag_revision = flag_revision + CASE WHEN %s THEN 0 ELSE 1 END WHERE id = %s", answers, inst),
+		}
+		if t.Plan != "" {
+			plan := expr(t.Plan, "NULL")
+			body = append(body, fmt.Sprintf(`INSERT INTO plan_flag_revisions (plan_id, revision) SELECT %s, 1 WHERE %s IS NOT NULL AND %s IS NOT NULL AND NOT %s
+				ON CONFLICT (plan_id) DO UPDATE SET revision = plan_flag_revisions.revision + 1`, plan, plan, inst, answers))
+		}
+		body = append(body, fmt.Sprintf("UPDATE data_revision SET revision = revision + 1 WHERE id = CASE WHEN %s THEN 2 ELSE 1 END AND %s IS NULL", answers, inst))
+		name := "touch_" + t.Table + "_" + strings.ToLower(op)
+		when := ""
+		if w := t.When[op]; w != "" {
+			when = " WHEN " + expr(w, "")
+		}
+		if d == dialect.SQLite {
+			out = append(out, fmt.Sprintf("CREATE TRIGGER %s AFTER %s ON %s FOR EACH ROW%s BEGIN\n%s;\nEND",
+				name, op, t.Table, when, strings.Join(body, ";\n")))
+			continue
+		}
+		out = append(out,
+			fmt.Sprintf("CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n%s;\nRETURN NULL;\nEND\n$$", name, strings.Join(body, ";\n")),
+			fmt.Sprintf("CREATE TRIGGER %s AFTER %s ON %s FOR EACH ROW%s EXECUTE FUNCTION %s()", name, op, t.Table, when, name))
+	}
+	return out
+}
+
+// dropTouchStatements returns the statements that remove t's triggers.
+func dropTouchStatements(d dialect.Name, table string) []string {
+	var out []string
+	for _, op := range touchOps {
+		name := "touch_" + table + "_" + strings.ToLower(op)
+		if d == dialect.SQLite {
+			out = append(out, "DROP TRIGGER IF EXISTS "+name)
+			continue
+		}
+		out = append(out, fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %s", name, table), "DROP FUNCTION IF EXISTS "+name+"()")
+	}
+	return out
+}
+
+// touchMigration creates (up) or drops (down) the touch triggers of
+// tables, in one transaction.
+func touchMigration(tables ...Touch) (up, down migrate.MigrationFunc) {
+	run := func(stmts func(dialect.Name) []string) migrate.MigrationFunc {
+		return func(ctx context.Context, db *bun.DB) error {
+			return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+				return Exec(ctx, tx, stmts(db.Dialect().Name())...)
+			})
+		}
+	}
+	up = run(func(d dialect.Name) []string {
+		var out []string
+		for _, t := range tables {
+			out = append(out, touchStatements(d, t)...)
+		}
+		return out
+	})
+	down = run(func(d dialect.Name) []string {
+		var out []string
+		for _, t := range tables {
+			out = append(out, dropTouchStatements(d, t.Table)...)
+		}
+		return out
+	})
+	return up, down
+}
+
+// Bookkeeping lists the tables without touch triggers: the versions
+// themselves, and what no read of the data shows (idempotency answers,
+// sign-in throttling, the authorization version, the migrations).
+var Bookkeeping = []string{
+	"data_revision", "plan_flag_revisions", "authz_state",
+	"idempotency_keys", "sign_in_throttle",
+	"bun_migrations", "bun_migration_locks",
+}
