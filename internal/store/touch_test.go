@@ -127,7 +127,9 @@ func TestWritesAdvanceTheDataVersions(t *testing.T) {
 			}, versions{0, 0, 0, 0, 0}},
 			{"and resolved by a read", func() { exec(`UPDATE gap_flags SET resolved_at = ? WHERE flag_key = 'k1'`, now) },
 				versions{0, 0, 0, 0, 0}},
-			{"and acknowledged", func() { exec(`UPDATE gap_flags SET state = 'ACKNOWLEDGED', version = version + 1 WHERE flag_key = 'k1'`) },
+			{"and acknowledged", func() {
+				exec(`UPDATE gap_flags SET state = 'ACKNOWLEDGED', version = version + 1 WHERE flag_key = 'k1'`)
+			},
 				versions{1, 1, 1, 1, 0}},
 			{"a manual flag", func() {
 				exec(`INSERT INTO gap_flags (institution_id, rule, category, severity, state, detected_at, version, created_at, updated_at)
