@@ -39,7 +39,7 @@ func TestReadsAnswers(t *testing.T) {
 		{"gap flags", `{ gapFlags { edges { node { rule state } } } }`, nil, false},
 	}
 	for _, c := range cases {
-		doc, errs := gqlparser.LoadQuery(schema, c.query)
+		doc, errs := gqlparser.LoadQueryWithRules(schema, c.query, nil)
 		if errs != nil {
 			t.Fatalf("%s: %v", c.name, errs)
 		}
