@@ -19,7 +19,6 @@ import (
 
 	"github.com/gendertrack/gendertrack/assessments"
 	"github.com/gendertrack/gendertrack/internal/audit"
-	"github.com/gendertrack/gendertrack/internal/auth"
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
@@ -189,7 +188,7 @@ func (s *Service) questionnaireOf(ctx context.Context, db bun.IDB, id int64) (*Q
 
 // Questionnaires are templates, not institution data: every signed-in
 // caller reads them, anonymous callers none (like partners).
-func signedIn(ctx context.Context) bool { return auth.ActorFrom(ctx) != nil }
+func signedIn(ctx context.Context) bool { return authz.SignedIn(ctx) == nil }
 
 // QuestionnairesByID loads questionnaires by id for signed-in callers.
 func (s *Service) QuestionnairesByID(ctx context.Context, ids []int64) (map[int64]*Questionnaire, error) {

@@ -96,11 +96,20 @@ func (g *Guard) Can(ctx context.Context, inst int64, c Capability) bool {
 	}
 }
 
+// SignedIn is the one sign-in rule of the services: UNAUTHENTICATED
+// unless ctx carries an actor (a user, an API key or the system).
+func SignedIn(ctx context.Context) error {
+	if auth.ActorFrom(ctx) == nil {
+		return errs.ErrUnauthenticated
+	}
+	return nil
+}
+
 // Require answers UNAUTHENTICATED without sign-in and FORBIDDEN when the
 // actor may not do c in inst.
 func (g *Guard) Require(ctx context.Context, inst int64, c Capability) error {
-	if auth.ActorFrom(ctx) == nil {
-		return errs.ErrUnauthenticated
+	if err := SignedIn(ctx); err != nil {
+		return err
 	}
 	if !g.Can(ctx, inst, c) {
 		return errs.ErrForbidden
@@ -187,8 +196,8 @@ func (g *Guard) institutionsOf(a *auth.Actor) []int64 {
 // Visible answers the NOT_FOUND user error at field when the actor may not
 // read inst: to such a caller the object does not exist.
 func (g *Guard) Visible(ctx context.Context, inst int64, what string, field ...string) error {
-	if auth.ActorFrom(ctx) == nil {
-		return errs.ErrUnauthenticated
+	if err := SignedIn(ctx); err != nil {
+		return err
 	}
 	if !g.CanRead(ctx, inst) {
 		return errs.Newf(errs.NotFound, field, "No such %s.", what)

@@ -114,7 +114,7 @@ func (in *ActionInput) links() []patch.Field[[]int64] {
 
 // CreateAction adds a NOT_STARTED action to a DRAFT or ADOPTED plan.
 func (s *Service) CreateAction(ctx context.Context, in ActionInput) (*store.Action, error) {
-	if err := signedIn(ctx); err != nil {
+	if err := authz.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	var a *store.Action
@@ -164,7 +164,7 @@ func (s *Service) CreateAction(ctx context.Context, in ActionInput) (*store.Acti
 // UpdateAction changes an action if the stored version is expectedVersion.
 // Its status and progress change only through RecordProgress.
 func (s *Service) UpdateAction(ctx context.Context, id int64, expectedVersion int, in ActionInput) (*store.Action, error) {
-	if err := signedIn(ctx); err != nil {
+	if err := authz.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	var a store.Action
@@ -247,7 +247,7 @@ type ProgressInput struct {
 // RecordProgress appends a progress update to an action of an ADOPTED plan
 // and sets the action's status and progress (RULES.md 5).
 func (s *Service) RecordProgress(ctx context.Context, in ProgressInput) (*store.Action, *store.ProgressUpdate, error) {
-	if err := signedIn(ctx); err != nil {
+	if err := authz.SignedIn(ctx); err != nil {
 		return nil, nil, err
 	}
 	var (

@@ -32,7 +32,7 @@ type IndicatorInput struct {
 // CreateIndicator adds an indicator to an objective or an action of a
 // DRAFT or ADOPTED plan.
 func (s *Service) CreateIndicator(ctx context.Context, in IndicatorInput) (*store.Indicator, error) {
-	if err := signedIn(ctx); err != nil {
+	if err := authz.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	if (in.ObjectiveID == nil) == (in.ActionID == nil) {
@@ -116,7 +116,7 @@ type MeasurementInput struct {
 // RecordMeasurement stores a measurement of an indicator of an ADOPTED plan
 // and, when it is the newest, mirrors it on the indicator.
 func (s *Service) RecordMeasurement(ctx context.Context, in MeasurementInput) (*store.Measurement, *store.Indicator, error) {
-	if err := signedIn(ctx); err != nil {
+	if err := authz.SignedIn(ctx); err != nil {
 		return nil, nil, err
 	}
 	var (

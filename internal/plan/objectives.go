@@ -35,7 +35,7 @@ func (in *ObjectiveInput) validate(l *errs.List, create bool) {
 
 // CreateObjective adds an objective to a DRAFT or ADOPTED plan.
 func (s *Service) CreateObjective(ctx context.Context, in ObjectiveInput) (*store.Objective, error) {
-	if err := signedIn(ctx); err != nil {
+	if err := authz.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	var o *store.Objective
@@ -81,7 +81,7 @@ func (s *Service) CreateObjective(ctx context.Context, in ObjectiveInput) (*stor
 // UpdateObjective changes an objective if the stored version is
 // expectedVersion.
 func (s *Service) UpdateObjective(ctx context.Context, id int64, expectedVersion int, in ObjectiveInput) (*store.Objective, error) {
-	if err := signedIn(ctx); err != nil {
+	if err := authz.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	var o store.Objective

@@ -135,7 +135,7 @@ func (s *Service) applyResource(ctx context.Context, tx bun.IDB, l *errs.List, i
 // AddResource adds a resource requirement to an action of a DRAFT or
 // ADOPTED plan.
 func (s *Service) AddResource(ctx context.Context, in ResourceInput) (*store.ResourceRequirement, error) {
-	if err := signedIn(ctx); err != nil {
+	if err := authz.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	var r *store.ResourceRequirement
@@ -179,7 +179,7 @@ func (s *Service) AddResource(ctx context.Context, in ResourceInput) (*store.Res
 // UpdateResource changes a resource requirement if the stored version is
 // expectedVersion. Its kind never changes.
 func (s *Service) UpdateResource(ctx context.Context, id int64, expectedVersion int, in ResourceInput) (*store.ResourceRequirement, error) {
-	if err := signedIn(ctx); err != nil {
+	if err := authz.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	var r store.ResourceRequirement

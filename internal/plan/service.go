@@ -69,13 +69,6 @@ func (s *Service) Today() string { return store.FormatDate(s.Now()) }
 
 // signedIn answers UNAUTHENTICATED for an anonymous request: every mutation
 // needs sign-in, whatever it touches.
-func signedIn(ctx context.Context) error {
-	if auth.ActorFrom(ctx) == nil {
-		return errs.ErrUnauthenticated
-	}
-	return nil
-}
-
 // actorUser is the signed-in user's id, nil for the system and API keys.
 func actorUser(ctx context.Context) *int64 {
 	if a := auth.ActorFrom(ctx); a != nil && a.UserID > 0 {
@@ -279,7 +272,7 @@ type PlanInput struct {
 // creates one objective per finding of the source assessment, titled with
 // the finding's title and linked to it.
 func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*store.ActionPlan, error) {
-	if err := signedIn(ctx); err != nil {
+	if err := authz.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	if err := s.Guard.Check(ctx, in.InstitutionID, authz.EditPlan, "institution", f("institutionId")...); err != nil {
@@ -367,7 +360,7 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*store.ActionPl
 // UpdatePlan changes a plan's title and dates if the stored version is
 // expectedVersion; not in CLOSED.
 func (s *Service) UpdatePlan(ctx context.Context, id int64, expectedVersion int, in PlanInput) (*store.ActionPlan, error) {
-	if err := signedIn(ctx); err != nil {
+	if err := authz.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	var p *store.ActionPlan
@@ -439,7 +432,7 @@ func (s *Service) ClosePlan(ctx context.Context, id int64, reason *string) (*sto
 }
 
 func (s *Service) transition(ctx context.Context, id int64, reason *string, op, from, to string) (*store.ActionPlan, error) {
-	if err := signedIn(ctx); err != nil {
+	if err := authz.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	var l errs.List
@@ -535,7 +528,7 @@ type DisseminationInput struct {
 
 // RecordDissemination stores a dissemination record of an ADOPTED plan.
 func (s *Service) RecordDissemination(ctx context.Context, in DisseminationInput) (*store.Dissemination, error) {
-	if err := signedIn(ctx); err != nil {
+	if err := authz.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	var d *store.Dissemination
