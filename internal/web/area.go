@@ -344,6 +344,9 @@ func (h *Handler) saveArea(w http.ResponseWriter, r *http.Request) {
 	for i := range area.Questions {
 		q := &area.Questions[i]
 		qv := &d.Questions[i]
+		if _, carried := form["ver."+q.Key]; !carried {
+			continue // the form did not show this question
+		}
 		af := formOfRequest(form, q.Key)
 		ri, problem := inputOf(q, af, form.Get("ver."+q.Key))
 		if problem != "" {
@@ -366,6 +369,9 @@ func (h *Handler) saveArea(w http.ResponseWriter, r *http.Request) {
 	showSent := func() {
 		for i := range area.Questions {
 			q := &area.Questions[i]
+			if _, carried := form["ver."+q.Key]; !carried {
+				continue
+			}
 			d.Questions[i].fill(texts{l.Q, r}, q, formOfRequest(form, q.Key), lang)
 			if v, err := strconv.Atoi(form.Get("ver." + q.Key)); err == nil {
 				d.Questions[i].Version = v

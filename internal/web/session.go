@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gendertrack/gendertrack/internal/account"
 	"github.com/gendertrack/gendertrack/internal/auth"
@@ -152,7 +151,7 @@ func (h *Handler) signin(w http.ResponseWriter, r *http.Request) {
 			h.render(w, r, http.StatusUnprocessableEntity, "signin", "web.signin.title", d)
 			return
 		}
-		setCookie(w, r, SessionCookie, token, int(time.Until(sess.ExpiresAt).Seconds()))
+		setCookie(w, r, SessionCookie, token, int(sess.ExpiresAt.Sub(h.d.Now()).Seconds()))
 		// A language chosen before sign-in becomes the user's when it has
 		// none yet.
 		if c, err := r.Cookie(LanguageCookie); err == nil && user.Language == nil && i18n.Supported(c.Value) != "" {
