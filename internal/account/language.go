@@ -44,6 +44,6 @@ func (s *Service) SetLanguage(ctx context.Context, lang string) error {
 			before = *u.Language
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "setLanguage", SubjectID: gid.Encode(gid.User, u.ID),
-			Changes: map[string][2]any{"language": {before, l}}, FlagNeutral: true})
+			Changes: map[string][2]any{"language": {before, l}}})
 	})
 }
