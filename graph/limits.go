@@ -76,7 +76,7 @@ func checkShape(query string, b Bounds) *gqlerror.Error {
 	walk = func(set ast.SelectionSet) {
 		if n := s.fieldCount(set); b.SelectionFields > 0 && n > b.SelectionFields && s.err == nil {
 			s.err = limitError("SELECTION_LIMIT_EXCEEDED", "error.limit.selection",
-				i18n.Data{"Count": atLeast(n), "Max": b.SelectionFields})
+				i18n.Data{"Fields": atLeast(n), "Max": b.SelectionFields})
 		}
 		for _, sel := range set {
 			switch x := sel.(type) {
@@ -103,7 +103,7 @@ func checkShape(query string, b Bounds) *gqlerror.Error {
 		return s.err
 	}
 	if b.Aliases > 0 && s.aliases > b.Aliases {
-		return limitError("ALIAS_LIMIT_EXCEEDED", "error.limit.aliases", i18n.Data{"Count": s.aliases, "Max": b.Aliases})
+		return limitError("ALIAS_LIMIT_EXCEEDED", "error.limit.aliases", i18n.Data{"Aliases": s.aliases, "Max": b.Aliases})
 	}
 	return nil
 }
