@@ -290,4 +290,3 @@ func dedupe(list []string) []string {
 	}
 	return out
 }
-
