@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -82,7 +83,7 @@ func limitFor(name, scalar string) textLimit {
 	return limitText
 }
 
-// textProblem says what is wrong with s as a string of limit l, "" when
+// textProblem says what is wrong with s as a string of limit l, nil when
 // nothing is. It never quotes s: it may be a password.
 func textProblem(s string, l textLimit) *errs.Msg {
 	if strings.IndexByte(s, 0) >= 0 {
@@ -99,13 +100,9 @@ func textProblem(s string, l textLimit) *errs.Msg {
 	return nil
 }
 
-// clip cuts a value quoted back in a message to 40 bytes, as %.40s did.
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40]
-	}
-	return s
-}
+// clip cuts a value quoted back in a message to 40 characters, as %.40s
+// does.
+func clip(s string) string { return fmt.Sprintf("%.40s", s) }
 
 // reason is the message of a scalar's refusal (an errs.BadInput), as a
 // message to be given in the request's language.

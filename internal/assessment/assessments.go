@@ -140,7 +140,15 @@ func (s *Service) forChange(ctx context.Context, db bun.IDB, id int64, c authz.C
 // says when the assessment can be so changed ("error.assessment.submitState").
 func wrongState(a *store.Assessment, action string, allowed ...string) error {
 	return errs.Newf(errs.InvalidState, []string{"input", "assessmentId"}, action,
-		i18n.Data{"Status": a.Status, "Allowed": strings.Join(allowed, " | ")})
+		i18n.Data{"Status": a.Status, "Allowed": either(allowed)})
+}
+
+// either is a list of states for a message: "DRAFT", "DRAFT or SUBMITTED".
+func either(states []string) any {
+	if len(states) < 2 {
+		return strings.Join(states, "")
+	}
+	return errs.Msg{ID: "error.either", Args: i18n.Data{"First": strings.Join(states[:len(states)-1], ", "), "Last": states[len(states)-1]}}
 }
 
 // move sets the assessment's status from one of from to to, with the other
