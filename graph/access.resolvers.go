@@ -43,7 +43,7 @@ func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*
 		sess  *store.Session
 		user  *store.User
 	}
-	return mutate(func(*decoder) (*signedIn, error) {
+	return mutate(ctx, func(*decoder) (*signedIn, error) {
 		token, sess, user, err := r.Account.Login(ctx, input.Email, input.Password)
 		return &signedIn{token, sess, user}, err
 	}, func(s *signedIn, ue []model.UserError) *model.LoginPayload {
@@ -56,7 +56,7 @@ func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*
 
 // Logout is the resolver for the logout field.
 func (r *mutationResolver) Logout(ctx context.Context, input *model.LogoutInput) (*model.LogoutPayload, error) {
-	return mutate(func(*decoder) (struct{}, error) { return struct{}{}, r.Account.Logout(ctx) },
+	return mutate(ctx, func(*decoder) (struct{}, error) { return struct{}{}, r.Account.Logout(ctx) },
 		func(_ struct{}, ue []model.UserError) *model.LogoutPayload {
 			return &model.LogoutPayload{Ok: len(ue) == 0, UserErrors: ue}
 		})
@@ -64,19 +64,19 @@ func (r *mutationResolver) Logout(ctx context.Context, input *model.LogoutInput)
 
 // CreateUser is the resolver for the createUser field.
 func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUserInput) (*model.UserPayload, error) {
-	return mutate(func(*decoder) (*store.User, error) {
+	return mutate(ctx, func(*decoder) (*store.User, error) {
 		return r.Account.CreateUser(ctx, account.CreateUserInput{Email: input.Email, Name: input.Name, Password: input.Password})
 	}, userPayload)
 }
 
 // GrantRole is the resolver for the grantRole field.
 func (r *mutationResolver) GrantRole(ctx context.Context, input model.RoleInput) (*model.UserPayload, error) {
-	return mutate(func(d *decoder) (*store.User, error) { return r.roleChange(ctx, d, input, r.Account.GrantRole) }, userPayload)
+	return mutate(ctx, func(d *decoder) (*store.User, error) { return r.roleChange(ctx, d, input, r.Account.GrantRole) }, userPayload)
 }
 
 // RevokeRole is the resolver for the revokeRole field.
 func (r *mutationResolver) RevokeRole(ctx context.Context, input model.RoleInput) (*model.UserPayload, error) {
-	return mutate(func(d *decoder) (*store.User, error) { return r.roleChange(ctx, d, input, r.Account.RevokeRole) }, userPayload)
+	return mutate(ctx, func(d *decoder) (*store.User, error) { return r.roleChange(ctx, d, input, r.Account.RevokeRole) }, userPayload)
 }
 
 // CreateAPIKey is the resolver for the createApiKey field.
@@ -84,7 +84,7 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateA
 	type created struct {
 		id, secret string
 	}
-	return mutate(func(d *decoder) (*created, error) {
+	return mutate(ctx, func(d *decoder) (*created, error) {
 		insts := d.ids(input.InstitutionIds, gid.Institution, "institutionIds")
 		return decoded(d, func() (*created, error) {
 			k, secret, err := r.Account.CreateAPIKey(ctx, input.Name, input.Role, insts)
@@ -104,7 +104,7 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateA
 
 // RevokeAPIKey is the resolver for the revokeApiKey field.
 func (r *mutationResolver) RevokeAPIKey(ctx context.Context, input model.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error) {
-	return mutate(func(d *decoder) (struct{}, error) {
+	return mutate(ctx, func(d *decoder) (struct{}, error) {
 		id := d.id(input.ID, gid.APIKey, "id")
 		return decoded(d, func() (struct{}, error) { return struct{}{}, r.Account.RevokeAPIKey(ctx, id) })
 	}, func(_ struct{}, ue []model.UserError) *model.RevokeAPIKeyPayload {

@@ -210,14 +210,14 @@ func (r *institutionResolver) Assessments(ctx context.Context, obj *store.Instit
 
 // ImportQuestionnaire is the resolver for the importQuestionnaire field.
 func (r *mutationResolver) ImportQuestionnaire(ctx context.Context, input model.ImportQuestionnaireInput) (*model.QuestionnairePayload, error) {
-	return mutate(func(*decoder) (*assessment.Questionnaire, error) {
+	return mutate(ctx, func(*decoder) (*assessment.Questionnaire, error) {
 		return r.AssessmentService.Import(ctx, input.Document)
 	}, questionnairePayload)
 }
 
 // CreateAssessment is the resolver for the createAssessment field.
 func (r *mutationResolver) CreateAssessment(ctx context.Context, input model.CreateAssessmentInput) (*model.AssessmentPayload, error) {
-	return mutate(func(d *decoder) (*store.Assessment, error) {
+	return mutate(ctx, func(d *decoder) (*store.Assessment, error) {
 		inst := d.id(input.InstitutionID, gid.Institution, "institutionId")
 		return decoded(d, func() (*store.Assessment, error) {
 			return r.AssessmentService.Create(ctx, assessment.CreateInput{InstitutionID: inst, QuestionnaireKey: input.QuestionnaireKey,
@@ -232,7 +232,7 @@ func (r *mutationResolver) SaveResponses(ctx context.Context, input model.SaveRe
 		assessment *store.Assessment
 		responses  []store.Response
 	}
-	return mutate(func(d *decoder) (*saved, error) {
+	return mutate(ctx, func(d *decoder) (*saved, error) {
 		id := d.id(input.AssessmentID, gid.Assessment, "assessmentId")
 		return decoded(d, func() (*saved, error) {
 			in := make([]assessment.ResponseInput, len(input.Responses))
@@ -272,7 +272,7 @@ func (r *mutationResolver) ReopenAssessment(ctx context.Context, input model.Ass
 
 // AddFinding is the resolver for the addFinding field.
 func (r *mutationResolver) AddFinding(ctx context.Context, input model.AddFindingInput) (*model.FindingPayload, error) {
-	return mutate(func(d *decoder) (*store.Finding, error) {
+	return mutate(ctx, func(d *decoder) (*store.Finding, error) {
 		id := d.id(input.AssessmentID, gid.Assessment, "assessmentId")
 		return decoded(d, func() (*store.Finding, error) {
 			return r.AssessmentService.AddFinding(ctx, assessment.FindingInput{AssessmentID: id, AreaKey: input.AreaKey, QuestionKey: input.QuestionKey,

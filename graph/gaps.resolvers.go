@@ -82,13 +82,13 @@ func (r *institutionSummaryResolver) OpenGapFlagsByCategory(ctx context.Context,
 
 // RaiseGapFlag is the resolver for the raiseGapFlag field.
 func (r *mutationResolver) RaiseGapFlag(ctx context.Context, input model.RaiseGapFlagInput) (*model.GapFlagPayload, error) {
-	return mutate(func(d *decoder) (*gaps.Flag, error) {
+	return mutate(ctx, func(d *decoder) (*gaps.Flag, error) {
 		in := gaps.RaiseInput{InstitutionID: d.id(input.InstitutionID, gid.Institution, "institutionId"), PlanID: d.optID(input.PlanID, gid.ActionPlan, "planId"),
 			Category: input.Category, Severity: input.Severity, Message: input.Message}
 		if input.SubjectID != nil {
 			typ, id, ok := gid.Decode(*input.SubjectID)
 			if !ok || !gaps.SubjectTypes(typ.String()) {
-				d.keep(errs.New(errs.NotFound, "No flag can be about an object with this ID.", "input", "subjectId"))
+				d.keep(errs.New(errs.NotFound, "error.gap.noSubject", "input", "subjectId"))
 			}
 			in.SubjectType, in.SubjectID = typ.String(), id
 		}
@@ -98,7 +98,7 @@ func (r *mutationResolver) RaiseGapFlag(ctx context.Context, input model.RaiseGa
 
 // SetGapFlagState is the resolver for the setGapFlagState field.
 func (r *mutationResolver) SetGapFlagState(ctx context.Context, input model.SetGapFlagStateInput) (*model.GapFlagPayload, error) {
-	return mutate(func(*decoder) (*gaps.Flag, error) {
+	return mutate(ctx, func(*decoder) (*gaps.Flag, error) {
 		return r.Gaps.SetState(ctx, input.ID, input.State, input.Note, gapLang(ctx))
 	}, gapFlagPayload)
 }

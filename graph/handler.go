@@ -16,6 +16,7 @@ import (
 
 	"github.com/gendertrack/gendertrack/graph/generated"
 	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/reqinfo"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -112,13 +113,15 @@ func NewHandler(r *Resolver, lim Limits) *handler.Server {
 }
 
 // presentError maps service errors to extensions.code once, for the whole
-// API, and hides internal errors from clients (they are logged with the
-// request id instead).
+// API, gives every message the API writes in the request's language
+// (RULES.md section 9), and hides internal errors from clients (they are
+// logged with the request id instead).
 func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Error {
+	lang := i18n.Lang(ctx)
 	gerr := graphql.DefaultErrorPresenter(ctx, err)
-	set := func(code, msg string) *gqlerror.Error {
-		if msg != "" {
-			gerr.Message = msg
+	set := func(code, id string, args i18n.Data) *gqlerror.Error {
+		if id != "" {
+			gerr.Message = i18n.T(lang, id, args)
 		}
 		if gerr.Extensions == nil {
 			gerr.Extensions = map[string]any{}
@@ -127,21 +130,31 @@ func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Er
 		return gerr
 	}
 	var bad errs.BadInput
+	var named interface{ MessageID() string }
 	switch {
+	case errors.As(err, &named) && errors.Is(err, errs.ErrUnauthenticated):
+		return set("UNAUTHENTICATED", named.MessageID(), nil)
 	case errors.Is(err, errs.ErrUnauthenticated):
-		return set("UNAUTHENTICATED", "")
+		return set("UNAUTHENTICATED", "error.unauthenticated", nil)
 	case errors.Is(err, errs.ErrForbidden):
-		return set("FORBIDDEN", "")
+		return set("FORBIDDEN", "error.forbidden", nil)
 	case errors.As(err, &bad):
-		return set("BAD_USER_INPUT", bad.Message)
+		gerr.Message = bad.Text(lang)
+		return set("BAD_USER_INPUT", "", nil)
 	case errors.Is(err, store.ErrKeyInUse):
-		return set("IDEMPOTENCY_KEY_IN_PROGRESS", "A request with this Idempotency-Key is being applied; retry shortly to get its answer.")
+		return set("IDEMPOTENCY_KEY_IN_PROGRESS", "error.idempotency.inProgress", nil)
 	case store.Unavailable(err):
-		return set("SERVICE_UNAVAILABLE", "The database cannot be reached; retry in a few seconds.")
+		return set("SERVICE_UNAVAILABLE", "error.unavailable", nil)
 	case errors.Is(err, context.DeadlineExceeded):
-		return set("TIMEOUT", "The request took too long and was stopped.")
+		return set("TIMEOUT", "error.timeout", nil)
 	case errors.Is(err, context.Canceled):
-		return set("CANCELLED", "The request was cancelled.")
+		return set("CANCELLED", "error.cancelled", nil)
+	}
+	// The errors of the transport, the bounds and the input checks carry
+	// their message as an errs.Msg (limitError).
+	var msg errs.Msg
+	if errors.As(err, &msg) {
+		gerr.Message = msg.Text(lang)
 	}
 	var ge *gqlerror.Error
 	if errors.As(err, &ge) {
@@ -153,9 +166,9 @@ func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Er
 		return gerr // parser, validation and limit errors carry their own code
 	}
 	if errors.As(err, &ge) && ge.Err == nil && len(ge.Path) == 0 {
-		return set("BAD_USER_INPUT", "") // request-level problems such as a malformed variable
+		return set("BAD_USER_INPUT", "", nil) // request-level problems such as a malformed variable
 	}
 	id := reqinfo.From(ctx).ID
 	log.ErrorContext(ctx, "internal error", "request_id", id, "path", gerr.Path.String(), "err", err)
-	return set("INTERNAL_SERVER_ERROR", "Internal error; it has been logged with request id "+id+".")
+	return set("INTERNAL_SERVER_ERROR", "error.internal", i18n.Data{"RequestID": id})
 }

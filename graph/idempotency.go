@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/gendertrack/gendertrack/internal/auth"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -57,7 +59,7 @@ var secretFields = map[string]bool{"login": true, "createApiKey": true}
 // Anonymous requests (only login may run) are not keyed.
 func (i *idempotency) begin(ctx context.Context, key string, body []byte) (context.Context, *claim, *stored, *gqlerror.Error) {
 	if len(key) > maxKeyLength || !printable(key) {
-		return ctx, nil, nil, limitError("BAD_USER_INPUT", "The Idempotency-Key header must be 1 to %d visible ASCII characters.", maxKeyLength)
+		return ctx, nil, nil, limitError("BAD_USER_INPUT", "error.idempotency.key", i18n.Data{"Max": maxKeyLength})
 	}
 	a := auth.ActorFrom(ctx)
 	if a == nil || a.System {
@@ -79,11 +81,9 @@ func (i *idempotency) begin(ctx context.Context, key string, body []byte) (conte
 	case row == nil:
 		return store.WithClaim(ctx, c), c, nil, nil
 	case row.RequestHash != c.Hash:
-		return ctx, nil, nil, limitError("IDEMPOTENCY_KEY_REUSED",
-			"This Idempotency-Key was used for another request in the last 24 hours; use a new key for a new request.")
+		return ctx, nil, nil, limitError("IDEMPOTENCY_KEY_REUSED", "error.idempotency.reused", nil)
 	case row.Response == nil || row.Status == nil:
-		return ctx, nil, nil, limitError("IDEMPOTENCY_KEY_IN_PROGRESS",
-			"A request with this Idempotency-Key is being applied; retry shortly to get its answer.")
+		return ctx, nil, nil, limitError("IDEMPOTENCY_KEY_IN_PROGRESS", "error.idempotency.inProgress", nil)
 	}
 	return ctx, nil, &stored{Status: *row.Status, Body: []byte(*row.Response)}, nil
 }
@@ -103,7 +103,8 @@ func (i *idempotency) finish(ctx context.Context, c *claim, status int, body []b
 	}
 	for _, sel := range oc.Operation.SelectionSet {
 		if f, ok := sel.(*ast.Field); ok && secretFields[f.Name] {
-			body = []byte(`{"errors":[{"message":"This request was applied once already; its answer held a secret, which is never kept, so it cannot be sent again.","extensions":{"code":"IDEMPOTENT_ANSWER_NOT_KEPT"}}]}`)
+			msg, _ := json.Marshal(i18n.Tc(ctx, "error.idempotency.notKept"))
+			body = []byte(`{"errors":[{"message":` + string(msg) + `,"extensions":{"code":"IDEMPOTENT_ANSWER_NOT_KEPT"}}]}`)
 			status = http.StatusConflict
 			break
 		}
@@ -154,8 +155,8 @@ func idemStatus(e *gqlerror.Error) int {
 // reached, else an internal error, logged.
 func storeError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 	if store.Unavailable(err) {
-		return limitError("SERVICE_UNAVAILABLE", "The database cannot be reached; retry in a few seconds.")
+		return limitError("SERVICE_UNAVAILABLE", "error.unavailable", nil)
 	}
 	log.ErrorContext(ctx, "idempotency lookup failed", "err", err)
-	return limitError("INTERNAL_SERVER_ERROR", "Internal error; it has been logged.")
+	return limitError("INTERNAL_SERVER_ERROR", "error.internalLogged", nil)
 }

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/auth"
+	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -23,7 +26,7 @@ import (
 // textLimit is the longest string one kind of argument or input field may
 // hold (README.md, "Input limits").
 type textLimit struct {
-	kind string // for messages: "names and titles"
+	kind string // message ID of the kind, for messages: "error.input.kind.name"
 	max  int    // in characters (Unicode code points)
 }
 
@@ -32,15 +35,15 @@ type textLimit struct {
 // these bounds hold before anything runs, so that no larger string
 // reaches a service or the database.
 var (
-	limitID       = textLimit{"IDs and cursors", 256} // a gap flag's cursor holds its ID: about 220
-	limitKey      = textLimit{"keys and codes", 100}
-	limitNumber   = textLimit{"decimal numbers", money.MaxNumberText}
-	limitEmail    = textLimit{"email addresses", 254}
-	limitPassword = textLimit{"passwords", auth.MaxPasswordLen}
-	limitSearch   = textLimit{"search texts", 200}
-	limitName     = textLimit{"names and titles", 300}
-	limitText     = textLimit{"free texts", 10_000}
-	limitDocument = textLimit{"questionnaire documents", 1 << 20}
+	limitID       = textLimit{"error.input.kind.id", 256} // a gap flag's cursor holds its ID: about 220
+	limitKey      = textLimit{"error.input.kind.key", 100}
+	limitNumber   = textLimit{"error.input.kind.number", money.MaxNumberText}
+	limitEmail    = textLimit{"error.input.kind.email", 254}
+	limitPassword = textLimit{"error.input.kind.password", auth.MaxPasswordLen}
+	limitSearch   = textLimit{"error.input.kind.search", 200}
+	limitName     = textLimit{"error.input.kind.name", 300}
+	limitText     = textLimit{"error.input.kind.text", 10_000}
+	limitDocument = textLimit{"error.input.kind.document", 1 << 20}
 )
 
 // limitFor is the limit of a string sent as the argument or input field
@@ -80,21 +83,35 @@ func limitFor(name, scalar string) textLimit {
 	return limitText
 }
 
-// textProblem says what is wrong with s as a string of limit l, "" when
+// textProblem says what is wrong with s as a string of limit l, nil when
 // nothing is. It never quotes s: it may be a password.
-func textProblem(s string, l textLimit) string {
+func textProblem(s string, l textLimit) *errs.Msg {
 	if strings.IndexByte(s, 0) >= 0 {
-		return "contains a NUL character (U+0000), which is not allowed."
+		return &errs.Msg{ID: "error.input.nul"}
 	}
 	if !utf8.ValidString(s) {
-		return "is not valid UTF-8."
+		return &errs.Msg{ID: "error.input.utf8"}
 	}
 	if len(s) > l.max {
 		if n := utf8.RuneCountInString(s); n > l.max {
-			return fmt.Sprintf("is %d characters long; %s may have at most %d.", n, l.kind, l.max)
+			return &errs.Msg{ID: "error.input.tooLong", Args: i18n.Data{"Length": n, "Kind": errs.Msg{ID: l.kind}, "Max": l.max}}
 		}
 	}
-	return ""
+	return nil
+}
+
+// clip cuts a value quoted back in a message to 40 characters, as %.40s
+// does.
+func clip(s string) string { return fmt.Sprintf("%.40s", s) }
+
+// reason is the message of a scalar's refusal (an errs.BadInput), as a
+// message to be given in the request's language.
+func reason(err error) errs.Msg {
+	var bad errs.BadInput
+	if errors.As(err, &bad) {
+		return errs.Msg{ID: bad.Message, Args: bad.Args}
+	}
+	return errs.Msg{ID: "error.invalidValue"}
 }
 
 // inputCheck refuses, before anything runs, the argument values that are
@@ -180,12 +197,8 @@ func (w *inputWalk) selections(set ast.SelectionSet, path ast.Path) {
 			}
 			p := append(path, ast.PathName(name))
 			if !w.check.introspection && (s.Name == "__schema" || s.Name == "__type") {
-				w.err = &gqlerror.Error{
-					Message:    "Introspection is disabled on this server: __schema and __type cannot be queried.",
-					Path:       append(ast.Path(nil), p...),
-					Locations:  locations(s.Position),
-					Extensions: map[string]any{"code": "INTROSPECTION_DISABLED"},
-				}
+				w.err = limitError("INTROSPECTION_DISABLED", "error.introspection", nil)
+				w.err.Path, w.err.Locations = append(ast.Path(nil), p...), locations(s.Position)
 				return
 			}
 			if s.Definition != nil {
@@ -281,12 +294,12 @@ func (w *inputWalk) literal(v *ast.Value, typ *ast.Type, name string, path ast.P
 		// those of Date, Time and Decimal, which may be of any kind.
 		x, err := v.Value(nil)
 		if err != nil {
-			w.fail(path, v.Position, fmt.Sprintf("is %.40s, which cannot be read as a %s.", v.String(), def.Name))
+			w.fail(path, v.Position, errs.Msg{ID: "error.input.unreadable", Args: i18n.Data{"Value": clip(v.String()), "Type": def.Name}})
 			return
 		}
 		isNumber := v.Kind == ast.IntValue || v.Kind == ast.FloatValue
 		if def.Name == "Decimal" && isNumber && !exactNumber(v.Raw, x) {
-			w.fail(path, v.Position, fmt.Sprintf("is the number %.40s, which a number literal of the document cannot hold exactly; send it as a string, such as \"%.40s\", or as a number in the variables.", v.Raw, v.Raw))
+			w.fail(path, v.Position, errs.Msg{ID: "error.input.inexact", Args: i18n.Data{"Value": clip(v.Raw)}})
 			return
 		}
 		w.scalar(x, def.Name, name, path, v.Position)
@@ -374,8 +387,8 @@ func (w *inputWalk) scalar(x any, scalar, name string, path ast.Path, pos *ast.P
 		text = string(v)
 	}
 	if text != "" {
-		if problem := textProblem(text, limitFor(name, scalar)); problem != "" {
-			w.fail(path, pos, problem)
+		if problem := textProblem(text, limitFor(name, scalar)); problem != nil {
+			w.fail(path, pos, *problem)
 			return
 		}
 	}
@@ -391,30 +404,30 @@ func (w *inputWalk) scalar(x any, scalar, name string, path ast.Path, pos *ast.P
 		err = d.UnmarshalGQL(x)
 	}
 	if err != nil {
-		w.fail(path, pos, "is not valid: "+err.Error())
+		w.fail(path, pos, errs.Msg{ID: "error.input.notValid", Args: i18n.Data{"Reason": reason(err)}})
 	}
 }
 
 // fail records the walk's error: BAD_USER_INPUT at path, which it copies.
-func (w *inputWalk) fail(path ast.Path, pos *ast.Position, problem string) {
+func (w *inputWalk) fail(path ast.Path, pos *ast.Position, problem errs.Msg) {
 	if w.err != nil {
 		return
 	}
 	p := append(ast.Path(nil), path...)
 	ext := map[string]any{"code": "BAD_USER_INPUT"}
-	var where string
+	var where errs.Msg
 	if w.variable != "" {
-		where = "Variable $" + dotted(p[1:])
+		where = errs.Msg{ID: "error.input.variable", Args: i18n.Data{"Name": dotted(p[1:]), "Problem": problem}}
 		ext["variable"] = w.variable
 		if len(p) > 2 {
 			ext["field"] = pathStrings(p[2:])
 		}
 		pos = nil // a variable has no place in the document
 	} else {
-		where = "Argument " + dotted(p[w.argAt:]) + " of " + w.field
+		where = errs.Msg{ID: "error.input.argument", Args: i18n.Data{"Name": dotted(p[w.argAt:]), "Field": w.field, "Problem": problem}}
 		ext["field"] = pathStrings(p[w.argAt:])
 	}
-	w.err = &gqlerror.Error{Message: where + " " + problem, Path: p, Locations: locations(pos), Extensions: ext}
+	w.err = &gqlerror.Error{Message: where.Error(), Err: where, Path: p, Locations: locations(pos), Extensions: ext}
 }
 
 func locations(pos *ast.Position) []gqlerror.Location {

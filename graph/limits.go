@@ -2,12 +2,14 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 )
 
 // Bounds are the limits every request meets before it runs (RULES.md
@@ -44,10 +46,12 @@ func DefaultBounds() Bounds {
 	return Bounds{Tokens: 15000, SelectionFields: 500, Aliases: 500, Depth: 20, Complexity: 50000, Errors: 50}
 }
 
-func limitError(code, format string, a ...any) *gqlerror.Error {
-	err := gqlerror.Errorf(format, a...)
-	err.Extensions = map[string]any{"code": code}
-	return err
+// limitError is a GraphQL error with extensions.code code whose message is
+// the catalog message id with args: its Err is that errs.Msg, which the
+// error presenter gives in the request's language (RULES.md section 9).
+func limitError(code, id string, args i18n.Data) *gqlerror.Error {
+	m := errs.Msg{ID: id, Args: args}
+	return &gqlerror.Error{Message: m.Error(), Err: m, Extensions: map[string]any{"code": code}}
 }
 
 // checkShape parses query within the token bound and checks the bounds
@@ -58,7 +62,7 @@ func checkShape(query string, b Bounds) *gqlerror.Error {
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, b.Tokens)
 	if err != nil {
 		if ge, ok := err.(*gqlerror.Error); ok && b.Tokens > 0 && isTokenLimit(ge) {
-			return limitError("TOKEN_LIMIT_EXCEEDED", "The document has more than %d tokens, the limit.", b.Tokens)
+			return limitError("TOKEN_LIMIT_EXCEEDED", "error.limit.tokens", i18n.Data{"Max": b.Tokens})
 		}
 		return nil // the executor reports the syntax error itself
 	}
@@ -71,8 +75,8 @@ func checkShape(query string, b Bounds) *gqlerror.Error {
 	walk := func(set ast.SelectionSet) {}
 	walk = func(set ast.SelectionSet) {
 		if n := s.fieldCount(set); b.SelectionFields > 0 && n > b.SelectionFields && s.err == nil {
-			s.err = limitError("SELECTION_LIMIT_EXCEEDED",
-				"A selection set selects %s fields, fragments included; the limit is %d.", atLeast(n), b.SelectionFields)
+			s.err = limitError("SELECTION_LIMIT_EXCEEDED", "error.limit.selection",
+				i18n.Data{"Fields": atLeast(n), "Max": b.SelectionFields})
 		}
 		for _, sel := range set {
 			switch x := sel.(type) {
@@ -92,14 +96,14 @@ func checkShape(query string, b Bounds) *gqlerror.Error {
 	for _, op := range doc.Operations {
 		walk(op.SelectionSet)
 		if d := s.depth(op.SelectionSet); b.Depth > 0 && d > b.Depth && s.err == nil {
-			s.err = limitError("DEPTH_LIMIT_EXCEEDED", "The operation is nested %s levels deep; the limit is %d.", atLeast(d), b.Depth)
+			s.err = limitError("DEPTH_LIMIT_EXCEEDED", "error.limit.depth", i18n.Data{"Depth": atLeast(d), "Max": b.Depth})
 		}
 	}
 	if s.err != nil {
 		return s.err
 	}
 	if b.Aliases > 0 && s.aliases > b.Aliases {
-		return limitError("ALIAS_LIMIT_EXCEEDED", "The document has %d aliased fields; the limit is %d.", s.aliases, b.Aliases)
+		return limitError("ALIAS_LIMIT_EXCEEDED", "error.limit.aliases", i18n.Data{"Aliases": s.aliases, "Max": b.Aliases})
 	}
 	return nil
 }
@@ -109,12 +113,13 @@ func isTokenLimit(e *gqlerror.Error) bool {
 	return len(e.Message) >= len(prefix) && e.Message[:len(prefix)] == prefix
 }
 
-// atLeast prints a saturated count as "more than a billion".
-func atLeast(n int) string {
+// atLeast is a count for a limit's message: a saturated one reads "more
+// than a billion".
+func atLeast(n int) any {
 	if n >= saturated {
-		return "more than a billion"
+		return errs.Msg{ID: "error.limit.billion"}
 	}
-	return fmt.Sprint(n)
+	return n
 }
 
 const saturated = 1 << 30
@@ -208,7 +213,7 @@ func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 	}
 	w := coster{ctx: ctx, es: c.es, schema: c.es.Schema(), vars: oc.Variables, memo: map[string]int{}}
 	if cost := w.set(oc.Operation.SelectionSet); cost > c.max {
-		return limitError("COMPLEXITY_LIMIT_EXCEEDED", "The operation costs %s; the limit is %d.", atLeast(cost), c.max)
+		return limitError("COMPLEXITY_LIMIT_EXCEEDED", "error.limit.complexity", i18n.Data{"Cost": atLeast(cost), "Max": c.max})
 	}
 	return nil
 }
@@ -279,12 +284,15 @@ func (c *coster) one(typ, field string, child int, args map[string]any) int {
 }
 
 // capErrors keeps at most n errors and adds one that says how many more
-// there were.
-func capErrors(list gqlerror.List, n int) gqlerror.List {
+// there were, in the language of ctx's request (the errors of an answer
+// are presented before they are capped).
+func capErrors(ctx context.Context, list gqlerror.List, n int) gqlerror.List {
 	if n <= 0 || len(list) <= n {
 		return list
 	}
 	more := len(list) - n
 	out := append(gqlerror.List{}, list[:n]...)
-	return append(out, limitError("TOO_MANY_ERRORS", "%d more errors were left out of this response.", more))
+	e := limitError("TOO_MANY_ERRORS", "error.limit.errors", i18n.Data{"More": more})
+	e.Message = errs.Msg{ID: "error.limit.errors", Args: i18n.Data{"More": more}}.Text(i18n.Lang(ctx))
+	return append(out, e)
 }

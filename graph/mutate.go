@@ -8,6 +8,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -16,8 +17,9 @@ import (
 // decoded any); a user error (errs.UserErrors) becomes the payload's
 // userErrors with a null object, any other error goes to the GraphQL
 // errors list; wrap builds the payload.
-func mutate[T, P any](run func(d *decoder) (T, error), wrap func(T, []model.UserError) *P) (*P, error) {
-	v, ue, err := result(run(&decoder{}))
+func mutate[T, P any](ctx context.Context, run func(d *decoder) (T, error), wrap func(T, []model.UserError) *P) (*P, error) {
+	out, err := run(&decoder{})
+	v, ue, err := result(ctx, out, err)
 	if err != nil {
 		return nil, err
 	}
@@ -28,15 +30,16 @@ func mutate[T, P any](run func(d *decoder) (T, error), wrap func(T, []model.User
 // global ID, of kind, is the input's field.
 func transition[T, P any](ctx context.Context, id string, kind gid.Kind, field string, reason *string,
 	do func(context.Context, int64, *string) (T, error), wrap func(T, []model.UserError) *P) (*P, error) {
-	return mutate(func(d *decoder) (T, error) {
+	return mutate(ctx, func(d *decoder) (T, error) {
 		n := d.id(id, kind, field)
 		return decoded(d, func() (T, error) { return do(ctx, n, reason) })
 	}, wrap)
 }
 
 // userErrors splits a service error into the payload's user errors (nil
-// error) or an error for the GraphQL errors list.
-func userErrors(err error) ([]model.UserError, error) {
+// error), their messages in the language of ctx's request, or an error
+// for the GraphQL errors list.
+func userErrors(ctx context.Context, err error) ([]model.UserError, error) {
 	out := []model.UserError{}
 	if err == nil {
 		return out, nil
@@ -45,16 +48,17 @@ func userErrors(err error) ([]model.UserError, error) {
 	if !ok {
 		return nil, err
 	}
+	lang := i18n.Lang(ctx)
 	for _, e := range u {
-		out = append(out, model.UserError{Field: e.Field, Message: e.Message, Code: string(e.Code)})
+		out = append(out, model.UserError{Field: e.Field, Message: e.Text(lang), Code: string(e.Code)})
 	}
 	return out, nil
 }
 
 // result splits a service answer into the payload's object, its user
 // errors, and an error for the GraphQL errors list.
-func result[T any](v T, err error) (T, []model.UserError, error) {
-	ue, err := userErrors(err)
+func result[T any](ctx context.Context, v T, err error) (T, []model.UserError, error) {
+	ue, err := userErrors(ctx, err)
 	if err != nil || len(ue) > 0 {
 		var zero T
 		return zero, ue, err

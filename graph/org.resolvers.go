@@ -33,7 +33,7 @@ func (r *institutionResolver) Units(ctx context.Context, obj *store.Institution,
 
 // CreateInstitution is the resolver for the createInstitution field.
 func (r *mutationResolver) CreateInstitution(ctx context.Context, input model.CreateInstitutionInput) (*model.InstitutionPayload, error) {
-	return mutate(func(*decoder) (*store.Institution, error) {
+	return mutate(ctx, func(*decoder) (*store.Institution, error) {
 		return r.Org.CreateInstitution(ctx, org.InstitutionInput{Name: patch.Set(input.Name), Acronym: patch.Ptr(input.Acronym),
 			Sector: patch.Set(input.Sector), Country: patch.Set(input.Country)})
 	}, institutionPayload)
@@ -41,7 +41,7 @@ func (r *mutationResolver) CreateInstitution(ctx context.Context, input model.Cr
 
 // UpdateInstitution is the resolver for the updateInstitution field.
 func (r *mutationResolver) UpdateInstitution(ctx context.Context, input model.UpdateInstitutionInput) (*model.InstitutionPayload, error) {
-	return mutate(func(d *decoder) (*store.Institution, error) {
+	return mutate(ctx, func(d *decoder) (*store.Institution, error) {
 		id := d.id(input.ID, gid.Institution, "id")
 		return decoded(d, func() (*store.Institution, error) {
 			return r.Org.UpdateInstitution(ctx, id, input.ExpectedVersion, org.InstitutionInput{Name: field(input.Name), Acronym: field(input.Acronym),
@@ -52,7 +52,7 @@ func (r *mutationResolver) UpdateInstitution(ctx context.Context, input model.Up
 
 // CreateUnit is the resolver for the createUnit field.
 func (r *mutationResolver) CreateUnit(ctx context.Context, input model.CreateUnitInput) (*model.UnitPayload, error) {
-	return mutate(func(d *decoder) (*store.Unit, error) {
+	return mutate(ctx, func(d *decoder) (*store.Unit, error) {
 		inst, parent := d.id(input.InstitutionID, gid.Institution, "institutionId"), d.optID(input.ParentID, gid.Unit, "parentId")
 		return decoded(d, func() (*store.Unit, error) {
 			return r.Org.CreateUnit(ctx, org.UnitInput{InstitutionID: inst, ParentID: patch.Ptr(parent), Name: patch.Set(input.Name), Kind: patch.Set(input.Kind),
@@ -63,7 +63,7 @@ func (r *mutationResolver) CreateUnit(ctx context.Context, input model.CreateUni
 
 // UpdateUnit is the resolver for the updateUnit field.
 func (r *mutationResolver) UpdateUnit(ctx context.Context, input model.UpdateUnitInput) (*model.UnitPayload, error) {
-	return mutate(func(d *decoder) (*store.Unit, error) {
+	return mutate(ctx, func(d *decoder) (*store.Unit, error) {
 		id, parent := d.id(input.ID, gid.Unit, "id"), d.idField(input.ParentID, gid.Unit, "parentId")
 		return decoded(d, func() (*store.Unit, error) {
 			return r.Org.UpdateUnit(ctx, id, input.ExpectedVersion, org.UnitInput{ParentID: parent, Name: field(input.Name), Kind: field(input.Kind),
@@ -74,7 +74,7 @@ func (r *mutationResolver) UpdateUnit(ctx context.Context, input model.UpdateUni
 
 // CreatePartner is the resolver for the createPartner field.
 func (r *mutationResolver) CreatePartner(ctx context.Context, input model.CreatePartnerInput) (*model.PartnerPayload, error) {
-	return mutate(func(*decoder) (*store.Partner, error) {
+	return mutate(ctx, func(*decoder) (*store.Partner, error) {
 		return r.Org.CreatePartner(ctx, org.PartnerInput{Name: input.Name, Kind: input.Kind, Country: input.Country})
 	}, partnerPayload)
 }

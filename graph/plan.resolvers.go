@@ -257,7 +257,7 @@ func (r *measurementResolver) RecordedBy(ctx context.Context, obj *store.Measure
 
 // CreateActionPlan is the resolver for the createActionPlan field.
 func (r *mutationResolver) CreateActionPlan(ctx context.Context, input model.CreateActionPlanInput) (*model.ActionPlanPayload, error) {
-	return mutate(func(d *decoder) (*store.ActionPlan, error) {
+	return mutate(ctx, func(d *decoder) (*store.ActionPlan, error) {
 		inst, src := d.id(input.InstitutionID, gid.Institution, "institutionId"), d.optID(input.SourceAssessmentID, gid.Assessment, "sourceAssessmentId")
 		return decoded(d, func() (*store.ActionPlan, error) {
 			return r.Plans.CreatePlan(ctx, plan.PlanInput{InstitutionID: inst, Title: patch.Set(input.Title),
@@ -269,7 +269,7 @@ func (r *mutationResolver) CreateActionPlan(ctx context.Context, input model.Cre
 
 // UpdateActionPlan is the resolver for the updateActionPlan field.
 func (r *mutationResolver) UpdateActionPlan(ctx context.Context, input model.UpdateActionPlanInput) (*model.ActionPlanPayload, error) {
-	return mutate(func(d *decoder) (*store.ActionPlan, error) {
+	return mutate(ctx, func(d *decoder) (*store.ActionPlan, error) {
 		id := d.id(input.ID, gid.ActionPlan, "id")
 		return decoded(d, func() (*store.ActionPlan, error) {
 			return r.Plans.UpdatePlan(ctx, id, input.ExpectedVersion, plan.PlanInput{Title: field(input.Title),
@@ -290,7 +290,7 @@ func (r *mutationResolver) CloseActionPlan(ctx context.Context, input model.Plan
 
 // CreateObjective is the resolver for the createObjective field.
 func (r *mutationResolver) CreateObjective(ctx context.Context, input model.CreateObjectiveInput) (*model.ObjectivePayload, error) {
-	return mutate(func(d *decoder) (*store.Objective, error) {
+	return mutate(ctx, func(d *decoder) (*store.Objective, error) {
 		in := plan.ObjectiveInput{PlanID: d.id(input.PlanID, gid.ActionPlan, "planId"), Title: patch.Set(input.Title),
 			Description: patch.Ptr(input.Description), FindingIDs: d.idsField(omitList(input.FindingIds), gid.Finding, "findingIds")}
 		return decoded(d, func() (*store.Objective, error) { return r.Plans.CreateObjective(ctx, in) })
@@ -299,7 +299,7 @@ func (r *mutationResolver) CreateObjective(ctx context.Context, input model.Crea
 
 // UpdateObjective is the resolver for the updateObjective field.
 func (r *mutationResolver) UpdateObjective(ctx context.Context, input model.UpdateObjectiveInput) (*model.ObjectivePayload, error) {
-	return mutate(func(d *decoder) (*store.Objective, error) {
+	return mutate(ctx, func(d *decoder) (*store.Objective, error) {
 		id := d.id(input.ID, gid.Objective, "id")
 		in := plan.ObjectiveInput{Title: field(input.Title), Description: field(input.Description), FindingIDs: d.idsField(input.FindingIds, gid.Finding, "findingIds")}
 		return decoded(d, func() (*store.Objective, error) { return r.Plans.UpdateObjective(ctx, id, input.ExpectedVersion, in) })
@@ -308,7 +308,7 @@ func (r *mutationResolver) UpdateObjective(ctx context.Context, input model.Upda
 
 // CreateAction is the resolver for the createAction field.
 func (r *mutationResolver) CreateAction(ctx context.Context, input model.CreateActionInput) (*model.ActionPayload, error) {
-	return mutate(func(d *decoder) (*store.Action, error) {
+	return mutate(ctx, func(d *decoder) (*store.Action, error) {
 		planID := d.id(input.PlanID, gid.ActionPlan, "planId")
 		in := actionInput(d, omit(input.ObjectiveID), omit(input.LeadUnitID), omitList(input.SupportingUnitIds), omitList(input.PartnerIds), omitList(input.FindingIds))
 		in.PlanID, in.Title, in.Description, in.Kind = planID, patch.Set(input.Title), patch.Ptr(input.Description), patch.Set(input.Kind)
@@ -319,7 +319,7 @@ func (r *mutationResolver) CreateAction(ctx context.Context, input model.CreateA
 
 // UpdateAction is the resolver for the updateAction field.
 func (r *mutationResolver) UpdateAction(ctx context.Context, input model.UpdateActionInput) (*model.ActionPayload, error) {
-	return mutate(func(d *decoder) (*store.Action, error) {
+	return mutate(ctx, func(d *decoder) (*store.Action, error) {
 		id := d.id(input.ID, gid.Action, "id")
 		in := actionInput(d, input.ObjectiveID, input.LeadUnitID, input.SupportingUnitIds, input.PartnerIds, input.FindingIds)
 		in.Title, in.Description, in.Kind = field(input.Title), field(input.Description), field(input.Kind)
@@ -334,7 +334,7 @@ func (r *mutationResolver) RecordProgress(ctx context.Context, input model.Recor
 		action *store.Action
 		update *store.ProgressUpdate
 	}
-	return mutate(func(d *decoder) (*recorded, error) {
+	return mutate(ctx, func(d *decoder) (*recorded, error) {
 		in := plan.ProgressInput{ActionID: d.id(input.ActionID, gid.Action, "actionId"), Status: input.Status,
 			ProgressPercent: input.ProgressPercent, Note: input.Note, Evidence: input.Evidence}
 		return decoded(d, func() (*recorded, error) {
@@ -351,7 +351,7 @@ func (r *mutationResolver) RecordProgress(ctx context.Context, input model.Recor
 
 // AddResourceRequirement is the resolver for the addResourceRequirement field.
 func (r *mutationResolver) AddResourceRequirement(ctx context.Context, input model.AddResourceRequirementInput) (*model.ResourceRequirementPayload, error) {
-	return mutate(func(d *decoder) (*store.ResourceRequirement, error) {
+	return mutate(ctx, func(d *decoder) (*store.ResourceRequirement, error) {
 		in := plan.ResourceInput{ActionID: d.id(input.ActionID, gid.Action, "actionId"), Kind: &input.Kind, Description: patch.Set(input.Description),
 			QuantityRequired: patch.Ptr(input.QuantityRequired), QuantitySecured: patch.Ptr(input.QuantitySecured), Unit: patch.Ptr(input.Unit),
 			AmountRequired: decimalField(omit(input.AmountRequired)), AmountSecured: decimalField(omit(input.AmountSecured)),
@@ -362,7 +362,7 @@ func (r *mutationResolver) AddResourceRequirement(ctx context.Context, input mod
 
 // UpdateResourceRequirement is the resolver for the updateResourceRequirement field.
 func (r *mutationResolver) UpdateResourceRequirement(ctx context.Context, input model.UpdateResourceRequirementInput) (*model.ResourceRequirementPayload, error) {
-	return mutate(func(d *decoder) (*store.ResourceRequirement, error) {
+	return mutate(ctx, func(d *decoder) (*store.ResourceRequirement, error) {
 		id := d.id(input.ID, gid.ResourceRequirement, "id")
 		in := plan.ResourceInput{Description: field(input.Description),
 			QuantityRequired: field(input.QuantityRequired), QuantitySecured: field(input.QuantitySecured), Unit: field(input.Unit),
@@ -376,7 +376,7 @@ func (r *mutationResolver) UpdateResourceRequirement(ctx context.Context, input 
 
 // CreateIndicator is the resolver for the createIndicator field.
 func (r *mutationResolver) CreateIndicator(ctx context.Context, input model.CreateIndicatorInput) (*model.IndicatorPayload, error) {
-	return mutate(func(d *decoder) (*store.Indicator, error) {
+	return mutate(ctx, func(d *decoder) (*store.Indicator, error) {
 		in := plan.IndicatorInput{ObjectiveID: d.optID(input.ObjectiveID, gid.Objective, "objectiveId"), ActionID: d.optID(input.ActionID, gid.Action, "actionId"),
 			Name: &input.Name, Level: &input.Level, Unit: input.Unit, Baseline: input.Baseline, Target: &input.Target, BaselineDate: (*string)(input.BaselineDate),
 			TargetDate: (*string)(input.TargetDate), MeansOfVerification: input.MeansOfVerification}
@@ -390,7 +390,7 @@ func (r *mutationResolver) RecordMeasurement(ctx context.Context, input model.Re
 		measurement *store.Measurement
 		indicator   *store.Indicator
 	}
-	return mutate(func(d *decoder) (*recorded, error) {
+	return mutate(ctx, func(d *decoder) (*recorded, error) {
 		in := plan.MeasurementInput{IndicatorID: d.id(input.IndicatorID, gid.Indicator, "indicatorId"), Value: input.Value,
 			MeasuredOn: string(input.MeasuredOn), Source: input.Source, Note: input.Note}
 		return decoded(d, func() (*recorded, error) {
@@ -407,7 +407,7 @@ func (r *mutationResolver) RecordMeasurement(ctx context.Context, input model.Re
 
 // RecordDissemination is the resolver for the recordDissemination field.
 func (r *mutationResolver) RecordDissemination(ctx context.Context, input model.RecordDisseminationInput) (*model.DisseminationPayload, error) {
-	return mutate(func(d *decoder) (*store.Dissemination, error) {
+	return mutate(ctx, func(d *decoder) (*store.Dissemination, error) {
 		in := plan.DisseminationInput{PlanID: d.id(input.PlanID, gid.ActionPlan, "planId"), UnitID: d.id(input.UnitID, gid.Unit, "unitId"),
 			Date: string(input.Date), Method: input.Method, Note: input.Note}
 		return decoded(d, func() (*store.Dissemination, error) { return r.Plans.RecordDissemination(ctx, in) })

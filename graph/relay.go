@@ -8,6 +8,7 @@ import (
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -19,7 +20,7 @@ const MaxFirst = 500
 func idOf(g string, typ gid.Kind, field ...string) (int64, error) {
 	t, id, ok := gid.Decode(g)
 	if !ok || t != typ {
-		return 0, errs.Newf(errs.NotFound, field, "No %s has this ID.", strings.ToLower(typ.String()))
+		return 0, errs.Newf(errs.NotFound, field, "error.noSuchID", i18n.Data{"Type": typ.String(), "Name": strings.ToLower(typ.String())})
 	}
 	return id, nil
 }
@@ -52,14 +53,14 @@ func page(first *int, after *string, def int) (store.Page, error) {
 		p.First = *first
 	}
 	if p.First < 0 || p.First > MaxFirst {
-		return p, errs.BadInput{Message: "first must be between 0 and " + strconv.Itoa(MaxFirst) + "."}
+		return p, errs.BadInput{Message: "error.first", Args: i18n.Data{"Max": MaxFirst}}
 	}
 	if after != nil && *after != "" {
 		b, err := base64.RawURLEncoding.DecodeString(*after)
 		num, ok := strings.CutPrefix(string(b), "c:")
 		id, perr := strconv.ParseInt(num, 10, 64)
 		if err != nil || !ok || perr != nil || id < 0 {
-			return p, errs.BadInput{Message: "after is not a cursor returned by this API."}
+			return p, errs.BadInput{Message: "error.badCursor"}
 		}
 		p.After = id
 	}

@@ -44,10 +44,11 @@ func (t *httpTransport) Supports(r *http.Request) bool {
 	return r.Header.Get("Upgrade") == "" && (r.Method == http.MethodGet || r.Method == http.MethodPost)
 }
 
-// requestError is a request that is not well-formed, with its HTTP status.
+// requestError is a request that is not well-formed, with its HTTP status
+// and the ID of the message that says why.
 type requestError struct {
 	status int
-	msg    string
+	id     string
 }
 
 // Do answers one request.
@@ -65,7 +66,7 @@ func (t *httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.
 		body, params, rerr = postParams(r)
 	}
 	if rerr != nil {
-		t.refuse(ctx, w, exec, rerr.status, gqlerror.List{{Message: rerr.msg, Extensions: map[string]any{"code": "BAD_REQUEST"}}})
+		t.refuse(ctx, w, exec, rerr.status, gqlerror.List{limitError("BAD_REQUEST", rerr.id, nil)})
 		return
 	}
 	params.Headers = r.Header
@@ -91,8 +92,7 @@ func (t *httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.
 	}
 	if r.Method == http.MethodGet && oc.Operation.Operation != ast.Query {
 		w.Header().Set("Allow", "POST")
-		t.refuse(ctx, w, exec, http.StatusMethodNotAllowed, gqlerror.List{{Message: "Send mutations with POST; GET runs queries only.",
-			Extensions: map[string]any{"code": "BAD_REQUEST"}}})
+		t.refuse(ctx, w, exec, http.StatusMethodNotAllowed, gqlerror.List{limitError("BAD_REQUEST", "error.request.mutationGET", nil)})
 		return
 	}
 	var claim *claim
@@ -116,7 +116,7 @@ func (t *httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.
 	if resp == nil {
 		resp = &graphql.Response{}
 	}
-	resp.Errors = capErrors(resp.Errors, t.bounds.Errors)
+	resp.Errors = capErrors(ctx, resp.Errors, t.bounds.Errors)
 	status := http.StatusOK
 	if hasCode(resp.Errors, "SERVICE_UNAVAILABLE") {
 		status = http.StatusServiceUnavailable
@@ -134,7 +134,7 @@ func (t *httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.
 // refuse answers a request that does not run: the errors presented as
 // every error is, capped, without a data entry.
 func (t *httpTransport) refuse(ctx context.Context, w http.ResponseWriter, exec graphql.GraphExecutor, status int, errs gqlerror.List) {
-	resp := exec.DispatchError(ctx, capErrors(errs, t.bounds.Errors))
+	resp := exec.DispatchError(ctx, capErrors(ctx, errs, t.bounds.Errors))
 	if hasCode(resp.Errors, "SERVICE_UNAVAILABLE") {
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "5")
@@ -164,15 +164,15 @@ type rawParams struct {
 func postParams(r *http.Request) ([]byte, *graphql.RawParams, *requestError) {
 	mt, opts, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" || (opts["charset"] != "" && !strings.EqualFold(opts["charset"], "utf-8")) {
-		return nil, nil, &requestError{http.StatusUnsupportedMediaType, "Send the request as JSON (Content-Type: application/json)."}
+		return nil, nil, &requestError{http.StatusUnsupportedMediaType, "error.request.json"}
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return nil, nil, &requestError{http.StatusBadRequest, "The request body could not be read."}
+		return nil, nil, &requestError{http.StatusBadRequest, "error.request.body"}
 	}
 	var raw rawParams
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return body, nil, &requestError{http.StatusBadRequest, "The request body is not a JSON object with query, operationName, variables and extensions."}
+		return body, nil, &requestError{http.StatusBadRequest, "error.request.notObject"}
 	}
 	p, rerr := decodeParams(raw)
 	return body, p, rerr
@@ -181,7 +181,7 @@ func postParams(r *http.Request) ([]byte, *graphql.RawParams, *requestError) {
 func getParams(rawQuery string) (*graphql.RawParams, *requestError) {
 	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return nil, &requestError{http.StatusBadRequest, "The URL's query string could not be read."}
+		return nil, &requestError{http.StatusBadRequest, "error.request.queryString"}
 	}
 	var raw rawParams
 	str := func(name string) json.RawMessage {
@@ -206,26 +206,26 @@ func decodeParams(raw rawParams) (*graphql.RawParams, *requestError) {
 	}
 	if !isNull(raw.Query) {
 		if err := json.Unmarshal(raw.Query, &p.Query); err != nil {
-			return bad("The query parameter must be a string.")
+			return bad("error.request.query")
 		}
 	}
 	if !isNull(raw.OperationName) {
 		if err := json.Unmarshal(raw.OperationName, &p.OperationName); err != nil {
-			return bad("The operationName parameter must be a string or null.")
+			return bad("error.request.operationName")
 		}
 	}
 	if !isNull(raw.Variables) {
 		if err := decodeObject(raw.Variables, &p.Variables); err != nil {
-			return bad("The variables parameter must be a JSON object or null.")
+			return bad("error.request.variables")
 		}
 	}
 	if !isNull(raw.Extensions) {
 		if err := decodeObject(raw.Extensions, &p.Extensions); err != nil {
-			return bad("The extensions parameter must be a JSON object or null.")
+			return bad("error.request.extensions")
 		}
 	}
 	if p.Query == "" && p.Extensions["persistedQuery"] == nil {
-		return bad("The query parameter is missing: send the GraphQL document as a string in query.")
+		return bad("error.request.noQuery")
 	}
 	return p, nil
 }

@@ -3,7 +3,6 @@
 package model
 
 import (
-	"fmt"
 	"io"
 	"regexp"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -38,7 +38,7 @@ type Decimal string
 func (d *Decimal) UnmarshalGQL(v any) error {
 	s, err := money.DecimalText(v)
 	if err != nil {
-		return errs.BadInput{Message: err.Error()}
+		return errs.BadInputOf(err)
 	}
 	*d = Decimal(s)
 	return nil
@@ -61,21 +61,19 @@ var rfc3339 = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1
 // "2026-03-31 14:30:00"; this one does not. Errors are the client's
 // (errs.BadInput). gqlgen.yml can bind Time here (with MarshalTime).
 func UnmarshalTime(v any) (time.Time, error) {
-	const example = ` such as "2026-03-31T14:30:00Z"`
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, errs.BadInput{Message: "A Time must be a string, an RFC 3339 timestamp" + example + "."}
+		return time.Time{}, errs.BadInput{Message: "error.time.notString"}
 	}
 	if len(s) > 64 || !rfc3339.MatchString(s) {
-		q := ""
-		if len(s) <= 64 {
-			q = " " + strconv.Quote(s)
+		if len(s) > 64 { // not quoted back
+			return time.Time{}, errs.BadInput{Message: "error.time.form"}
 		}
-		return time.Time{}, errs.BadInput{Message: fmt.Sprintf("The time%s is not an RFC 3339 timestamp%s.", q, example)}
+		return time.Time{}, errs.BadInput{Message: "error.time.notRFC3339", Args: i18n.Data{"Value": s}}
 	}
 	t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s))
 	if err != nil {
-		return time.Time{}, errs.BadInput{Message: fmt.Sprintf("The time %q is not a valid date and time of day.", s)}
+		return time.Time{}, errs.BadInput{Message: "error.time.invalid", Args: i18n.Data{"Value": s}}
 	}
 	return t, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -61,8 +62,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (token stri
 	}
 	if !ok {
 		mins := int((retry + time.Minute - 1) / time.Minute)
-		return "", nil, nil, errs.Newf(errs.Invalid, []string{"input"},
-			"Too many failed sign-ins from this address; try again in %d minute(s).", mins)
+		return "", nil, nil, errs.Newf(errs.Invalid, []string{"input"}, "error.account.throttled", i18n.Data{"Minutes": mins})
 	}
 	var u store.User
 	err = s.DB.NewSelect().Model(&u).Where("email = ?", email).Scan(ctx)
@@ -76,7 +76,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (token stri
 		if err := s.signInFailed(ctx, pairKey, addrKey, now); err != nil {
 			return "", nil, nil, err
 		}
-		return "", nil, nil, errs.New(errs.Invalid, "The email or password is wrong.", "input")
+		return "", nil, nil, errs.New(errs.Invalid, "error.account.wrongCredentials", "input")
 	}
 	if pairStored {
 		s.signInSucceeded(ctx, pairKey)
@@ -106,7 +106,7 @@ func (s *Service) Logout(ctx context.Context) error {
 		return errs.ErrUnauthenticated
 	}
 	if a.TokenHash == "" || a.APIKeyID > 0 {
-		return errs.New(errs.Invalid, "Only a sign-in token can be logged out; revoke an API key with revokeApiKey.")
+		return errs.New(errs.Invalid, "error.account.logoutApiKey")
 	}
 	now := s.Now().UTC()
 	return s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -119,11 +119,13 @@ func (s *Service) Logout(ctx context.Context) error {
 }
 
 // ErrBadCredential means the bearer credential is unknown, expired or revoked.
-var ErrBadCredential = credentialError("the credential is unknown, expired or revoked; sign in again")
+var ErrBadCredential = credentialError("error.badCredential")
 
+// credentialError is the ID of its message in the catalog (internal/i18n).
 type credentialError string
 
-func (e credentialError) Error() string        { return string(e) }
+func (e credentialError) Error() string        { return i18n.T(i18n.EN, string(e)) }
+func (e credentialError) MessageID() string    { return string(e) }
 func (e credentialError) Code() string         { return "UNAUTHENTICATED" }
 func (e credentialError) Is(target error) bool { return target == errs.ErrUnauthenticated }
 
@@ -182,11 +184,11 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*store.Us
 	var l errs.List
 	in.Email = normEmail(in.Email)
 	if !validEmail(in.Email) {
-		l.Add(errs.Invalid, "Give a valid email address.", "input", "email")
+		l.Add(errs.Invalid, "error.account.email", "input", "email")
 	}
 	l.Text(&in.Name, 200, true, "input", "name")
 	if err := auth.ValidatePassword(in.Password); err != nil {
-		l.Add(errs.Invalid, "The password must be 10 to 256 characters long.", "input", "password")
+		l.Add(errs.Invalid, "error.account.passwordLength", "input", "password")
 	}
 	if err := l.Err(); err != nil {
 		return nil, err
@@ -248,18 +250,18 @@ func (s *Service) checkRole(ctx context.Context, in RoleInput) error {
 		return errs.ErrUnauthenticated
 	}
 	if !roles[in.Role] {
-		return errs.New(errs.Invalid, "Unknown role.", "input", "role")
+		return errs.New(errs.Invalid, "error.account.unknownRole", "input", "role")
 	}
 	if in.Role == authz.RoleAdmin {
 		if in.InstitutionID != 0 {
-			return errs.New(errs.Invalid, "ADMIN holds across all institutions; leave institutionId out.", "input", "institutionId")
+			return errs.New(errs.Invalid, "error.account.adminNoInstitution", "input", "institutionId")
 		}
 		return s.Guard.Require(ctx, 0, authz.ManageGlobal)
 	}
 	if in.InstitutionID == 0 {
-		return errs.New(errs.Invalid, "This role is held in an institution; give institutionId.", "input", "institutionId")
+		return errs.New(errs.Invalid, "error.account.roleNeedsInstitution", "input", "institutionId")
 	}
-	if err := s.Guard.Check(ctx, in.InstitutionID, authz.ManageInstitution, "institution", "input", "institutionId"); err != nil {
+	if err := s.Guard.Check(ctx, in.InstitutionID, authz.ManageInstitution, "error.noSuch.institution", "input", "institutionId"); err != nil {
 		return err
 	}
 	ok, err := s.DB.NewSelect().Table("institutions").Where("id = ?", in.InstitutionID).Exists(ctx)
@@ -267,7 +269,7 @@ func (s *Service) checkRole(ctx context.Context, in RoleInput) error {
 		return err
 	}
 	if !ok {
-		return errs.New(errs.NotFound, "No such institution.", "input", "institutionId")
+		return errs.New(errs.NotFound, "error.noSuch.institution", "input", "institutionId")
 	}
 	return nil
 }
@@ -281,7 +283,7 @@ func (s *Service) GrantRole(ctx context.Context, in RoleInput) (*store.User, err
 	var u store.User
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&u).Where("id = ?", in.UserID).Scan(ctx); err != nil {
-			return errs.NotFoundIf(err, "user", "input", "userId")
+			return errs.NotFoundIf(err, "error.noSuch.user", "input", "userId")
 		}
 		q := tx.NewSelect().Model((*store.RoleAssignment)(nil)).Where("user_id = ?", in.UserID).Where("role = ?", in.Role)
 		q = whereInst(q, in.InstitutionID)
@@ -312,7 +314,7 @@ func (s *Service) RevokeRole(ctx context.Context, in RoleInput) (*store.User, er
 	var u store.User
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&u).Where("id = ?", in.UserID).Scan(ctx); err != nil {
-			return errs.NotFoundIf(err, "user", "input", "userId")
+			return errs.NotFoundIf(err, "error.noSuch.user", "input", "userId")
 		}
 		q := tx.NewDelete().Model((*store.RoleAssignment)(nil)).Where("user_id = ?", in.UserID).Where("role = ?", in.Role)
 		if in.InstitutionID == 0 {
@@ -325,7 +327,7 @@ func (s *Service) RevokeRole(ctx context.Context, in RoleInput) (*store.User, er
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return errs.New(errs.NotFound, "The user does not hold this role.", "input", "role")
+			return errs.New(errs.NotFound, "error.account.roleNotHeld", "input", "role")
 		}
 		return s.rolesChanged(ctx, tx, "revokeRole", in)
 	})
@@ -412,17 +414,17 @@ func (s *Service) CreateAPIKey(ctx context.Context, name, role string, instituti
 	var l errs.List
 	l.Text(&name, 200, true, "input", "name")
 	if role != authz.RolePartner && role != authz.RoleAuditor {
-		l.Add(errs.Invalid, "Only PARTNER and AUDITOR keys can be made.", "input", "role")
+		l.Add(errs.Invalid, "error.account.apiKeyRole", "input", "role")
 	}
 	if len(institutions) == 0 {
-		l.Add(errs.Invalid, "List at least one institution.", "input", "institutionIds")
+		l.Add(errs.Invalid, "error.account.noInstitution", "input", "institutionIds")
 	}
 	if err := l.Err(); err != nil {
 		return nil, "", err
 	}
 	institutions = slices.Compact(slices.Sorted(slices.Values(institutions)))
 	for i, inst := range institutions {
-		if err := s.Guard.Check(ctx, inst, authz.ManageInstitution, "institution", "input", "institutionIds", fmt.Sprint(i)); err != nil {
+		if err := s.Guard.Check(ctx, inst, authz.ManageInstitution, "error.noSuch.institution", "input", "institutionIds", fmt.Sprint(i)); err != nil {
 			return nil, "", err
 		}
 	}
@@ -441,7 +443,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, name, role string, instituti
 			return err
 		}
 		if int(n) != len(institutions) {
-			return errs.New(errs.NotFound, "An institution in the list does not exist.", "input", "institutionIds")
+			return errs.New(errs.NotFound, "error.account.unknownInstitution", "input", "institutionIds")
 		}
 		if _, err := tx.NewInsert().Model(k).Returning("id").Exec(ctx); err != nil {
 			return err
@@ -474,10 +476,10 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id int64) error {
 		return err
 	}
 	if len(insts) == 0 {
-		return errs.New(errs.NotFound, "No such API key.", "input", "id")
+		return errs.New(errs.NotFound, "error.noSuch.apiKey", "input", "id")
 	}
 	for _, inst := range insts {
-		if err := s.Guard.Check(ctx, inst, authz.ManageInstitution, "API key", "input", "id"); err != nil {
+		if err := s.Guard.Check(ctx, inst, authz.ManageInstitution, "error.noSuch.apiKey", "input", "id"); err != nil {
 			return err
 		}
 	}
@@ -488,7 +490,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id int64) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return errs.New(errs.InvalidState, "This API key is already revoked.", "input", "id")
+			return errs.New(errs.InvalidState, "error.account.apiKeyRevoked", "input", "id")
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "revokeApiKey", SubjectID: gid.Encode(gid.APIKey, id),
 			InstitutionID: &insts[0], Changes: map[string][2]any{"revoked": {false, true}}})

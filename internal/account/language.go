@@ -24,13 +24,13 @@ func (s *Service) SetLanguage(ctx context.Context, lang string) error {
 	}
 	l := i18n.Supported(lang)
 	if l == "" {
-		return errs.New(errs.Invalid, "Unknown language.", "input", "language")
+		return errs.New(errs.Invalid, "error.account.unknownLanguage", "input", "language")
 	}
 	now := s.Now().UTC()
 	return s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var u store.User
 		if err := tx.NewSelect().Model(&u).Where("id = ?", a.UserID).Scan(ctx); err != nil {
-			return errs.NotFoundIf(err, "user", "input", "language")
+			return errs.NotFoundIf(err, "error.noSuch.user", "input", "language")
 		}
 		if u.Language != nil && *u.Language == l {
 			return nil

@@ -49,7 +49,7 @@ func message(t *testing.T, err error) string {
 	if !ok || len(u) != 1 || u[0].Code != errs.Invalid || strings.Join(u[0].Field, ".") != "input" {
 		t.Fatalf("not one INVALID at input: %v", err)
 	}
-	return u[0].Message
+	return u[0].Text("en")
 }
 
 // Login as the service runs it, against the stored counts on both

@@ -129,14 +129,14 @@ func (s *Service) AddUser(ctx context.Context, email, name, password, role strin
 	in := CreateUserInput{Email: normEmail(email), Name: name, Password: password}
 	var l errs.List
 	if !validEmail(in.Email) {
-		l.Add(errs.Invalid, "Give a valid email address.", "email")
+		l.Add(errs.Invalid, "error.account.email", "email")
 	}
 	l.Text(&in.Name, 200, true, "name")
 	if err := auth.ValidatePassword(password); err != nil {
-		l.Add(errs.Invalid, "The password must be 10 to 256 characters long.", "password")
+		l.Add(errs.Invalid, "error.account.passwordLength", "password")
 	}
 	if role != "" && !roles[role] {
-		l.Add(errs.Invalid, "Unknown role.", "role")
+		l.Add(errs.Invalid, "error.account.unknownRole", "role")
 	}
 	if err := l.Err(); err != nil {
 		return nil, err
@@ -169,7 +169,7 @@ func (s *Service) grantAsOperator(ctx context.Context, in RoleInput) error {
 func (s *Service) SetPassword(ctx context.Context, email, password string) error {
 	ctx = operator(ctx)
 	if err := auth.ValidatePassword(password); err != nil {
-		return errs.New(errs.Invalid, "The password must be 10 to 256 characters long.", "password")
+		return errs.New(errs.Invalid, "error.account.passwordLength", "password")
 	}
 	hash, err := auth.HashPassword(password)
 	if err != nil {
@@ -179,7 +179,7 @@ func (s *Service) SetPassword(ctx context.Context, email, password string) error
 	return s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var u store.User
 		if err := tx.NewSelect().Model(&u).Where("email = ?", normEmail(email)).Scan(ctx); err != nil {
-			return errs.NotFoundIf(err, "user with this email", "email")
+			return errs.NotFoundIf(err, "error.noSuch.userWithEmail", "email")
 		}
 		if _, err := tx.NewUpdate().Model((*store.User)(nil)).Set("password_hash = ?", hash).Set("version = version + 1").Where("id = ?", u.ID).Exec(ctx); err != nil {
 			return err

@@ -60,25 +60,25 @@ func validDate(s string) bool {
 // Create starts a DRAFT assessment of an institution with the given
 // questionnaire (its newest version unless one is named).
 func (s *Service) Create(ctx context.Context, in CreateInput) (*store.Assessment, error) {
-	if err := s.Guard.Check(ctx, in.InstitutionID, authz.EditAssessment, "institution", "input", "institutionId"); err != nil {
+	if err := s.Guard.Check(ctx, in.InstitutionID, authz.EditAssessment, "error.noSuch.institution", "input", "institutionId"); err != nil {
 		return nil, err
 	}
 	var l errs.List
 	l.Text(&in.Title, maxTitle, true, "input", "title")
 	if !validDate(in.StartDate) {
-		l.Add(errs.Invalid, "startDate must be a date YYYY-MM-DD.", "input", "startDate")
+		l.Add(errs.Invalid, "error.assessment.startDate", "input", "startDate")
 	}
 	in.EndDate = errs.BlankNil(in.EndDate)
 	if in.EndDate != nil {
 		switch {
 		case !validDate(*in.EndDate):
-			l.Add(errs.Invalid, "endDate must be a date YYYY-MM-DD.", "input", "endDate")
+			l.Add(errs.Invalid, "error.assessment.endDate", "input", "endDate")
 		case *in.EndDate < in.StartDate:
-			l.Add(errs.Invalid, "endDate may not be before startDate.", "input", "endDate")
+			l.Add(errs.Invalid, "error.assessment.endBeforeStart", "input", "endDate")
 		}
 	}
 	if in.QuestionnaireVersion != nil && *in.QuestionnaireVersion < 1 {
-		l.Add(errs.Invalid, "questionnaireVersion must be 1 or more.", "input", "questionnaireVersion")
+		l.Add(errs.Invalid, "error.assessment.questionnaireVersion", "input", "questionnaireVersion")
 	}
 	if err := l.Err(); err != nil {
 		return nil, err
@@ -92,7 +92,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*store.Assessment
 			return err
 		}
 		if !ok {
-			return errs.New(errs.NotFound, "No such institution.", "input", "institutionId")
+			return errs.New(errs.NotFound, "error.noSuch.institution", "input", "institutionId")
 		}
 		q, err := s.byKey(ctx, tx, strings.TrimSpace(in.QuestionnaireKey), in.QuestionnaireVersion)
 		if err != nil {
@@ -100,9 +100,9 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*store.Assessment
 		}
 		if q == nil {
 			if in.QuestionnaireVersion != nil {
-				return errs.Newf(errs.NotFound, []string{"input", "questionnaireVersion"}, "The questionnaire %q has no version %d.", in.QuestionnaireKey, *in.QuestionnaireVersion)
+				return errs.Newf(errs.NotFound, []string{"input", "questionnaireVersion"}, "error.assessment.noQuestionnaireVersion", i18n.Data{"Key": in.QuestionnaireKey, "Version": *in.QuestionnaireVersion})
 			}
-			return errs.Newf(errs.NotFound, []string{"input", "questionnaireKey"}, "No questionnaire has the key %q.", in.QuestionnaireKey)
+			return errs.Newf(errs.NotFound, []string{"input", "questionnaireKey"}, "error.assessment.noQuestionnaire", i18n.Data{"Key": in.QuestionnaireKey})
 		}
 		a.QuestionnaireID = q.ID
 		if _, err := tx.NewInsert().Model(a).Returning("id").Exec(ctx); err != nil {
@@ -128,17 +128,27 @@ func (s *Service) forChange(ctx context.Context, db bun.IDB, id int64, c authz.C
 	}
 	var a store.Assessment
 	if err := db.NewSelect().Model(&a).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, errs.NotFoundIf(err, "assessment", "input", "assessmentId")
+		return nil, errs.NotFoundIf(err, "error.noSuch.assessment", "input", "assessmentId")
 	}
-	if err := s.Guard.Check(ctx, a.InstitutionID, c, "assessment", "input", "assessmentId"); err != nil {
+	if err := s.Guard.Check(ctx, a.InstitutionID, c, "error.noSuch.assessment", "input", "assessmentId"); err != nil {
 		return nil, err
 	}
 	return &a, nil
 }
 
+// wrongState answers INVALID_STATE for action, the ID of the message that
+// says when the assessment can be so changed ("error.assessment.submitState").
 func wrongState(a *store.Assessment, action string, allowed ...string) error {
-	return errs.Newf(errs.InvalidState, []string{"input", "assessmentId"},
-		"The assessment is %s; it can be %s only when it is %s.", a.Status, action, strings.Join(allowed, " or "))
+	return errs.Newf(errs.InvalidState, []string{"input", "assessmentId"}, action,
+		i18n.Data{"Status": a.Status, "Allowed": either(allowed)})
+}
+
+// either is a list of states for a message: "DRAFT", "DRAFT or SUBMITTED".
+func either(states []string) any {
+	if len(states) < 2 {
+		return strings.Join(states, "")
+	}
+	return errs.Msg{ID: "error.either", Args: i18n.Data{"First": strings.Join(states[:len(states)-1], ", "), "Last": states[len(states)-1]}}
 }
 
 // move sets the assessment's status from one of from to to, with the other
@@ -217,7 +227,7 @@ func (s *Service) transition(ctx context.Context, id int64, c authz.Capability, 
 // is answered, and replaces its RULE findings with those its answers raise
 // now; MANUAL findings stay.
 func (s *Service) Submit(ctx context.Context, id int64, reason *string) (*store.Assessment, error) {
-	return s.transition(ctx, id, authz.EditAssessment, "submitAssessment", "submitted", Submitted, errs.BlankNil(reason),
+	return s.transition(ctx, id, authz.EditAssessment, "submitAssessment", "error.assessment.submitState", Submitted, errs.BlankNil(reason),
 		func(a *store.Assessment) map[string]any { return map[string]any{"submitted_at": a.UpdatedAt} },
 		func(ctx context.Context, tx bun.Tx, a *store.Assessment) (map[string][2]any, error) {
 			a.SubmittedAt = &a.UpdatedAt
@@ -231,8 +241,8 @@ func (s *Service) Submit(ctx context.Context, id int64, reason *string) (*store.
 			}
 			given := answers(rs)
 			if c := questionnaire.Complete(q.Questionnaire, given); len(c.RequiredMissing) > 0 {
-				return nil, errs.Newf(errs.InvalidState, []string{"input", "assessmentId"},
-					"%d required question(s) have no response yet: %s.", len(c.RequiredMissing), strings.Join(c.RequiredMissing, ", "))
+				return nil, errs.Newf(errs.InvalidState, []string{"input", "assessmentId"}, "error.assessment.requiredMissing",
+					i18n.Data{"Count": len(c.RequiredMissing), "Questions": strings.Join(c.RequiredMissing, ", ")})
 			}
 			fs := RuleFindings(q, a, given, a.UpdatedAt)
 			var old int
@@ -311,7 +321,7 @@ func FindingDetail(ctx context.Context, q *Questionnaire, f *store.Finding) *str
 
 // Validate moves a SUBMITTED assessment to VALIDATED, for good.
 func (s *Service) Validate(ctx context.Context, id int64, reason *string) (*store.Assessment, error) {
-	return s.transition(ctx, id, authz.ValidateAssessment, "validateAssessment", "validated", Validated, errs.BlankNil(reason),
+	return s.transition(ctx, id, authz.ValidateAssessment, "validateAssessment", "error.assessment.validateState", Validated, errs.BlankNil(reason),
 		func(a *store.Assessment) map[string]any {
 			a.ValidatedAt = &a.UpdatedAt
 			if act := auth.ActorFrom(ctx); act != nil && act.UserID > 0 && act.APIKeyID == 0 {
@@ -329,12 +339,12 @@ func (s *Service) Reopen(ctx context.Context, id int64, reason *string) (*store.
 		if _, err := s.forChange(ctx, s.DB, id, authz.ValidateAssessment); err != nil {
 			return nil, err
 		}
-		return nil, errs.New(errs.Invalid, "Say why the assessment is reopened.", "input", "reason")
+		return nil, errs.New(errs.Invalid, "error.assessment.reopenReason", "input", "reason")
 	}
 	if len([]rune(*r)) > maxDetail {
-		return nil, errs.Newf(errs.Invalid, []string{"input", "reason"}, "At most %d characters.", maxDetail)
+		return nil, errs.Newf(errs.Invalid, []string{"input", "reason"}, "error.maxLength", i18n.Data{"Max": maxDetail})
 	}
-	return s.transition(ctx, id, authz.ValidateAssessment, "reopenAssessment", "reopened", Draft, r,
+	return s.transition(ctx, id, authz.ValidateAssessment, "reopenAssessment", "error.assessment.reopenState", Draft, r,
 		func(a *store.Assessment) map[string]any {
 			a.SubmittedAt = nil
 			return map[string]any{"submitted_at": nil}
@@ -368,23 +378,23 @@ func (s *Service) AddFinding(ctx context.Context, in FindingInput) (*store.Findi
 		l.Text(&in.Title, maxFinding, true, "input", "title")
 		l.Text(in.Detail, maxDetail, false, "input", "detail")
 		if !contains(questionnaire.GapCategories(), in.Category) {
-			l.Add(errs.Invalid, "Unknown gap category.", "input", "category")
+			l.Add(errs.Invalid, "error.unknownGapCategory", "input", "category")
 		}
 		if !contains(questionnaire.Severities(), in.Severity) {
-			l.Add(errs.Invalid, "Unknown severity.", "input", "severity")
+			l.Add(errs.Invalid, "error.unknownSeverity", "input", "severity")
 		}
 		area := q.Area(in.AreaKey)
 		if area == nil {
-			l.Addf(errs.NotFound, []string{"input", "areaKey"}, "The questionnaire %s has no area %q.", q.Key, in.AreaKey)
+			l.Addf(errs.NotFound, []string{"input", "areaKey"}, "error.assessment.noArea", i18n.Data{"Questionnaire": q.Key, "Area": in.AreaKey})
 		}
 		in.QuestionKey = errs.BlankNil(in.QuestionKey)
 		if in.QuestionKey != nil {
 			qu, qa := q.Question(*in.QuestionKey)
 			switch {
 			case qu == nil:
-				l.Addf(errs.NotFound, []string{"input", "questionKey"}, "The questionnaire %s has no question %q.", q.Key, *in.QuestionKey)
+				l.Addf(errs.NotFound, []string{"input", "questionKey"}, "error.assessment.noQuestion", i18n.Data{"Questionnaire": q.Key, "Question": *in.QuestionKey})
 			case area != nil && qa.Key != area.Key:
-				l.Addf(errs.Invalid, []string{"input", "questionKey"}, "The question %q belongs to the area %q, not %q.", *in.QuestionKey, qa.Key, area.Key)
+				l.Addf(errs.Invalid, []string{"input", "questionKey"}, "error.assessment.questionOfOtherArea", i18n.Data{"Question": *in.QuestionKey, "Area": qa.Key, "Given": area.Key})
 			}
 		}
 		if err := l.Err(); err != nil {
@@ -392,7 +402,7 @@ func (s *Service) AddFinding(ctx context.Context, in FindingInput) (*store.Findi
 		}
 		if a.Status != Draft && a.Status != Submitted {
 			return errs.Newf(errs.InvalidState, []string{"input", "assessmentId"},
-				"The assessment is %s; findings can be added only while it is DRAFT or SUBMITTED.", a.Status)
+				"error.assessment.findingState", i18n.Data{"Status": a.Status})
 		}
 		now := s.Now().UTC()
 		f = &store.Finding{AssessmentID: a.ID, InstitutionID: a.InstitutionID, AreaKey: in.AreaKey, QuestionKey: in.QuestionKey,
@@ -638,13 +648,13 @@ type Comparison struct {
 // questionnaire key. The error is a query argument problem (BAD_USER_INPUT).
 func Comparable(a, b *store.Assessment, qa, qb *Questionnaire) error {
 	if b == nil || qb == nil {
-		return errs.BadInput{Message: "compareTo: no assessment has this ID."}
+		return errs.BadInput{Message: "error.compare.noAssessment"}
 	}
 	if a.InstitutionID != b.InstitutionID {
-		return errs.BadInput{Message: "compareTo: the other assessment belongs to another institution; only assessments of the same institution can be compared."}
+		return errs.BadInput{Message: "error.compare.otherInstitution"}
 	}
 	if qa.Key != qb.Key {
-		return errs.BadInput{Message: "compareTo: the other assessment uses the questionnaire " + qb.Key + ", not " + qa.Key + "; only assessments of the same questionnaire can be compared."}
+		return errs.BadInput{Message: "error.compare.otherQuestionnaire", Args: i18n.Data{"Other": qb.Key, "This": qa.Key}}
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/questionnaire"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -62,13 +63,13 @@ func (s *Service) SaveResponses(ctx context.Context, assessmentID int64, in []Re
 	}
 	switch {
 	case len(in) == 0:
-		return nil, nil, errs.New(errs.Invalid, "Give at least one response.", "input", "responses")
+		return nil, nil, errs.New(errs.Invalid, "error.assessment.noResponse", "input", "responses")
 	case len(in) > MaxResponses:
-		return nil, nil, errs.Newf(errs.Invalid, []string{"input", "responses"}, "At most %d responses can be saved in one call, not %d; split them.", MaxResponses, len(in))
+		return nil, nil, errs.Newf(errs.Invalid, []string{"input", "responses"}, "error.assessment.tooManyResponses", i18n.Data{"Max": MaxResponses, "Given": len(in)})
 	}
 	if a.Status != Draft {
 		return nil, nil, errs.Newf(errs.InvalidState, []string{"input", "assessmentId"},
-			"The assessment is %s; responses can be saved only while it is DRAFT (a SUBMITTED assessment can be reopened).", a.Status)
+			"error.assessment.saveNotDraft", i18n.Data{"Status": a.Status})
 	}
 	q, err := s.questionnaireOf(ctx, s.DB, a.QuestionnaireID)
 	if err != nil {
@@ -98,7 +99,7 @@ func (s *Service) SaveResponses(ctx context.Context, assessmentID int64, in []Re
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return errs.New(errs.InvalidState, "The assessment is no longer DRAFT; responses can be saved only while it is DRAFT.", "input", "assessmentId")
+			return errs.New(errs.InvalidState, "error.assessment.noLongerDraft", "input", "assessmentId")
 		}
 		a.UpdatedAt = now
 
@@ -124,8 +125,8 @@ func (s *Service) SaveResponses(ctx context.Context, assessmentID int64, in []Re
 					v = old.Version
 				}
 				if v != *r.ExpectedVersion {
-					l.Addf(errs.Conflict, field(i, "expectedVersion"),
-						"The response to %q was changed by someone else (it is now at version %d); reload it and try again.", r.QuestionKey, v)
+					l.Addf(errs.Conflict, field(i, "expectedVersion"), "error.assessment.responseConflict",
+						i18n.Data{"Question": r.QuestionKey, "Stored": v, "Sent": *r.ExpectedVersion})
 					continue
 				}
 			}
@@ -191,38 +192,38 @@ func validateResponses(q *Questionnaire, in []ResponseInput) error {
 		r.QuestionKey = strings.TrimSpace(r.QuestionKey)
 		qu, _ := q.Question(r.QuestionKey)
 		if qu == nil {
-			l.Addf(errs.NotFound, field(i, "questionKey"), "The questionnaire %s has no question %q.", q.Key, r.QuestionKey)
+			l.Addf(errs.NotFound, field(i, "questionKey"), "error.assessment.noQuestion", i18n.Data{"Questionnaire": q.Key, "Question": r.QuestionKey})
 			continue
 		}
 		if j, dup := seen[r.QuestionKey]; dup {
-			l.Addf(errs.Invalid, field(i, "questionKey"), "The question %q is already answered by response %d of this call; answer each question once.", r.QuestionKey, j)
+			l.Addf(errs.Invalid, field(i, "questionKey"), "error.assessment.answeredTwice", i18n.Data{"Question": r.QuestionKey, "Index": j})
 			continue
 		}
 		seen[r.QuestionKey] = i
 		for _, p := range qu.Check(r.answer()) {
-			l.Add(errs.Invalid, p.Message, field(i, p.Field)...)
+			l.Addf(errs.Invalid, field(i, p.Field), p.Message, p.Args)
 		}
 		if r.Text != nil && len([]rune(*r.Text)) > maxTextValue {
-			l.Addf(errs.Invalid, field(i, "textValue"), "At most %d characters.", maxTextValue)
+			l.Addf(errs.Invalid, field(i, "textValue"), "error.maxLength", i18n.Data{"Max": maxTextValue})
 		}
 		if r.Comment != nil && len([]rune(*r.Comment)) > maxComment {
-			l.Addf(errs.Invalid, field(i, "comment"), "At most %d characters.", maxComment)
+			l.Addf(errs.Invalid, field(i, "comment"), "error.maxLength", i18n.Data{"Max": maxComment})
 		}
 		if len(r.Evidence) > maxEvidence {
-			l.Addf(errs.Invalid, field(i, "evidence"), "At most %d evidence references per response.", maxEvidence)
+			l.Addf(errs.Invalid, field(i, "evidence"), "error.assessment.tooMuchEvidence", i18n.Data{"Max": maxEvidence})
 		}
 		for j, e := range r.Evidence {
 			e = strings.TrimSpace(e)
 			r.Evidence[j] = e
 			switch {
 			case e == "":
-				l.Add(errs.Invalid, "An evidence reference may not be blank.", field(i, "evidence", strconv.Itoa(j))...)
+				l.Add(errs.Invalid, "error.assessment.blankEvidence", field(i, "evidence", strconv.Itoa(j))...)
 			case len([]rune(e)) > maxEvidenceLen:
-				l.Addf(errs.Invalid, field(i, "evidence", strconv.Itoa(j)), "At most %d characters.", maxEvidenceLen)
+				l.Addf(errs.Invalid, field(i, "evidence", strconv.Itoa(j)), "error.maxLength", i18n.Data{"Max": maxEvidenceLen})
 			}
 		}
 		if r.ExpectedVersion != nil && *r.ExpectedVersion < 0 {
-			l.Add(errs.Invalid, "expectedVersion may not be negative.", field(i, "expectedVersion")...)
+			l.Add(errs.Invalid, "error.negativeVersion", field(i, "expectedVersion")...)
 		}
 	}
 	return l.Err()

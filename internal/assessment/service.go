@@ -275,11 +275,8 @@ func (s *Service) Import(ctx context.Context, document string) (*Questionnaire, 
 	if len(probs) > 0 {
 		var l errs.List
 		for _, p := range probs {
-			msg := p.Message
-			if p.Line > 0 {
-				msg = fmt.Sprintf("%s (line %d)", msg, p.Line)
-			}
-			l.Add(errs.Invalid, msg, append([]string{"input", "document"}, p.Path...)...)
+			l.Addf(errs.Invalid, append([]string{"input", "document"}, p.Path...), "error.questionnaire.problem",
+				i18n.Data{"Problem": p.Message, "Line": p.Line})
 		}
 		return nil, l.Err()
 	}
@@ -302,7 +299,7 @@ func (s *Service) store(ctx context.Context, q *questionnaire.Questionnaire) (*Q
 		}
 		if row.ID == 0 {
 			return errs.Newf(errs.Duplicate, []string{"input", "document", "version"},
-				"The questionnaire %s version %d is already stored; give the new document a higher version.", q.Key, q.Version)
+				"error.questionnaire.stored", i18n.Data{"Key": q.Key, "Version": q.Version})
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "importQuestionnaire", SubjectID: gid.Encode(gid.Questionnaire, row.ID),
 			Changes: map[string][2]any{"key": {nil, q.Key}, "version": {nil, q.Version}, "questionCount": {nil, q.QuestionCount()}}})

@@ -194,13 +194,14 @@ func (g *Guard) institutionsOf(a *auth.Actor) []int64 {
 }
 
 // Visible answers the NOT_FOUND user error at field when the actor may not
-// read inst: to such a caller the object does not exist.
-func (g *Guard) Visible(ctx context.Context, inst int64, what string, field ...string) error {
+// read inst: to such a caller the object does not exist. noSuch is the
+// message ID that says so ("error.noSuch.unit").
+func (g *Guard) Visible(ctx context.Context, inst int64, noSuch string, field ...string) error {
 	if err := SignedIn(ctx); err != nil {
 		return err
 	}
 	if !g.CanRead(ctx, inst) {
-		return errs.Newf(errs.NotFound, field, "No such %s.", what)
+		return errs.New(errs.NotFound, noSuch, field...)
 	}
 	return nil
 }
@@ -208,8 +209,8 @@ func (g *Guard) Visible(ctx context.Context, inst int64, what string, field ...s
 // Check is the usual pair for a mutation on an object of institution inst:
 // NOT_FOUND when the actor may not read it, FORBIDDEN when it may read but
 // not do c.
-func (g *Guard) Check(ctx context.Context, inst int64, c Capability, what string, field ...string) error {
-	if err := g.Visible(ctx, inst, what, field...); err != nil {
+func (g *Guard) Check(ctx context.Context, inst int64, c Capability, noSuch string, field ...string) error {
+	if err := g.Visible(ctx, inst, noSuch, field...); err != nil {
 		return err
 	}
 	return g.Require(ctx, inst, c)

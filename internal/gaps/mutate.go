@@ -130,19 +130,19 @@ type subjectRow struct {
 // Raise stores a MANUAL flag (raiseGapFlag). A subject inside a plan gives
 // the flag that plan when none is named.
 func (s *Service) Raise(ctx context.Context, in RaiseInput, lang string) (*Flag, error) {
-	if err := s.Guard.Check(ctx, in.InstitutionID, authz.RaiseFlag, "institution", "input", "institutionId"); err != nil {
+	if err := s.Guard.Check(ctx, in.InstitutionID, authz.RaiseFlag, "error.noSuch.institution", "input", "institutionId"); err != nil {
 		return nil, err
 	}
 	var l errs.List
 	if !ValidCategory(in.Category) {
-		l.Add(errs.Invalid, "Unknown gap category.", "input", "category")
+		l.Add(errs.Invalid, "error.unknownGapCategory", "input", "category")
 	}
 	if !ValidSeverity(in.Severity) {
-		l.Add(errs.Invalid, "Unknown severity.", "input", "severity")
+		l.Add(errs.Invalid, "error.unknownSeverity", "input", "severity")
 	}
 	l.Text(&in.Message, 2000, true, "input", "message")
 	if in.SubjectType != "" && !SubjectTypes(in.SubjectType) {
-		l.Add(errs.NotFound, "A flag can be about an institution, unit, assessment, finding, plan, objective, action, resource requirement or indicator.", "input", "subjectId")
+		l.Add(errs.NotFound, "error.gap.subjectType", "input", "subjectId")
 	}
 	if err := l.Err(); err != nil {
 		return nil, err
@@ -159,36 +159,36 @@ func (s *Service) Raise(ctx context.Context, in RaiseInput, lang string) (*Flag,
 			return err
 		}
 		if !ok {
-			return errs.New(errs.NotFound, "No such institution.", "input", "institutionId")
+			return errs.New(errs.NotFound, "error.noSuch.institution", "input", "institutionId")
 		}
 		if in.PlanID != nil {
 			var inst int64
 			err := tx.NewSelect().Table("action_plans").Column("institution_id").Where("id = ?", *in.PlanID).Scan(ctx, &inst)
 			if errors.Is(err, sql.ErrNoRows) || (err == nil && !s.Guard.CanRead(ctx, inst)) {
-				return errs.New(errs.NotFound, "No such plan.", "input", "planId")
+				return errs.New(errs.NotFound, "error.noSuch.plan", "input", "planId")
 			}
 			if err != nil {
 				return err
 			}
 			if inst != in.InstitutionID {
-				return errs.New(errs.Invalid, "The plan belongs to another institution.", "input", "planId")
+				return errs.New(errs.Invalid, "error.gap.planOfOtherInstitution", "input", "planId")
 			}
 		}
 		if in.SubjectType != "" {
 			var sub subjectRow
 			err := tx.NewRaw(subjectSQL[mustKind(in.SubjectType)], in.SubjectID).Scan(ctx, &sub)
 			if errors.Is(err, sql.ErrNoRows) || (err == nil && !s.Guard.CanRead(ctx, sub.InstitutionID)) {
-				return errs.New(errs.NotFound, "No such subject.", "input", "subjectId")
+				return errs.New(errs.NotFound, "error.noSuch.subject", "input", "subjectId")
 			}
 			if err != nil {
 				return err
 			}
 			if sub.InstitutionID != in.InstitutionID {
-				return errs.New(errs.Invalid, "The subject belongs to another institution.", "input", "subjectId")
+				return errs.New(errs.Invalid, "error.gap.subjectOfOtherInstitution", "input", "subjectId")
 			}
 			if sub.PlanID != nil {
 				if in.PlanID != nil && *in.PlanID != *sub.PlanID {
-					return errs.New(errs.Invalid, "The subject belongs to another plan.", "input", "planId")
+					return errs.New(errs.Invalid, "error.gap.subjectOfOtherPlan", "input", "planId")
 				}
 				row.PlanID = sub.PlanID
 			}
@@ -217,7 +217,7 @@ func (s *Service) SetState(ctx context.Context, id, state string, note *string, 
 		return nil, errs.ErrUnauthenticated
 	}
 	k, manual, ok := ParseID(id)
-	notFound := errs.New(errs.NotFound, "No such gap flag.", "input", "id")
+	notFound := errs.New(errs.NotFound, "error.noSuch.gapFlag", "input", "id")
 	if !ok {
 		return nil, notFound
 	}
@@ -236,17 +236,17 @@ func (s *Service) SetState(ctx context.Context, id, state string, note *string, 
 	l.Text(note, 2000, false, "input", "note")
 	switch {
 	case !ValidState(state):
-		l.Add(errs.Invalid, "Unknown flag state.", "input", "state")
+		l.Add(errs.Invalid, "error.gap.unknownState", "input", "state")
 	case state == Resolved && manual == 0:
-		l.Add(errs.Invalid, "An automatic flag is resolved by fixing what raised it, not by hand.", "input", "state")
+		l.Add(errs.Invalid, "error.gap.automaticByHand", "input", "state")
 	case state == Dismissed && errs.BlankNil(note) == nil:
-		l.Add(errs.Invalid, "Say why the flag is dismissed.", "input", "note")
+		l.Add(errs.Invalid, "error.gap.dismissReason", "input", "note")
 	}
 	if err := l.Err(); err != nil {
 		return nil, err
 	}
 	if manual == 0 && f.State == Resolved {
-		return nil, errs.New(errs.InvalidState, "What raised this flag no longer holds: it is resolved and its state cannot be set.", "input", "id")
+		return nil, errs.New(errs.InvalidState, "error.gap.noLongerHolds", "input", "id")
 	}
 	now := s.Now().UTC().Truncate(time.Microsecond)
 	var row StoredFlag
@@ -258,7 +258,7 @@ func (s *Service) SetState(ctx context.Context, id, state string, note *string, 
 			q = q.Where("flag_key = ?", k.String())
 		}
 		if err := q.Scan(ctx); err != nil {
-			return errs.NotFoundIf(err, "gap flag", "input", "id")
+			return errs.NotFoundIf(err, "error.noSuch.gapFlag", "input", "id")
 		}
 		before := row
 		row.State, row.Note, row.UpdatedAt = state, errs.BlankNil(note), now
@@ -284,7 +284,7 @@ func storeUpdate(ctx context.Context, tx bun.IDB, row *StoredFlag, version int) 
 		return err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return errs.New(errs.Conflict, "The flag was changed by someone else at the same time; reload it and try again.", "input", "id")
+		return errs.New(errs.Conflict, "error.gap.concurrent", "input", "id")
 	}
 	row.Version = version + 1
 	return nil

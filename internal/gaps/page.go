@@ -17,7 +17,7 @@ func Cursor(f *Flag) string {
 		strconv.FormatInt(f.DetectedAt.UnixNano(), 10) + ":" + f.ID))
 }
 
-var errBadCursor = errs.BadInput{Message: "after is not a cursor returned by this API."}
+var errBadCursor = errs.BadInput{Message: "error.badCursor"}
 
 type position struct {
 	rank int

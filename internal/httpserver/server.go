@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/reqinfo"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -151,14 +152,15 @@ func graphqlEndpoint(d Deps, m *metrics) http.Handler {
 		}
 		defer func() { <-slots }()
 		if d.Prepare != nil {
-			var err error
-			if r, err = d.Prepare(r); err != nil {
+			prepared, err := d.Prepare(r)
+			if err != nil {
 				if _, coded := err.(interface{ Code() string }); !coded && !store.Unavailable(err) {
 					d.Log.ErrorContext(ctx, "request preparation failed", "request_id", info.ID, "err", err)
 				}
-				writeGraphQLError(rec, err)
+				writeGraphQLError(rec, r, err)
 				return
 			}
+			r = prepared
 		}
 		d.GraphQL.ServeHTTP(rec, r)
 	})
@@ -180,7 +182,11 @@ func requestID(next http.Handler) http.Handler {
 		if host, _, err := net.SplitHostPort(addr); err == nil {
 			addr = host
 		}
-		next.ServeHTTP(w, r.WithContext(reqinfo.With(r.Context(), &reqinfo.Info{ID: id, ClientAddr: addr})))
+		ctx := reqinfo.With(r.Context(), &reqinfo.Info{ID: id, ClientAddr: addr})
+		// Every answer, a refusal before Prepare's included, speaks the
+		// request's language (RULES.md section 9).
+		ctx = reqinfo.WithAcceptLanguage(ctx, r.Header.Get("Accept-Language"))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -261,13 +267,18 @@ func (m *metrics) observe(name string, status int, errCodes []string, d time.Dur
 }
 
 // writeGraphQLError answers a request refused before execution (e.g. an
-// unknown or expired credential) in the GraphQL response shape.
-func writeGraphQLError(w http.ResponseWriter, err error) {
-	code, status, msg := "INTERNAL_SERVER_ERROR", http.StatusInternalServerError, "Internal error."
+// unknown or expired credential) in the GraphQL response shape, in the
+// request's language.
+func writeGraphQLError(w http.ResponseWriter, r *http.Request, err error) {
+	lang := i18n.Lang(r.Context())
+	code, status, msg := "INTERNAL_SERVER_ERROR", http.StatusInternalServerError, i18n.T(lang, "error.internalShort")
 	if c, ok := err.(interface{ Code() string }); ok {
 		code, status, msg = c.Code(), http.StatusUnauthorized, err.Error()
+		if n, ok := err.(interface{ MessageID() string }); ok {
+			msg = i18n.T(lang, n.MessageID())
+		}
 	} else if store.Unavailable(err) {
-		code, status, msg = "SERVICE_UNAVAILABLE", http.StatusServiceUnavailable, "The database cannot be reached; retry in a few seconds."
+		code, status, msg = "SERVICE_UNAVAILABLE", http.StatusServiceUnavailable, i18n.T(lang, "error.unavailable")
 		w.Header().Set("Retry-After", "5")
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -19,6 +19,7 @@ import (
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 )
 
 // Limits on the amounts that ParseAmount accepts (RULES.md 7, "Money").
@@ -69,39 +70,39 @@ func Zero() Decimal { return Decimal{} }
 // sentences suitable for a userError message.
 func ParseAmount(s string) (Decimal, error) {
 	if s == "" {
-		return Decimal{}, errors.New("The amount is empty; write a number such as 1250000.50.")
+		return Decimal{}, errs.Msg{ID: "error.amount.empty"}
 	}
 	if strings.ContainsFunc(s, func(r rune) bool {
 		return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u00a0' || r == '\v' || r == '\f'
 	}) {
-		return Decimal{}, fmt.Errorf("The amount %q contains spaces; write digits only, such as 1250000.50.", s)
+		return Decimal{}, errs.Msg{ID: "error.amount.spaces", Args: i18n.Data{"Value": s}}
 	}
 	if strings.HasPrefix(s, "-") {
-		return Decimal{}, fmt.Errorf("The amount %q is negative; amounts must be zero or more.", s)
+		return Decimal{}, errs.Msg{ID: "error.amount.negative", Args: i18n.Data{"Value": s}}
 	}
 	lower := strings.ToLower(s)
 	switch strings.TrimPrefix(lower, "+") {
 	case "nan", "snan", "inf", "infinity":
-		return Decimal{}, fmt.Errorf("The amount %q is not a finite number; write digits only, such as 1250000.50.", s)
+		return Decimal{}, errs.Msg{ID: "error.amount.notFinite", Args: i18n.Data{"Value": s}}
 	}
 	if strings.HasPrefix(s, "+") {
-		return Decimal{}, fmt.Errorf("The amount %q has a sign; write digits only, such as 1250000.50.", s)
+		return Decimal{}, errs.Msg{ID: "error.amount.sign", Args: i18n.Data{"Value": s}}
 	}
 	if strings.ContainsAny(lower, "e") && strings.Trim(lower, "0123456789.e+-") == "" {
-		return Decimal{}, fmt.Errorf("The amount %q uses an exponent; write all its digits, such as 1250000.50.", s)
+		return Decimal{}, errs.Msg{ID: "error.amount.exponent", Args: i18n.Data{"Value": s}}
 	}
 	intPart, fracPart, hasPoint := strings.Cut(s, ".")
 	if !allDigits(intPart) || !allDigits(fracPart) {
-		return Decimal{}, fmt.Errorf("The amount %q is not a plain decimal number; write digits with an optional decimal point, such as 1250000.50.", s)
+		return Decimal{}, errs.Msg{ID: "error.amount.notPlain", Args: i18n.Data{"Value": s}}
 	}
 	if intPart == "" || (hasPoint && fracPart == "") {
-		return Decimal{}, fmt.Errorf("The amount %q needs digits on both sides of the decimal point, such as 0.50.", s)
+		return Decimal{}, errs.Msg{ID: "error.amount.pointDigits", Args: i18n.Data{"Value": s}}
 	}
 	if len(fracPart) > MaxAmountDecimalPlaces {
-		return Decimal{}, fmt.Errorf("The amount %q has %d decimal places; at most %d are allowed.", s, len(fracPart), MaxAmountDecimalPlaces)
+		return Decimal{}, errs.Msg{ID: "error.amount.decimals", Args: i18n.Data{"Value": s, "Places": len(fracPart), "Max": MaxAmountDecimalPlaces}}
 	}
 	if n := len(strings.TrimLeft(intPart, "0")); n > MaxAmountIntegerDigits {
-		return Decimal{}, fmt.Errorf("The amount %q has %d digits before the decimal point; at most %d are allowed.", s, n, MaxAmountIntegerDigits)
+		return Decimal{}, errs.Msg{ID: "error.amount.integerDigits", Args: i18n.Data{"Value": s, "Digits": n, "Max": MaxAmountIntegerDigits}}
 	}
 	return parsePlainDecimal(s)
 }
@@ -130,7 +131,7 @@ func allDigits(s string) bool {
 func parsePlainDecimal(s string) (Decimal, error) {
 	var d Decimal
 	if _, _, err := exactContext.SetString(&d.v, s); err != nil {
-		return Decimal{}, fmt.Errorf("The amount %q could not be read as a decimal number.", s)
+		return Decimal{}, errs.Msg{ID: "error.amount.unreadable", Args: i18n.Data{"Value": s}}
 	}
 	return d, nil
 }
@@ -145,11 +146,11 @@ func (d Decimal) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(d.Str
 func (d *Decimal) UnmarshalGQL(v any) error {
 	s, err := DecimalText(v)
 	if err != nil {
-		return errs.BadInput{Message: err.Error()}
+		return errs.BadInputOf(err)
 	}
 	p, err := ParseAmount(s)
 	if err != nil {
-		return errs.BadInput{Message: err.Error()}
+		return errs.BadInputOf(err)
 	}
 	*d = p
 	return nil
@@ -179,16 +180,16 @@ func DecimalText(v any) (string, error) {
 		return strconv.Itoa(x), nil
 	case float64:
 		if math.IsInf(x, 0) || math.IsNaN(x) {
-			return "", errors.New("The amount is not a finite number; write digits only, such as \"1250000.50\".")
+			return "", errs.Msg{ID: "error.amount.numberNotFinite"}
 		}
 		return strconv.FormatFloat(x, 'f', -1, 64), nil
 	}
-	return "", errors.New("A Decimal must be a string such as \"1250000.50\" or a number.")
+	return "", errs.Msg{ID: "error.amount.type"}
 }
 
 // numberText writes a JSON number in plain decimal notation, exactly.
 func numberText(s string) (string, error) {
-	tooLong := fmt.Errorf("The number has too many digits; an amount has at most %d digits before the decimal point and %d after it.", MaxAmountIntegerDigits, MaxAmountDecimalPlaces)
+	tooLong := errs.Msg{ID: "error.amount.tooLong", Args: i18n.Data{"Integer": MaxAmountIntegerDigits, "Places": MaxAmountDecimalPlaces}}
 	if len(s) > MaxNumberText {
 		return "", tooLong
 	}
@@ -203,7 +204,7 @@ func numberText(s string) (string, error) {
 	intPart, frac, _ := strings.Cut(mant, ".")
 	expDigits := strings.TrimLeft(exp, "+-")
 	if intPart == "" || !allDigits(intPart) || !allDigits(frac) || expDigits == "" || !allDigits(expDigits) || len(exp)-len(expDigits) > 1 {
-		return "", fmt.Errorf("The number %s is not a decimal number.", s)
+		return "", errs.Msg{ID: "error.amount.notDecimal", Args: i18n.Data{"Value": s}}
 	}
 	e, err := strconv.Atoi(exp)
 	if err != nil {

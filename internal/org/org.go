@@ -63,13 +63,13 @@ func (in *InstitutionInput) validate(l *errs.List, create bool) {
 	required(l, create, in.Sector, "input", "sector")
 	required(l, create, in.Country, "input", "country")
 	if v := in.Sector.Value(); v != nil && !Sectors[*v] {
-		l.Add(errs.Invalid, "Unknown sector.", "input", "sector")
+		l.Add(errs.Invalid, "error.org.unknownSector", "input", "sector")
 	}
 	if v := in.Country.Value(); v != nil {
 		c := strings.ToUpper(strings.TrimSpace(*v))
 		in.Country = patch.Set(c)
 		if !ValidCountry(c) {
-			l.Add(errs.Invalid, "Country must be an ISO 3166-1 alpha-2 code such as ML or FR.", "input", "country")
+			l.Add(errs.Invalid, "error.org.country", "input", "country")
 		}
 	}
 }
@@ -106,7 +106,7 @@ func (s *Service) CreateInstitution(ctx context.Context, in InstitutionInput) (*
 // UpdateInstitution changes the given fields if the stored version is
 // expectedVersion.
 func (s *Service) UpdateInstitution(ctx context.Context, id int64, expectedVersion int, in InstitutionInput) (*store.Institution, error) {
-	if err := s.Guard.Check(ctx, id, authz.ManageInstitution, "institution", "input", "id"); err != nil {
+	if err := s.Guard.Check(ctx, id, authz.ManageInstitution, "error.noSuch.institution", "input", "id"); err != nil {
 		return nil, err
 	}
 	var l errs.List
@@ -117,10 +117,10 @@ func (s *Service) UpdateInstitution(ctx context.Context, id int64, expectedVersi
 	var inst store.Institution
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&inst).Where("id = ?", id).Scan(ctx); err != nil {
-			return errs.NotFoundIf(err, "institution", "input", "id")
+			return errs.NotFoundIf(err, "error.noSuch.institution", "input", "id")
 		}
 		if inst.Version != expectedVersion {
-			return errs.Stale(inst.Version)
+			return errs.Stale(inst.Version, expectedVersion)
 		}
 		before := inst
 		if v := in.Name.Value(); v != nil {
@@ -184,7 +184,7 @@ func (s *Service) InstitutionsByID(ctx context.Context, ids []int64) (map[int64]
 // required records INVALID at field when a create lacks a required field.
 func required[T any](l *errs.List, create bool, v patch.Field[T], field ...string) {
 	if create && v.Value() == nil {
-		l.Add(errs.Invalid, "This field is required.", field...)
+		l.Add(errs.Invalid, "error.required", field...)
 	}
 }
 
@@ -211,7 +211,7 @@ func (in *UnitInput) validate(l *errs.List, create bool) {
 	}
 	required(l, create, in.Kind, "input", "kind")
 	if v := in.Kind.Value(); v != nil && !UnitKinds[*v] {
-		l.Add(errs.Invalid, "Unknown unit kind.", "input", "kind")
+		l.Add(errs.Invalid, "error.org.unknownUnitKind", "input", "kind")
 	}
 	l.Text(in.Region.Value(), 100, false, "input", "region")
 	l.Text(in.GenderFocalPoint.Value(), 200, false, "input", "genderFocalPoint")
@@ -230,7 +230,7 @@ func (s *Service) CreateUnit(ctx context.Context, in UnitInput) (*store.Unit, er
 	if v := in.FocalPointDedicated.Value(); v != nil {
 		u.FocalPointDedicated = *v
 	}
-	if err := s.Guard.Check(ctx, in.InstitutionID, authz.ManageInstitution, "institution", "input", "institutionId"); err != nil {
+	if err := s.Guard.Check(ctx, in.InstitutionID, authz.ManageInstitution, "error.noSuch.institution", "input", "institutionId"); err != nil {
 		return nil, err
 	}
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -239,7 +239,7 @@ func (s *Service) CreateUnit(ctx context.Context, in UnitInput) (*store.Unit, er
 			return err
 		}
 		if !ok {
-			return errs.New(errs.NotFound, "No such institution.", "input", "institutionId")
+			return errs.New(errs.NotFound, "error.noSuch.institution", "input", "institutionId")
 		}
 		if v := in.ParentID.Value(); v != nil {
 			if err := checkParent(ctx, tx, in.InstitutionID, 0, *v); err != nil {
@@ -269,13 +269,13 @@ func (s *Service) UpdateUnit(ctx context.Context, id int64, expectedVersion int,
 	var u store.Unit
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&u).Where("id = ?", id).Scan(ctx); err != nil {
-			return errs.NotFoundIf(err, "unit", "input", "id")
+			return errs.NotFoundIf(err, "error.noSuch.unit", "input", "id")
 		}
-		if err := s.Guard.Check(ctx, u.InstitutionID, authz.ManageInstitution, "unit", "input", "id"); err != nil {
+		if err := s.Guard.Check(ctx, u.InstitutionID, authz.ManageInstitution, "error.noSuch.unit", "input", "id"); err != nil {
 			return err
 		}
 		if u.Version != expectedVersion {
-			return errs.Stale(u.Version)
+			return errs.Stale(u.Version, expectedVersion)
 		}
 		before := u
 		if v := in.ParentID.Value(); v != nil {
@@ -320,18 +320,18 @@ func checkParent(ctx context.Context, tx bun.IDB, inst, unitID, parentID int64) 
 	var p store.Unit
 	if err := tx.NewSelect().Model(&p).Column("id", "institution_id").Where("id = ?", parentID).Scan(ctx); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return errs.New(errs.NotFound, "No such parent unit.", field...)
+			return errs.New(errs.NotFound, "error.noSuch.parentUnit", field...)
 		}
 		return err
 	}
 	if p.InstitutionID != inst {
-		return errs.New(errs.Invalid, "The parent unit belongs to another institution.", field...)
+		return errs.New(errs.Invalid, "error.org.parentOfOtherInstitution", field...)
 	}
 	if unitID == 0 {
 		return nil
 	}
 	if parentID == unitID {
-		return errs.New(errs.Invalid, "A unit cannot be its own parent.", field...)
+		return errs.New(errs.Invalid, "error.org.ownParent", field...)
 	}
 	// Walk up from the new parent with a recursive query: if the unit is
 	// among its ancestors, the move would create a cycle.
@@ -345,7 +345,7 @@ func checkParent(ctx context.Context, tx bun.IDB, inst, unitID, parentID int64) 
 		return err
 	}
 	if n > 0 {
-		return errs.New(errs.Invalid, "The new parent is inside this unit's own subtree; the move would create a cycle.", field...)
+		return errs.New(errs.Invalid, "error.org.cycle", field...)
 	}
 	return nil
 }
@@ -408,13 +408,13 @@ func (s *Service) CreatePartner(ctx context.Context, in PartnerInput) (*store.Pa
 	var l errs.List
 	l.Text(&in.Name, 200, true, "input", "name")
 	if !PartnerKinds[in.Kind] {
-		l.Add(errs.Invalid, "Unknown partner kind.", "input", "kind")
+		l.Add(errs.Invalid, "error.org.unknownPartnerKind", "input", "kind")
 	}
 	if in.Country != nil {
 		c := strings.ToUpper(strings.TrimSpace(*in.Country))
 		in.Country = &c
 		if c != "" && !ValidCountry(c) {
-			l.Add(errs.Invalid, "Country must be an ISO 3166-1 alpha-2 code such as ML or FR.", "input", "country")
+			l.Add(errs.Invalid, "error.org.country", "input", "country")
 		}
 	}
 	if err := l.Err(); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -47,9 +48,9 @@ func (s *Service) validateAction(ctx context.Context, tx bun.IDB, l *errs.List, 
 		l.NotNull(in.Kind.IsNull(), f("kind")...)
 	}
 	if kind := in.Kind.Value(); kind == nil && create {
-		l.Add(errs.Invalid, "This field is required.", f("kind")...)
+		l.Add(errs.Invalid, "error.required", f("kind")...)
 	} else if kind != nil && !ActionKinds[*kind] {
-		l.Add(errs.Invalid, "Unknown action kind.", f("kind")...)
+		l.Add(errs.Invalid, "error.plan.unknownActionKind", f("kind")...)
 	}
 	start := date(l, in.StartDate.Value(), false, f("startDate")...)
 	due := date(l, in.DueDate.Value(), false, f("dueDate")...)
@@ -66,7 +67,7 @@ func (s *Service) validateAction(ctx context.Context, tx bun.IDB, l *errs.List, 
 		if !in.DueDate.Present() {
 			field = f("startDate")
 		}
-		l.Add(errs.Invalid, "The due date is before the start date.", field...)
+		l.Add(errs.Invalid, "error.plan.dueBeforeStart", field...)
 	}
 	if objective := in.ObjectiveID.Value(); objective != nil {
 		var o struct {
@@ -76,19 +77,19 @@ func (s *Service) validateAction(ctx context.Context, tx bun.IDB, l *errs.List, 
 		err := tx.NewSelect().Table("objectives").Column("plan_id", "institution_id").Where("id = ?", *objective).Scan(ctx, &o)
 		switch {
 		case errors.Is(err, sql.ErrNoRows) || (err == nil && !s.Guard.CanRead(ctx, o.InstitutionID)):
-			l.Add(errs.NotFound, "No such objective.", f("objectiveId")...)
+			l.Add(errs.NotFound, "error.noSuch.objective", f("objectiveId")...)
 		case err != nil:
 			return err
 		case o.PlanID != p.ID:
-			l.Add(errs.Invalid, "The objective belongs to another plan.", f("objectiveId")...)
+			l.Add(errs.Invalid, "error.plan.objectiveOfOtherPlan", f("objectiveId")...)
 		}
 	}
 	if lead := in.LeadUnitID.Value(); lead != nil {
-		if err := s.checkOwned(ctx, tx, l, "units", "unit", p.InstitutionID, []int64{*lead}, true, f("leadUnitId")...); err != nil {
+		if err := s.checkOwned(ctx, tx, l, "units", p.InstitutionID, []int64{*lead}, true, f("leadUnitId")...); err != nil {
 			return err
 		}
 	}
-	if err := s.checkOwned(ctx, tx, l, "units", "unit", p.InstitutionID, ids(in.SupportingUnitIDs), false, f("supportingUnitIds")...); err != nil {
+	if err := s.checkOwned(ctx, tx, l, "units", p.InstitutionID, ids(in.SupportingUnitIDs), false, f("supportingUnitIds")...); err != nil {
 		return err
 	}
 	if err := checkPartners(ctx, tx, l, ids(in.PartnerIDs), false, f("partnerIds")...); err != nil {
@@ -170,7 +171,7 @@ func (s *Service) UpdateAction(ctx context.Context, id int64, expectedVersion in
 	var a store.Action
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&a).Where("id = ?", id).Scan(ctx); err != nil {
-			return errs.NotFoundIf(err, "action", f("id")...)
+			return errs.NotFoundIf(err, "error.noSuch.action", f("id")...)
 		}
 		p, err := s.planFor(ctx, tx, a.PlanID, authz.EditPlan, "SHARE", f("id")...)
 		if err != nil {
@@ -180,7 +181,7 @@ func (s *Service) UpdateAction(ctx context.Context, id int64, expectedVersion in
 			return err
 		}
 		if a.Version != expectedVersion {
-			return errs.Stale(a.Version)
+			return errs.Stale(a.Version, expectedVersion)
 		}
 		var l errs.List
 		if err := s.validateAction(ctx, tx, &l, p, &in, &a); err != nil {
@@ -256,13 +257,13 @@ func (s *Service) RecordProgress(ctx context.Context, in ProgressInput) (*store.
 	)
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.lock(tx.NewSelect().Model(&a).Where("id = ?", in.ActionID), "UPDATE").Scan(ctx); err != nil {
-			return errs.NotFoundIf(err, "action", f("actionId")...)
+			return errs.NotFoundIf(err, "error.noSuch.action", f("actionId")...)
 		}
 		p, err := s.planFor(ctx, tx, a.PlanID, authz.RecordProgress, "SHARE", f("actionId")...)
 		if err != nil {
 			return err
 		}
-		if err := recordingState(p, "Progress", f("actionId")...); err != nil {
+		if err := recordingState(p, "error.plan.recordProgress", f("actionId")...); err != nil {
 			return err
 		}
 		var l errs.List
@@ -270,7 +271,7 @@ func (s *Service) RecordProgress(ctx context.Context, in ProgressInput) (*store.
 		l.Text(in.Note, maxDescription, false, f("note")...)
 		evidence := make([]string, 0, len(in.Evidence))
 		if len(in.Evidence) > maxEvidence {
-			l.Addf(errs.Invalid, f("evidence"), "At most %d pieces of evidence per update.", maxEvidence)
+			l.Addf(errs.Invalid, f("evidence"), "error.plan.tooMuchEvidence", i18n.Data{"Max": maxEvidence})
 		}
 		for i := range in.Evidence {
 			e := in.Evidence[i]
@@ -311,11 +312,11 @@ func (s *Service) RecordProgress(ctx context.Context, in ProgressInput) (*store.
 // input fields.
 func validateProgress(l *errs.List, status string, pct int) {
 	if !ValidActionStatus(status) {
-		l.Add(errs.Invalid, "Unknown action status.", f("status")...)
+		l.Add(errs.Invalid, "error.plan.unknownActionStatus", f("status")...)
 		return
 	}
 	if err := ValidateProgress(status, pct); err != nil {
-		l.Add(errs.Invalid, err.Error(), f("progressPercent")...)
+		l.AddErr(errs.Invalid, err, f("progressPercent")...)
 	}
 }
 

@@ -40,7 +40,7 @@ func (s *Service) CreateIndicator(ctx context.Context, in IndicatorInput) (*stor
 		if in.ActionID != nil {
 			field = f("actionId")
 		}
-		return nil, errs.New(errs.Invalid, "Attach the indicator to exactly one of an objective or an action.", field...)
+		return nil, errs.New(errs.Invalid, "error.plan.indicatorAttach", field...)
 	}
 	var ind *store.Indicator
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -48,12 +48,12 @@ func (s *Service) CreateIndicator(ctx context.Context, in IndicatorInput) (*stor
 		var owner struct {
 			PlanID int64 `bun:"plan_id"`
 		}
-		table, what, field, id := "objectives", "objective", f("objectiveId"), in.ObjectiveID
+		table, noSuch, field, id := "objectives", "error.noSuch.objective", f("objectiveId"), in.ObjectiveID
 		if in.ActionID != nil {
-			table, what, field, id = "actions", "action", f("actionId"), in.ActionID
+			table, noSuch, field, id = "actions", "error.noSuch.action", f("actionId"), in.ActionID
 		}
 		if err := tx.NewSelect().Table(table).Column("plan_id").Where("id = ?", *id).Scan(ctx, &owner); err != nil {
-			return errs.NotFoundIf(err, what, field...)
+			return errs.NotFoundIf(err, noSuch, field...)
 		}
 		p, err := s.planFor(ctx, tx, owner.PlanID, authz.EditPlan, "SHARE", field...)
 		if err != nil {
@@ -65,24 +65,24 @@ func (s *Service) CreateIndicator(ctx context.Context, in IndicatorInput) (*stor
 		var l errs.List
 		l.Text(in.Name, maxTitle, true, f("name")...)
 		if in.Level == nil || !ResultLevels[*in.Level] {
-			l.Add(errs.Invalid, "Unknown result level.", f("level")...)
+			l.Add(errs.Invalid, "error.plan.unknownResultLevel", f("level")...)
 		}
 		l.Text(in.Unit, maxShort, false, f("unit")...)
 		l.Text(in.MeansOfVerification, maxDescription, false, f("meansOfVerification")...)
 		finite := func(v *float64, field string) {
 			if v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0)) {
-				l.Add(errs.Invalid, "The value must be a finite number.", f(field)...)
+				l.Add(errs.Invalid, "error.plan.finiteValue", f(field)...)
 			}
 		}
 		finite(in.Baseline, "baseline")
 		if in.Target == nil {
-			l.Add(errs.Invalid, "This field is required.", f("target")...)
+			l.Add(errs.Invalid, "error.required", f("target")...)
 		}
 		finite(in.Target, "target")
 		bd := date(&l, in.BaselineDate, false, f("baselineDate")...)
 		td := date(&l, in.TargetDate, false, f("targetDate")...)
 		if bd != nil && td != nil && td.Before(*bd) {
-			l.Add(errs.Invalid, "The target date is before the baseline date.", f("targetDate")...)
+			l.Add(errs.Invalid, "error.plan.targetBeforeBaseline", f("targetDate")...)
 		}
 		if err := l.Err(); err != nil {
 			return err
@@ -125,18 +125,18 @@ func (s *Service) RecordMeasurement(ctx context.Context, in MeasurementInput) (*
 	)
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.lock(tx.NewSelect().Model(&ind).Where("id = ?", in.IndicatorID), "UPDATE").Scan(ctx); err != nil {
-			return errs.NotFoundIf(err, "indicator", f("indicatorId")...)
+			return errs.NotFoundIf(err, "error.noSuch.indicator", f("indicatorId")...)
 		}
 		p, err := s.planFor(ctx, tx, ind.PlanID, authz.RecordProgress, "SHARE", f("indicatorId")...)
 		if err != nil {
 			return err
 		}
-		if err := recordingState(p, "Measurements", f("indicatorId")...); err != nil {
+		if err := recordingState(p, "error.plan.recordMeasurement", f("indicatorId")...); err != nil {
 			return err
 		}
 		var l errs.List
 		if math.IsNaN(in.Value) || math.IsInf(in.Value, 0) {
-			l.Add(errs.Invalid, "The value must be a finite number.", f("value")...)
+			l.Add(errs.Invalid, "error.plan.finiteValue", f("value")...)
 		}
 		date(&l, &in.MeasuredOn, true, f("measuredOn")...)
 		l.Text(in.Source, maxShort, false, f("source")...)

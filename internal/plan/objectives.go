@@ -87,7 +87,7 @@ func (s *Service) UpdateObjective(ctx context.Context, id int64, expectedVersion
 	var o store.Objective
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&o).Where("id = ?", id).Scan(ctx); err != nil {
-			return errs.NotFoundIf(err, "objective", f("id")...)
+			return errs.NotFoundIf(err, "error.noSuch.objective", f("id")...)
 		}
 		p, err := s.planFor(ctx, tx, o.PlanID, authz.EditPlan, "SHARE", f("id")...)
 		if err != nil {
@@ -97,7 +97,7 @@ func (s *Service) UpdateObjective(ctx context.Context, id int64, expectedVersion
 			return err
 		}
 		if o.Version != expectedVersion {
-			return errs.Stale(o.Version)
+			return errs.Stale(o.Version, expectedVersion)
 		}
 		var l errs.List
 		in.validate(&l, false)

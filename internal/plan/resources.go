@@ -11,6 +11,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/store"
@@ -56,7 +57,7 @@ func (s *Service) applyResource(ctx context.Context, tx bun.IDB, l *errs.List, i
 		}
 		d, err := money.ParseAmount(*v.Value())
 		if err != nil {
-			l.Add(errs.Invalid, err.Error(), f(field)...)
+			l.AddErr(errs.Invalid, err, f(field)...)
 			return
 		}
 		*dst = &d
@@ -71,7 +72,7 @@ func (s *Service) applyResource(ctx context.Context, tx bun.IDB, l *errs.List, i
 		}
 		q := *v.Value()
 		if math.IsNaN(q) || math.IsInf(q, 0) || q < 0 {
-			l.Add(errs.Invalid, "A quantity must be a finite number, zero or more.", f(field)...)
+			l.Add(errs.Invalid, "error.plan.quantity", f(field)...)
 			return
 		}
 		*dst = &q
@@ -83,11 +84,11 @@ func (s *Service) applyResource(ctx context.Context, tx bun.IDB, l *errs.List, i
 			field string
 		}{{in.QuantityRequired.Value() != nil, "quantityRequired"}, {in.QuantitySecured.Value() != nil, "quantitySecured"}, {!blank(in.Unit), "unit"}} {
 			if x.set {
-				l.Add(errs.Invalid, "A BUDGET requirement is counted in money: give amountRequired and currency, not a quantity or unit.", f(x.field)...)
+				l.Add(errs.Invalid, "error.plan.budgetIsMoney", f(x.field)...)
 			}
 		}
 		if in.AmountRequired.IsNull() || (r.AmountRequired == nil && !in.AmountRequired.Present()) {
-			l.Add(errs.Invalid, "A BUDGET requirement needs the amount required.", f("amountRequired")...)
+			l.Add(errs.Invalid, "error.plan.budgetAmount", f("amountRequired")...)
 		} else {
 			amount(in.AmountRequired, &r.AmountRequired, "amountRequired")
 		}
@@ -95,12 +96,12 @@ func (s *Service) applyResource(ctx context.Context, tx bun.IDB, l *errs.List, i
 		if v := in.Currency.Value(); v != nil {
 			c := strings.ToUpper(strings.TrimSpace(*v))
 			if !money.ValidCurrency(c) {
-				l.Add(errs.Invalid, "The currency must be an ISO 4217 code such as XOF or EUR.", f("currency")...)
+				l.Add(errs.Invalid, "error.plan.currency", f("currency")...)
 			} else {
 				r.Currency = &c
 			}
 		} else if in.Currency.IsNull() || r.Currency == nil {
-			l.Add(errs.Invalid, "A BUDGET requirement needs a currency (ISO 4217, such as XOF or EUR).", f("currency")...)
+			l.Add(errs.Invalid, "error.plan.budgetCurrency", f("currency")...)
 		}
 		r.FundingStatus = FundingStatusAmount(r.AmountRequired, r.AmountSecured)
 	} else {
@@ -109,11 +110,11 @@ func (s *Service) applyResource(ctx context.Context, tx bun.IDB, l *errs.List, i
 			field string
 		}{{in.AmountRequired.Value() != nil, "amountRequired"}, {in.AmountSecured.Value() != nil, "amountSecured"}, {!blank(in.Currency), "currency"}} {
 			if x.set {
-				l.Addf(errs.Invalid, f(x.field), "A %s requirement is counted in quantities: give quantityRequired (and a unit), not an amount or currency.", r.Kind)
+				l.Addf(errs.Invalid, f(x.field), "error.plan.quantityIsCounted", i18n.Data{"Kind": r.Kind})
 			}
 		}
 		if in.QuantityRequired.IsNull() || (r.QuantityRequired == nil && !in.QuantityRequired.Present()) {
-			l.Addf(errs.Invalid, f("quantityRequired"), "A %s requirement needs the quantity required.", r.Kind)
+			l.Addf(errs.Invalid, f("quantityRequired"), "error.plan.quantityRequired", i18n.Data{"Kind": r.Kind})
 		} else {
 			quantity(in.QuantityRequired, &r.QuantityRequired, "quantityRequired")
 		}
@@ -142,7 +143,7 @@ func (s *Service) AddResource(ctx context.Context, in ResourceInput) (*store.Res
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var a store.Action
 		if err := tx.NewSelect().Model(&a).Where("id = ?", in.ActionID).Scan(ctx); err != nil {
-			return errs.NotFoundIf(err, "action", f("actionId")...)
+			return errs.NotFoundIf(err, "error.noSuch.action", f("actionId")...)
 		}
 		p, err := s.planFor(ctx, tx, a.PlanID, authz.EditPlan, "SHARE", f("actionId")...)
 		if err != nil {
@@ -154,7 +155,7 @@ func (s *Service) AddResource(ctx context.Context, in ResourceInput) (*store.Res
 		now := s.Now().UTC()
 		r = &store.ResourceRequirement{ActionID: a.ID, PlanID: a.PlanID, InstitutionID: a.InstitutionID, Version: 1, CreatedAt: now, UpdatedAt: now}
 		if in.Kind == nil || !ResourceKinds[*in.Kind] {
-			return errs.New(errs.Invalid, "Unknown resource kind.", f("kind")...)
+			return errs.New(errs.Invalid, "error.plan.unknownResourceKind", f("kind")...)
 		}
 		r.Kind = *in.Kind
 		var l errs.List
@@ -185,7 +186,7 @@ func (s *Service) UpdateResource(ctx context.Context, id int64, expectedVersion 
 	var r store.ResourceRequirement
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
-			return errs.NotFoundIf(err, "resource requirement", f("id")...)
+			return errs.NotFoundIf(err, "error.noSuch.resourceRequirement", f("id")...)
 		}
 		p, err := s.planFor(ctx, tx, r.PlanID, authz.EditPlan, "SHARE", f("id")...)
 		if err != nil {
@@ -195,7 +196,7 @@ func (s *Service) UpdateResource(ctx context.Context, id int64, expectedVersion 
 			return err
 		}
 		if r.Version != expectedVersion {
-			return errs.Stale(r.Version)
+			return errs.Stale(r.Version, expectedVersion)
 		}
 		before := r
 		var l errs.List

@@ -1,12 +1,13 @@
 package plan
 
 import (
-	"fmt"
 	"math"
 	"math/big"
 	"strconv"
 	"time"
 
+	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -94,13 +95,13 @@ func PlanAllowsRecording(state string) bool {
 // The error is an English sentence suitable for a userError message.
 func ValidateProgress(status string, progressPercent int) error {
 	if !ValidActionStatus(status) {
-		return fmt.Errorf("The status %q is not an action status.", status)
+		return errs.Msg{ID: "error.plan.notActionStatus", Args: i18n.Data{"Status": status}}
 	}
 	if progressPercent < 0 || progressPercent > 100 {
-		return fmt.Errorf("The progress %d%% is out of range; it must be between 0 and 100.", progressPercent)
+		return errs.Msg{ID: "error.plan.progressRange", Args: i18n.Data{"Percent": progressPercent}}
 	}
 	if status == ActionStatusCompleted && progressPercent != 100 {
-		return fmt.Errorf("A completed action needs progress 100%%, not %d%%.", progressPercent)
+		return errs.Msg{ID: "error.plan.completedProgress", Args: i18n.Data{"Percent": progressPercent}}
 	}
 	return nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -102,9 +103,9 @@ func (s *Service) lock(q *bun.SelectQuery, mode string) *bun.SelectQuery {
 func (s *Service) planFor(ctx context.Context, tx bun.IDB, id int64, c authz.Capability, mode string, field ...string) (*store.ActionPlan, error) {
 	var p store.ActionPlan
 	if err := s.lock(tx.NewSelect().Model(&p).Where("id = ?", id), mode).Scan(ctx); err != nil {
-		return nil, errs.NotFoundIf(err, "action plan", field...)
+		return nil, errs.NotFoundIf(err, "error.noSuch.actionPlan", field...)
 	}
-	if err := s.Guard.Check(ctx, p.InstitutionID, c, "action plan", field...); err != nil {
+	if err := s.Guard.Check(ctx, p.InstitutionID, c, "error.noSuch.actionPlan", field...); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -114,15 +115,16 @@ func (s *Service) planFor(ctx context.Context, tx bun.IDB, id int64, c authz.Cap
 // changes to its objectives, actions, resources and indicators.
 func structureState(p *store.ActionPlan, field ...string) error {
 	if !PlanAllowsStructureChanges(p.Status) {
-		return errs.Newf(errs.InvalidState, field, "The plan is %s: nothing of it can change any more.", p.Status)
+		return errs.Newf(errs.InvalidState, field, "error.plan.frozen", i18n.Data{"Status": p.Status})
 	}
 	return nil
 }
 
-// recordingState answers INVALID_STATE at field unless the plan is ADOPTED.
-func recordingState(p *store.ActionPlan, what string, field ...string) error {
+// recordingState answers INVALID_STATE at field unless the plan is ADOPTED;
+// id names the message that says what cannot be recorded.
+func recordingState(p *store.ActionPlan, id string, field ...string) error {
 	if !PlanAllowsRecording(p.Status) {
-		return errs.Newf(errs.InvalidState, field, "%s can only be recorded while the plan is ADOPTED; it is %s.", what, p.Status)
+		return errs.Newf(errs.InvalidState, field, id, i18n.Data{"Status": p.Status})
 	}
 	return nil
 }
@@ -131,13 +133,13 @@ func recordingState(p *store.ActionPlan, what string, field ...string) error {
 func date(l *errs.List, v *string, required bool, field ...string) *time.Time {
 	if v == nil {
 		if required {
-			l.Add(errs.Invalid, "This date is required.", field...)
+			l.Add(errs.Invalid, "error.dateRequired", field...)
 		}
 		return nil
 	}
 	t, err := store.ParseDate(*v)
 	if err != nil {
-		l.Add(errs.Invalid, err.Error(), field...)
+		l.AddErr(errs.Invalid, err, field...)
 		return nil
 	}
 	return &t
@@ -185,7 +187,7 @@ type owned struct {
 // inst. A missing row, or one of an institution the actor may not read, is
 // NOT_FOUND; one of another readable institution is INVALID. field is the
 // path of the list (the index is appended) or, with single, of the one id.
-func (s *Service) checkOwned(ctx context.Context, tx bun.IDB, l *errs.List, table, what string, inst int64, ids []int64, single bool, field ...string) error {
+func (s *Service) checkOwned(ctx context.Context, tx bun.IDB, l *errs.List, table string, inst int64, ids []int64, single bool, field ...string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -205,12 +207,20 @@ func (s *Service) checkOwned(ctx context.Context, tx bun.IDB, l *errs.List, tabl
 		owner, ok := found[id]
 		switch {
 		case !ok || !s.Guard.CanRead(ctx, owner):
-			l.Addf(errs.NotFound, fp, "No such %s.", what)
+			l.Add(errs.NotFound, ownedMessages[table][0], fp...)
 		case owner != inst:
-			l.Addf(errs.Invalid, fp, "This %s belongs to another institution than the plan.", what)
+			l.Add(errs.Invalid, ownedMessages[table][1], fp...)
 		}
 	}
 	return nil
+}
+
+// ownedMessages gives, per table checkOwned reads, the IDs of its
+// NOT_FOUND and other-institution messages.
+var ownedMessages = map[string][2]string{
+	"units":       {"error.noSuch.unit", "error.plan.unitOfOtherInstitution"},
+	"findings":    {"error.noSuch.finding", "error.plan.findingOfOtherInstitution"},
+	"assessments": {"error.noSuch.assessment", "error.plan.assessmentOfOtherInstitution"},
 }
 
 // checkFindings is checkOwned for findings, which must moreover come from a
@@ -218,7 +228,7 @@ func (s *Service) checkOwned(ctx context.Context, tx bun.IDB, l *errs.List, tabl
 // regenerates its RULE findings on resubmission).
 func (s *Service) checkFindings(ctx context.Context, tx bun.IDB, l *errs.List, inst int64, ids []int64, field ...string) error {
 	before := len(l.UserErrors)
-	if err := s.checkOwned(ctx, tx, l, "findings", "finding", inst, ids, false, field...); err != nil || len(l.UserErrors) > before || len(ids) == 0 {
+	if err := s.checkOwned(ctx, tx, l, "findings", inst, ids, false, field...); err != nil || len(l.UserErrors) > before || len(ids) == 0 {
 		return err
 	}
 	var pending []int64
@@ -228,7 +238,7 @@ func (s *Service) checkFindings(ctx context.Context, tx bun.IDB, l *errs.List, i
 	}
 	for i, id := range ids {
 		if slices.Contains(pending, id) {
-			l.Add(errs.Invalid, "Only findings of a validated assessment can be addressed by a plan.", at(field, i)...)
+			l.Add(errs.Invalid, "error.plan.findingNotValidated", at(field, i)...)
 		}
 	}
 	return nil
@@ -249,7 +259,7 @@ func checkPartners(ctx context.Context, tx bun.IDB, l *errs.List, ids []int64, s
 			if !single {
 				fp = at(field, i)
 			}
-			l.Add(errs.NotFound, "No such partner.", fp...)
+			l.Add(errs.NotFound, "error.noSuch.partner", fp...)
 		}
 	}
 	return nil
@@ -275,7 +285,7 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*store.ActionPl
 	if err := authz.SignedIn(ctx); err != nil {
 		return nil, err
 	}
-	if err := s.Guard.Check(ctx, in.InstitutionID, authz.EditPlan, "institution", f("institutionId")...); err != nil {
+	if err := s.Guard.Check(ctx, in.InstitutionID, authz.EditPlan, "error.noSuch.institution", f("institutionId")...); err != nil {
 		return nil, err
 	}
 	var l errs.List
@@ -283,10 +293,10 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*store.ActionPl
 	start := date(&l, in.StartDate.Value(), true, f("startDate")...)
 	end := date(&l, in.EndDate.Value(), true, f("endDate")...)
 	if start != nil && end != nil && end.Before(*start) {
-		l.Add(errs.Invalid, "The end date is before the start date.", f("endDate")...)
+		l.Add(errs.Invalid, "error.plan.endBeforeStart", f("endDate")...)
 	}
 	if in.DraftFromFindings && in.SourceAssessmentID == nil {
-		l.Add(errs.Invalid, "Drafting from findings needs a source assessment.", f("sourceAssessmentId")...)
+		l.Add(errs.Invalid, "error.plan.draftNeedsSource", f("sourceAssessmentId")...)
 	}
 	now := s.Now().UTC()
 	p := &store.ActionPlan{InstitutionID: in.InstitutionID, SourceAssessmentID: in.SourceAssessmentID, Status: PlanStateDraft,
@@ -304,10 +314,10 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*store.ActionPl
 			return err
 		}
 		if !ok {
-			return errs.New(errs.NotFound, "No such institution.", f("institutionId")...)
+			return errs.New(errs.NotFound, "error.noSuch.institution", f("institutionId")...)
 		}
 		if in.SourceAssessmentID != nil {
-			if err := s.checkOwned(ctx, tx, &l, "assessments", "assessment", in.InstitutionID, []int64{*in.SourceAssessmentID}, true, f("sourceAssessmentId")...); err != nil {
+			if err := s.checkOwned(ctx, tx, &l, "assessments", in.InstitutionID, []int64{*in.SourceAssessmentID}, true, f("sourceAssessmentId")...); err != nil {
 				return err
 			}
 			if len(l.UserErrors) == 0 && in.DraftFromFindings {
@@ -316,7 +326,7 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*store.ActionPl
 					return err
 				}
 				if status != "VALIDATED" {
-					l.Add(errs.InvalidState, "A plan is drafted from the findings of a validated assessment; this one is "+status+".", f("sourceAssessmentId")...)
+					l.Addf(errs.InvalidState, f("sourceAssessmentId"), "error.plan.sourceNotValidated", i18n.Data{"Status": status})
 				}
 			}
 		}
@@ -373,7 +383,7 @@ func (s *Service) UpdatePlan(ctx context.Context, id int64, expectedVersion int,
 			return err
 		}
 		if p.Version != expectedVersion {
-			return errs.Stale(p.Version)
+			return errs.Stale(p.Version, expectedVersion)
 		}
 		var l errs.List
 		l.Text(in.Title.Value(), maxTitle, false, f("title")...)
@@ -393,7 +403,7 @@ func (s *Service) UpdatePlan(ctx context.Context, id int64, expectedVersion int,
 			if !in.EndDate.Present() {
 				field = f("startDate")
 			}
-			l.Add(errs.Invalid, "The end date is before the start date.", field...)
+			l.Add(errs.Invalid, "error.plan.endBeforeStart", field...)
 		}
 		if err := l.Err(); err != nil {
 			return err
@@ -447,7 +457,7 @@ func (s *Service) transition(ctx context.Context, id int64, reason *string, op, 
 			return err
 		}
 		if p.Status != from {
-			return errs.Newf(errs.InvalidState, f("planId"), "Only a %s plan can move to %s; this one is %s.", from, to, p.Status)
+			return errs.Newf(errs.InvalidState, f("planId"), "error.plan.transition", i18n.Data{"From": from, "To": to, "Status": p.Status})
 		}
 		now := s.Now().UTC()
 		before := *p
@@ -460,7 +470,7 @@ func (s *Service) transition(ctx context.Context, id int64, reason *string, op, 
 				return err
 			}
 			if n == 0 {
-				return errs.New(errs.InvalidState, "A plan needs at least one action before it can be adopted.", f("planId")...)
+				return errs.New(errs.InvalidState, "error.plan.adoptNeedsAction", f("planId")...)
 			}
 			p.AdoptedAt, p.AdoptedBy = &now, actorUser(ctx)
 			cols = append(cols, "adopted_at", "adopted_by")
@@ -537,16 +547,16 @@ func (s *Service) RecordDissemination(ctx context.Context, in DisseminationInput
 		if err != nil {
 			return err
 		}
-		if err := recordingState(p, "Dissemination", f("planId")...); err != nil {
+		if err := recordingState(p, "error.plan.recordDissemination", f("planId")...); err != nil {
 			return err
 		}
 		var l errs.List
 		date(&l, &in.Date, true, f("date")...)
 		if !DisseminationMethods[in.Method] {
-			l.Add(errs.Invalid, "Unknown dissemination method.", f("method")...)
+			l.Add(errs.Invalid, "error.plan.unknownDisseminationMethod", f("method")...)
 		}
 		l.Text(in.Note, maxDescription, false, f("note")...)
-		if err := s.checkOwned(ctx, tx, &l, "units", "unit", p.InstitutionID, []int64{in.UnitID}, true, f("unitId")...); err != nil {
+		if err := s.checkOwned(ctx, tx, &l, "units", p.InstitutionID, []int64{in.UnitID}, true, f("unitId")...); err != nil {
 			return err
 		}
 		if err := l.Err(); err != nil {

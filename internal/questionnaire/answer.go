@@ -1,9 +1,10 @@
 package questionnaire
 
 import (
-	"fmt"
 	"math"
 	"strings"
+
+	"github.com/gendertrack/gendertrack/internal/i18n"
 )
 
 // Answer is the value of one stored or submitted response. At most one value
@@ -19,9 +20,13 @@ type Answer struct {
 // AnswerProblem is one thing wrong with an answer. Field names the input
 // field at fault: "boolValue", "numberValue", "textValue", "choiceKeys" or
 // "notApplicable".
+//
+// Message is the ID of its text in the message catalog (internal/i18n),
+// Args the values that text takes.
 type AnswerProblem struct {
 	Field   string
 	Message string
+	Args    i18n.Data
 }
 
 // The input fields of a response.
@@ -71,28 +76,28 @@ func (a Answer) given() []string {
 // answer is valid.
 func (q *Question) Check(a Answer) []AnswerProblem {
 	var probs []AnswerProblem
-	add := func(field, format string, args ...any) {
-		probs = append(probs, AnswerProblem{Field: field, Message: fmt.Sprintf(format, args...)})
+	add := func(field, id string, args i18n.Data) {
+		probs = append(probs, AnswerProblem{Field: field, Message: id, Args: args})
 	}
 	given := a.given()
 	if a.NotApplicable {
 		for _, f := range given {
-			add(f, "A not-applicable response carries no value; leave %s out or set notApplicable to false.", f)
+			add(f, "error.answer.notApplicableValue", i18n.Data{"Field": f})
 		}
 		return probs
 	}
 	want := q.Kind.ValueField()
 	if want == "" {
-		add(FieldNotApplicable, "The question %q has the unknown kind %q and cannot be answered.", q.Key, q.Kind)
+		add(FieldNotApplicable, "error.answer.unknownKind", i18n.Data{"Question": q.Key, "Kind": q.Kind})
 		return probs
 	}
 	for _, f := range given {
 		if f != want {
-			add(f, "%s does not fit the %s question %q, which is answered with %s.", f, q.Kind, q.Key, want)
+			add(f, "error.answer.wrongField", i18n.Data{"Field": f, "Kind": q.Kind, "Question": q.Key, "Want": want})
 		}
 	}
 	if !contains(given, want) {
-		add(want, "The %s question %q is answered with %s; give %s or set notApplicable to true.", q.Kind, q.Key, want, want)
+		add(want, "error.answer.missingField", i18n.Data{"Kind": q.Kind, "Question": q.Key, "Want": want})
 		return probs
 	}
 
@@ -100,38 +105,38 @@ func (q *Question) Check(a Answer) []AnswerProblem {
 	case KindRating:
 		v := *a.Number
 		if v != math.Trunc(v) || v < 0 || v > float64(q.Scale) {
-			add(FieldNumber, "numberValue must be a whole number from 0 to %d for the rating question %q, not %v.", q.Scale, q.Key, v)
+			add(FieldNumber, "error.answer.rating", i18n.Data{"Scale": q.Scale, "Question": q.Key, "Value": v})
 		}
 	case KindPercentage:
 		v := *a.Number
 		if math.IsNaN(v) || v < 0 || v > 100 {
-			add(FieldNumber, "numberValue must be a percentage from 0 to 100 for the question %q, not %v.", q.Key, v)
+			add(FieldNumber, "error.answer.percentage", i18n.Data{"Question": q.Key, "Value": v})
 		}
 	case KindNumber:
 		v := *a.Number
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			add(FieldNumber, "numberValue must be a finite number for the question %q, not %v.", q.Key, v)
+			add(FieldNumber, "error.answer.finite", i18n.Data{"Question": q.Key, "Value": v})
 		}
 	case KindText:
 		if strings.TrimSpace(*a.Text) == "" {
-			add(FieldText, "textValue must not be empty for the question %q; leave the question unanswered instead.", q.Key)
+			add(FieldText, "error.answer.emptyText", i18n.Data{"Question": q.Key})
 		}
 	case KindSingleChoice, KindMultipleChoice:
 		seen := map[string]bool{}
 		for _, c := range a.Choices {
 			switch {
 			case q.Option(c) == nil:
-				add(FieldChoices, "%q is not an option of the question %q; the options are %s.", c, q.Key, q.optionKeys())
+				add(FieldChoices, "error.answer.notOption", i18n.Data{"Option": c, "Question": q.Key, "Options": q.optionKeys()})
 			case seen[c]:
-				add(FieldChoices, "The option %q is chosen more than once; choose each option at most once.", c)
+				add(FieldChoices, "error.answer.chosenTwice", i18n.Data{"Option": c})
 			}
 			seen[c] = true
 		}
 		switch {
 		case q.Kind == KindSingleChoice && len(a.Choices) != 1:
-			add(FieldChoices, "The single-choice question %q needs exactly one option in choiceKeys, not %d.", q.Key, len(a.Choices))
+			add(FieldChoices, "error.answer.singleChoice", i18n.Data{"Question": q.Key, "Given": len(a.Choices)})
 		case q.Kind == KindMultipleChoice && len(a.Choices) == 0:
-			add(FieldChoices, "The multiple-choice question %q needs at least one option in choiceKeys.", q.Key)
+			add(FieldChoices, "error.answer.multipleChoice", i18n.Data{"Question": q.Key})
 		}
 	}
 	return probs

@@ -1,8 +1,10 @@
 package store
 
 import (
-	"fmt"
 	"time"
+
+	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 )
 
 // Calendar dates: the API's Date scalar and the stored dates are
@@ -22,11 +24,11 @@ func ParseDate(s string) (time.Time, error) {
 		}
 	}
 	if !ok {
-		return time.Time{}, fmt.Errorf("The date %q is not in the form YYYY-MM-DD.", s)
+		return time.Time{}, errs.Msg{ID: "error.date.notForm", Args: i18n.Data{"Value": s}}
 	}
 	t, err := time.ParseInLocation(DateLayout, s, time.UTC)
 	if err != nil || t.Year() < 1 {
-		return time.Time{}, fmt.Errorf("The date %q is not a valid calendar date.", s)
+		return time.Time{}, errs.Msg{ID: "error.date.notCalendar", Args: i18n.Data{"Value": s}}
 	}
 	return t, nil
 }

@@ -22,13 +22,13 @@ type Date string
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return errs.BadInput{Message: "A Date must be a string of the form YYYY-MM-DD, such as \"2026-03-31\"."}
+		return errs.BadInput{Message: "error.date.notString"}
 	}
 	if len(s) > 32 { // no need to quote it back
-		return errs.BadInput{Message: "A Date must be of the form YYYY-MM-DD, such as \"2026-03-31\"."}
+		return errs.BadInput{Message: "error.date.form"}
 	}
 	if _, err := ParseDate(s); err != nil {
-		return errs.BadInput{Message: err.Error()}
+		return errs.BadInputOf(err)
 	}
 	*d = Date(s)
 	return nil

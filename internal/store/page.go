@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 )
 
 // Page asks for First rows after the row with id After (0: from the start),
@@ -72,7 +73,7 @@ func Unique(ctx context.Context, tx bun.IDB, table, col, value string, exceptID 
 		return err
 	}
 	if ok {
-		return errs.Newf(errs.Duplicate, []string{"input", col}, "Another record already has the %s %q.", col, value)
+		return errs.Newf(errs.Duplicate, []string{"input", col}, "error.duplicate", i18n.Data{"Field": col, "Value": value})
 	}
 	return nil
 }
@@ -107,12 +108,10 @@ func staleVersion(ctx context.Context, tx bun.IDB, model any, id int64, sent int
 	var stored int
 	err := tx.NewSelect().Model(model).Column("version").Where("id = ?", id).Scan(ctx, &stored)
 	if errors.Is(err, sql.ErrNoRows) {
-		return errs.Newf(errs.Conflict, []string{"input", "expectedVersion"},
-			"The record was deleted by someone else after you read it at version %d.", sent)
+		return errs.Newf(errs.Conflict, []string{"input", "expectedVersion"}, "error.conflictDeleted", i18n.Data{"Sent": sent})
 	}
 	if err != nil {
 		return err
 	}
-	return errs.Newf(errs.Conflict, []string{"input", "expectedVersion"},
-		"The record was changed by someone else: it is now at version %d, and you sent version %d; reload it and try again.", stored, sent)
+	return errs.Stale(stored, sent)
 }

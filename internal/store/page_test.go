@@ -23,8 +23,8 @@ func conflict(t *testing.T, err error, want ...string) {
 		t.Fatalf("want one CONFLICT at input.expectedVersion, got %v", err)
 	}
 	for _, w := range want {
-		if !strings.Contains(u[0].Message, w) {
-			t.Fatalf("the CONFLICT message %q does not say %q", u[0].Message, w)
+		if !strings.Contains(u[0].Text("en"), w) {
+			t.Fatalf("the CONFLICT message %q does not say %q", u[0].Text("en"), w)
 		}
 	}
 }

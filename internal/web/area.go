@@ -475,12 +475,10 @@ func cmpErr(err, fallback error) error {
 }
 
 // fieldMessage is a user error of a response in the user's language. The
-// answer checks of the questionnaire package speak English and of the
-// API's fields; the page names what the user sees instead.
+// answer checks of the questionnaire package speak of the API's fields
+// (number, choiceKeys); the page says what to do with the control the
+// user sees instead, and gives the service's own message otherwise.
 func (h *Handler) fieldMessage(lang string, q *questionnaire.Question, e errs.UserError) string {
-	if i18n.Has(lang, e.Message) {
-		return e.Text(lang)
-	}
 	field := ""
 	if len(e.Field) >= 4 {
 		field = e.Field[3]
@@ -500,7 +498,7 @@ func (h *Handler) fieldMessage(lang string, q *questionnaire.Question, e errs.Us
 		}
 		return i18n.T(lang, "web.area.error.choices")
 	case questionnaire.FieldBool, questionnaire.FieldText:
-		if strings.HasPrefix(e.Message, "At most") {
+		if e.Message == "error.maxLength" || e.Message == "error.input.tooLong" {
 			return i18n.T(lang, "web.area.error.tooLong")
 		}
 		return i18n.T(lang, "web.area.error.value")

@@ -179,7 +179,7 @@ func (h *Handler) transition(op string) http.HandlerFunc {
 			var msgs []string
 			for _, e := range u {
 				switch {
-				case op == "reopen" && fieldIs(e.Field, "reason") && e.Code == errs.Invalid && e.Message == "Say why the assessment is reopened.":
+				case op == "reopen" && fieldIs(e.Field, "reason") && e.Code == errs.Invalid && e.Message == "error.assessment.reopenReason":
 					msgs = append(msgs, i18n.T(lang, "web.assessment.reasonRequired"))
 				case op == "submit" && e.Code == errs.InvalidState && len(l.Results.Completion(l.Q).RequiredMissing) > 0:
 					msgs = append(msgs, i18n.T(lang, "web.assessment.missingRequired"))

@@ -137,12 +137,11 @@ func (h *Handler) signin(w http.ResponseWriter, r *http.Request) {
 			lang := i18n.Lang(r.Context())
 			d := signinData{Email: email, Next: next}
 			for _, e := range u {
-				// The service's messages become catalog IDs (errs.UserError);
-				// until then the two it answers here are told apart by text.
+				// The page's own words for the two answers sign-in gives:
+				// throttled, or wrong credentials (alike for email and
+				// password).
 				switch {
-				case i18n.Has(lang, e.Message):
-					d.Errors = append(d.Errors, e.Text(lang))
-				case strings.HasPrefix(e.Message, "Too many"):
+				case e.Message == "error.account.throttled":
 					d.Errors = append(d.Errors, i18n.T(lang, "web.signin.throttled"))
 				default:
 					d.Errors = append(d.Errors, i18n.T(lang, "web.signin.wrong"))
