@@ -31,6 +31,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/reqinfo"
 	"github.com/gendertrack/gendertrack/internal/store"
+	"github.com/gendertrack/gendertrack/internal/web"
 )
 
 // Config is the service configuration: flags override environment
@@ -267,6 +268,8 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 		DB: db, GraphQL: gql, Log: log, MaxBody: cfg.MaxBody, Timeout: cfg.Timeout,
 		MaxInFlight: cfg.MaxInFlight, MaxQueued: cfg.MaxQueued,
 		Registry: reg, CORSOrigins: cfg.CORSOrigins,
+		Web: web.New(web.Deps{Orgs: orgs, Accounts: accounts, Assessments: assessments, Plans: plans, Flags: flags,
+			Guard: guard, DB: db, Now: cfg.Now, Log: log, MaxBody: cfg.MaxBody, Timeout: cfg.Timeout}),
 		Prepare: func(r *http.Request) (*http.Request, error) {
 			ctx := reqinfo.WithAcceptLanguage(r.Context(), r.Header.Get("Accept-Language"))
 			if h := r.Header.Get("Authorization"); h != "" {

@@ -229,7 +229,7 @@ func TestRequestLimits(t *testing.T) {
 			!strings.Contains(metrics, "go_sql_open_connections") {
 			t.Fatalf("metrics:\n%s", metrics)
 		}
-		if code, page := e.get("/"); code != 200 || !strings.Contains(strings.ToLower(page), "graphiql") {
+		if code, page := e.get("/graphiql"); code != 200 || !strings.Contains(strings.ToLower(page), "graphiql") {
 			t.Fatalf("GraphiQL page: %d", code)
 		}
 	}, withAdmin)

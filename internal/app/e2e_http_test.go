@@ -298,8 +298,10 @@ func TestGraphiQLIsServedOffline(t *testing.T) {
 	t.Parallel()
 	e := start(t, storetest.NewURL(t, "sqlite"))
 
+	// GET / is the web workspace (RULES.md §10): without a session it
+	// leads to its sign-in page.
 	res, _ := e.raw("GET", "/", nil, nil)
-	if res.StatusCode != http.StatusFound || res.Header.Get("Location") != "/graphiql" {
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signin" {
 		t.Fatalf("GET /: HTTP %d, Location %q", res.StatusCode, res.Header.Get("Location"))
 	}
 

@@ -87,12 +87,14 @@ func contentHash(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// register adds the page, its assets, and the redirect of GET / to the page.
-func (g *graphiql) register(mux *http.ServeMux) {
-	// Until the web workspace takes GET /, it leads to GraphiQL.
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/graphiql", http.StatusFound)
-	})
+// register adds the page, its assets, and, when asked (no web workspace
+// is served), the redirect of GET / to the page.
+func (g *graphiql) register(mux *http.ServeMux, rootRedirect bool) {
+	if rootRedirect {
+		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/graphiql", http.StatusFound)
+		})
+	}
 	mux.HandleFunc("GET /graphiql", func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", graphiqlCSP)

@@ -46,13 +46,19 @@ type Deps struct {
 	// CORSOrigins are the origins (such as https://partner.example.org)
 	// whose pages may call /graphql and the exports; none when empty.
 	CORSOrigins []string
+	// Web is the web workspace (internal/web), served at / and every path
+	// no other route takes; without it / leads to GraphiQL.
+	Web http.Handler
 }
 
 // New returns the service's HTTP handler with every route.
 func New(d Deps) http.Handler {
 	m := newMetrics(d.Registry, d.DB)
 	mux := http.NewServeMux()
-	newGraphiQL().register(mux)
+	newGraphiQL().register(mux, d.Web == nil)
+	if d.Web != nil {
+		mux.Handle("/", d.Web)
+	}
 	mux.Handle("/graphql", graphqlEndpoint(d, m))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")

@@ -55,12 +55,15 @@ type Partner struct {
 type User struct {
 	bun.BaseModel `bun:"table:users"`
 
-	ID           int64     `bun:"id,pk,autoincrement"`
-	Email        string    `bun:"email,notnull"`
-	Name         string    `bun:"name,notnull"`
-	PasswordHash string    `bun:"password_hash,notnull" audit:"-"`
-	Version      int       `bun:"version,notnull"`
-	CreatedAt    time.Time `bun:"created_at,notnull"`
+	ID           int64  `bun:"id,pk,autoincrement"`
+	Email        string `bun:"email,notnull"`
+	Name         string `bun:"name,notnull"`
+	PasswordHash string `bun:"password_hash,notnull" audit:"-"`
+	// Language is the language the user chose in the web workspace; nil
+	// when it has chosen none.
+	Language  *string   `bun:"language"`
+	Version   int       `bun:"version,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
 }
 
 // RoleAssignment gives a user a role in an institution (none for ADMIN).
