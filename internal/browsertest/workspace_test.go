@@ -29,7 +29,7 @@ type texts struct {
 var (
 	english = texts{
 		lang: "en", signinHeading: "Sign in", saved: "Your answers are saved.",
-		offline:         "", // checked by its presence, see offlineMessage
+		offline:         "No connection. Your answers are kept on this device and will be sent when the connection returns.",
 		awaitingOne:     "1 assessment awaits validation",
 		statusSubmitted: "Submitted", statusValidated: "Validated",
 		completion: regexp.MustCompile(`(\d+)\D+(\d+)`),
