@@ -11,7 +11,7 @@ import (
 // demo data: paths found by following the pages themselves.
 type mainPage struct{ name, path string }
 
-func findMainPages(t *testing.T, p *page) []mainPage {
+func findMainPages(t testing.TB, p *page) []mainPage {
 	t.Helper()
 	p.open("/")
 	overview := draftLink(p)
