@@ -443,6 +443,7 @@ var notReads = map[string]string{
 	"account.Service.Login":        "sign-in: checks a password, returns the caller's own session",
 	"account.Service.Logout":       "sign-in: revokes the caller's own credential",
 	"account.Service.Authenticate": "sign-in: turns the request's credential into its actor",
+	"account.Service.SetLanguage":  "mutation of the caller's own user (its workspace language)",
 	"account.Service.CreateUser":   "mutation", "account.Service.GrantRole": "mutation", "account.Service.RevokeRole": "mutation",
 	"account.Service.CreateAPIKey": "mutation", "account.Service.RevokeAPIKey": "mutation",
 	"account.Service.Reload":     "loads the role assignments into the guard",

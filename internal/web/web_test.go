@@ -271,6 +271,45 @@ func TestWorkspace(t *testing.T) {
 			}
 		})
 
+		t.Run("pages are compressed and light", func(t *testing.T) {
+			// The budget of slow links: a first visit (sign-in page, style,
+			// script, home) at most 60 KB compressed, a later page 20 KB.
+			jar := committee.c.Jar
+			raw := &http.Client{Jar: jar, Transport: &http.Transport{DisableCompression: true},
+				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			size := func(path string) int {
+				req, _ := http.NewRequest("GET", s.URL+path, nil)
+				req.Header.Set("Accept-Encoding", "gzip")
+				res, err := raw.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				b, _ := io.ReadAll(res.Body)
+				if res.StatusCode != 200 {
+					t.Fatalf("%s: HTTP %d", path, res.StatusCode)
+				}
+				if len(b) > 1024 && res.Header.Get("Content-Encoding") != "gzip" {
+					t.Fatalf("%s: not compressed (%d bytes)", path, len(b))
+				}
+				return len(b)
+			}
+			signin := s.browser("en").get("/signin").Body
+			first := size("/signin") + size("/")
+			for _, re := range []string{`/static/app\.[0-9a-f]{16}\.css`, `/static/app\.[0-9a-f]{16}\.js`} {
+				first += size(regexp.MustCompile(re).FindString(signin))
+			}
+			if first > 60<<10 {
+				t.Errorf("first visit: %d bytes compressed", first)
+			}
+			for _, p := range []string{"/institutions/" + ids.police, "/assessments/" + ids.followUp, followArea + "personnel",
+				"/assessments/" + ids.baseline + "/findings", "/assessments/" + ids.followUp + "/comparison"} {
+				if n := size(p); n > 20<<10 {
+					t.Errorf("%s: %d bytes compressed", p, n)
+				}
+			}
+		})
+
 		t.Run("sign-in", func(t *testing.T) {
 			b := s.browser("en")
 			p := b.get("/")
