@@ -168,4 +168,3 @@ func BenchmarkPages(b *testing.B) {
 	}
 	fmt.Fprint(os.Stdout, "\n"+tbl.String())
 }
-

@@ -194,17 +194,6 @@ func (p *page) checkConsole() {
 	}
 }
 
-// consoleTexts returns the texts of the console messages so far.
-func (p *page) consoleTexts() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var out []string
-	for _, m := range p.console {
-		out = append(out, m.Text)
-	}
-	return out
-}
-
 // do runs actions, failing the test at the first error.
 func (p *page) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	p.t.Helper()
