@@ -1,7 +1,7 @@
 # The whole suite: SQLite always; PostgreSQL too when it is reachable at
 # GENDERTRACK_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres),
 # and always under CI=true, where an unreachable PostgreSQL fails the run.
-.PHONY: test cover check build bench
+.PHONY: test cover check build bench screenshots bench-pages
 
 test:
 	./scripts/test.sh
@@ -22,3 +22,15 @@ build:
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
+
+# Screenshots of the web workspace's main pages, in English and French, on a
+# desktop and a phone-sized screen, taken in Chromium by the browser tests
+# and written to docs/screenshots/.
+screenshots:
+	GENDERTRACK_SCREENSHOTS=1 go test -count=1 -run '^TestScreenshots$$' ./internal/browsertest/
+
+# The web workspace's pages on an emulated 3G link (400 kbit/s, 400 ms round
+# trip) in Chromium: bytes transferred on a first and a later visit, time to
+# render. The table in docs/PERFORMANCE.md comes from it.
+bench-pages:
+	go test -count=1 -run '^$$' -bench '^BenchmarkPages$$' -benchtime 1x ./internal/browsertest/

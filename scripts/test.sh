@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole suite and prints a short account of it: the package lines,
-# the failures with their messages, and how many tests ran on each database.
+# the failures with their messages, how many tests ran on each database and
+# how many browser tests ran (internal/browsertest: in Chromium when it is
+# installed, always under CI=true, where a missing Chromium fails them).
 set -uo pipefail
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
@@ -18,7 +20,17 @@ fi
 pg=$(grep -cE -- '--- PASS: .*/postgres' "$log")
 lite=$(grep -cE -- '--- PASS: .*/sqlite' "$log")
 skipped_pg=$(grep -cE -- '--- SKIP: .*/postgres' "$log")
+# go test prints each package's output in one block, ending with its
+# ok/FAIL line: the browser package's block is the one before its line.
+browser_block() {
+  awk '/^(ok|FAIL|\?)[ \t]+[^ \t]/ { if ($0 ~ /internal\/browsertest/) { printf "%s", buf; exit } buf=""; next } { buf = buf $0 "\n" }' "$log"
+}
+b_top=$(browser_block | grep -cE -- '^--- PASS')
+b_pass=$(browser_block | grep -cE -- '^ *--- PASS')
+b_fail=$(browser_block | grep -cE -- '^ *--- FAIL')
+b_skip=$(browser_block | grep -cE -- '^ *--- SKIP')
 echo
 echo "database subtests: ${pg} passed on PostgreSQL, ${lite} on SQLite, ${skipped_pg} skipped on PostgreSQL"
+echo "browser tests (Chromium): ${b_top} tests passed (${b_pass} with their subtests), ${b_fail} failed, ${b_skip} skipped"
 echo "$(grep -cE -- '^--- PASS' "$log") passed, $(grep -cE -- '^--- FAIL' "$log") failed"
 exit "$status"
