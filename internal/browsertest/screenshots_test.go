@@ -48,12 +48,6 @@ func TestScreenshots(t *testing.T) {
 			// kept with the user.
 			s := startSite(t, storetest.NewURL(t, "sqlite"))
 			p := newPage(t, s)
-			// Reported to the web workspace: on a phone the comparison
-			// table's scrolling wrapper cannot be reached by keyboard (it
-			// needs tabindex="0" and a name). Only that element is let off.
-			p.axeKnown = map[string]string{
-				"scrollable-region-focusable@.scroll": "the comparison table's scroll wrapper on a phone, reported to internal/web",
-			}
 			for _, v := range []viewport{desktop, phone} {
 				p.setViewport(v)
 				// axe-core again at this size: contrast and target sizes
