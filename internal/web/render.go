@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/i18n"
@@ -88,9 +89,28 @@ func Funcs(urls map[string]string) template.FuncMap {
 			}
 			panic("web: no static file " + name)
 		},
-		"add": func(a, b int) int { return a + b },
+		"add":  func(a, b int) int { return a + b },
+		"rows": textRows,
 	}
 }
+
+// textRows is the number of rows a textarea needs to show text whole on a
+// phone (textRowChars characters a line), with an empty line to type on:
+// at least least, at most textRowsMax (the textarea then scrolls).
+func textRows(text string, least int) int {
+	n := 1
+	if text != "" {
+		for _, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+			n += max(1, (utf8.RuneCountInString(line)+textRowChars-1)/textRowChars)
+		}
+	}
+	return min(max(n, least), textRowsMax)
+}
+
+const (
+	textRowChars = 40
+	textRowsMax  = 15
+)
 
 // TemplateFS is the embedded templates, for the catalog tests.
 func TemplateFS() fs.FS { return templateFiles }
