@@ -60,8 +60,11 @@ func loadPages() *pages {
 		ext := path.Ext(base)
 		hashed := strings.TrimSuffix(base, ext) + "." + hash[:16] + ext
 		ctype := "text/javascript; charset=utf-8"
-		if ext == ".css" {
+		switch ext {
+		case ".css":
 			ctype = "text/css; charset=utf-8"
+		case ".svg":
+			ctype = "image/svg+xml"
 		}
 		p.assets[hashed] = asset{body: body, contentType: ctype, etag: `"` + hash + `"`}
 		p.urls[base] = "/static/" + hashed
@@ -125,6 +128,18 @@ func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
 	hd.Set("Content-Type", a.contentType)
 	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+	hd.Set("ETag", a.etag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
+}
+
+// favicon answers /favicon.ico, which browsers ask for on their own, with
+// the page's icon (static/favicon.svg), cached for a week: the pages name
+// it by its hashed URL, so this is rarely asked.
+func (h *Handler) favicon(w http.ResponseWriter, r *http.Request) {
+	a := h.pages.assets[strings.TrimPrefix(h.pages.urls["favicon.svg"], "/static/")]
+	hd := w.Header()
+	hd.Set("Content-Type", a.contentType)
+	hd.Set("Cache-Control", "public, max-age=604800")
 	hd.Set("ETag", a.etag)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
 }
