@@ -48,12 +48,6 @@ func TestScreenshots(t *testing.T) {
 			// kept with the user.
 			s := startSite(t, storetest.NewURL(t, "sqlite"))
 			p := newPage(t, s)
-			// Reported to the web workspace: on a phone the comparison
-			// table's scrolling wrapper cannot be reached by keyboard (it
-			// needs tabindex="0" and a name). Only that element is let off.
-			p.axeKnown = map[string]string{
-				"scrollable-region-focusable@.scroll": "the comparison table's scroll wrapper on a phone, reported to internal/web",
-			}
 			for _, v := range []viewport{desktop, phone} {
 				p.setViewport(v)
 				// axe-core again at this size: contrast and target sizes
@@ -69,6 +63,9 @@ func TestScreenshots(t *testing.T) {
 					}
 					p.open(mp.path)
 					checkLayout(t, p, v)
+					if mp.name == "comparison" {
+						checkChartText(t, p, v)
+					}
 					p.screenshot(tx.lang + "-" + v.name + "-" + mp.name)
 				}
 				signOut(p)
@@ -82,5 +79,26 @@ func checkLayout(t *testing.T, p *page, v viewport) {
 	t.Helper()
 	if over := p.horizontalOverflow(); len(over) > 0 {
 		t.Errorf("%s on a %s screen (%d px) is wider than the screen: %s", p.path(), v.name, v.width, strings.Join(over, "; "))
+	}
+}
+
+// checkChartText fails the test when the comparison chart's texts are drawn
+// too small or too large to read on the screen: the chart is an SVG scaled
+// to the page, its texts with it.
+func checkChartText(t *testing.T, p *page, v viewport) {
+	t.Helper()
+	sizes := eval[[]float64](p, `(() => {
+		const svg = document.getElementById('comparison-chart');
+		const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+		return [...svg.querySelectorAll('text')].map(e => parseFloat(getComputedStyle(e).fontSize) * scale);
+	})()`)
+	if len(sizes) == 0 {
+		t.Errorf("the comparison chart on a %s screen has no text", v.name)
+	}
+	for _, px := range sizes {
+		if px < 12 || px > 18 {
+			t.Errorf("the comparison chart on a %s screen draws text at %.1f px, want 12 to 18 px", v.name, px)
+			break
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/i18n"
@@ -59,8 +60,11 @@ func loadPages() *pages {
 		ext := path.Ext(base)
 		hashed := strings.TrimSuffix(base, ext) + "." + hash[:16] + ext
 		ctype := "text/javascript; charset=utf-8"
-		if ext == ".css" {
+		switch ext {
+		case ".css":
 			ctype = "text/css; charset=utf-8"
+		case ".svg":
+			ctype = "image/svg+xml"
 		}
 		p.assets[hashed] = asset{body: body, contentType: ctype, etag: `"` + hash + `"`}
 		p.urls[base] = "/static/" + hashed
@@ -88,9 +92,28 @@ func Funcs(urls map[string]string) template.FuncMap {
 			}
 			panic("web: no static file " + name)
 		},
-		"add": func(a, b int) int { return a + b },
+		"add":  func(a, b int) int { return a + b },
+		"rows": textRows,
 	}
 }
+
+// textRows is the number of rows a textarea needs to show text whole on a
+// phone (textRowChars characters a line), with an empty line to type on:
+// at least least, at most textRowsMax (the textarea then scrolls).
+func textRows(text string, least int) int {
+	n := 1
+	if text != "" {
+		for _, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+			n += max(1, (utf8.RuneCountInString(line)+textRowChars-1)/textRowChars)
+		}
+	}
+	return min(max(n, least), textRowsMax)
+}
+
+const (
+	textRowChars = 40
+	textRowsMax  = 15
+)
 
 // TemplateFS is the embedded templates, for the catalog tests.
 func TemplateFS() fs.FS { return templateFiles }
@@ -105,6 +128,18 @@ func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
 	hd.Set("Content-Type", a.contentType)
 	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+	hd.Set("ETag", a.etag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
+}
+
+// favicon answers /favicon.ico, which browsers ask for on their own, with
+// the page's icon (static/favicon.svg), cached for a week: the pages name
+// it by its hashed URL, so this is rarely asked.
+func (h *Handler) favicon(w http.ResponseWriter, r *http.Request) {
+	a := h.pages.assets[strings.TrimPrefix(h.pages.urls["favicon.svg"], "/static/")]
+	hd := w.Header()
+	hd.Set("Content-Type", a.contentType)
+	hd.Set("Cache-Control", "public, max-age=604800")
 	hd.Set("ETag", a.etag)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
 }

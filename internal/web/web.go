@@ -78,6 +78,7 @@ func New(d Deps) *Handler {
 	h := &Handler{d: d, pages: loadPages()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /static/{name}", h.static)
+	mux.HandleFunc("GET /favicon.ico", h.favicon)
 	mux.HandleFunc("GET /signin", h.signinPage)
 	mux.HandleFunc("POST /signin", h.signin)
 	mux.HandleFunc("POST /language", h.language)

@@ -266,6 +266,16 @@ func TestWorkspace(t *testing.T) {
 					t.Fatalf("%s: HTTP %d %v", m[1], f.Status, f.Header)
 				}
 			}
+			icon := regexp.MustCompile(`<link rel="icon" href="(/static/favicon\.[0-9a-f]{16}\.svg)"`).FindStringSubmatch(p.Body)
+			if icon == nil {
+				t.Fatal("the page names no icon")
+			}
+			for _, u := range []string{icon[1], "/favicon.ico"} {
+				f := s.browser("en").get(u)
+				if f.Status != 200 || f.Header.Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(f.Header.Get("Cache-Control"), "public, max-age=") || !strings.HasPrefix(f.Body, "<svg") {
+					t.Fatalf("%s: HTTP %d %v", u, f.Status, f.Header)
+				}
+			}
 			if f := s.browser("en").get("/static/app.0000000000000000.css"); f.Status != 404 {
 				t.Fatalf("unknown static file: HTTP %d", f.Status)
 			}
@@ -273,7 +283,7 @@ func TestWorkspace(t *testing.T) {
 
 		t.Run("pages are compressed and light", func(t *testing.T) {
 			// The budget of slow links: a first visit (sign-in page, style,
-			// script, home) at most 60 KB compressed, a later page 20 KB.
+			// script, icon, home) at most 60 KB compressed, a later page 20 KB.
 			jar := committee.c.Jar
 			raw := &http.Client{Jar: jar, Transport: &http.Transport{DisableCompression: true},
 				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -296,7 +306,7 @@ func TestWorkspace(t *testing.T) {
 			}
 			signin := s.browser("en").get("/signin").Body
 			first := size("/signin") + size("/")
-			for _, re := range []string{`/static/app\.[0-9a-f]{16}\.css`, `/static/app\.[0-9a-f]{16}\.js`} {
+			for _, re := range []string{`/static/app\.[0-9a-f]{16}\.css`, `/static/app\.[0-9a-f]{16}\.js`, `/static/favicon\.[0-9a-f]{16}\.svg`} {
 				first += size(regexp.MustCompile(re).FindString(signin))
 			}
 			if first > 60<<10 {

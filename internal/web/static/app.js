@@ -2,12 +2,6 @@
 // Without this file every page still works (plain POST, redirect, GET).
 'use strict';
 (function () {
-  // The language switch applies as soon as a language is chosen.
-  var lang = document.getElementById('lang-select');
-  if (lang && lang.form) {
-    lang.addEventListener('change', function () { lang.form.submit(); });
-  }
-
   var form = document.getElementById('area-form');
   if (!form || form.dataset.editable !== 'true' || !window.fetch || !window.localStorage) { return; }
 
