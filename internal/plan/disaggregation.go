@@ -413,18 +413,14 @@ func validateBreakdown(l *errs.List, in []BreakdownValueInput, dims []Dimension,
 		for k := range picked {
 			picked[k] = -1
 		}
-		good := true
-		if len(v.Categories) > len(dims) {
-			// Some dimension is named twice or one is unknown: say where.
-			good = false
-		}
+		good, unknown := true, false
 		for j, ref := range v.Categories {
 			fj := at(fc, j)
 			di, known := byKey[ref.Dimension]
 			switch {
 			case !known:
 				l.Addf(errs.Invalid, sub(fj, "dimension"), "error.plan.unknownDimension", i18n.Data{"Dimension": quoted(ref.Dimension)})
-				good = false
+				good, unknown = false, true
 			case picked[di] >= 0:
 				l.Addf(errs.Invalid, sub(fj, "dimension"), "error.plan.repeatedDimension", i18n.Data{"Dimension": ref.Dimension})
 				good = false
@@ -441,7 +437,7 @@ func validateBreakdown(l *errs.List, in []BreakdownValueInput, dims []Dimension,
 			}
 		}
 		for di, ci := range picked {
-			if ci < 0 {
+			if ci < 0 && !unknown { // an unknown dimension is said where it is named
 				l.Addf(errs.Invalid, fc, "error.plan.breakdownMissingDimension", i18n.Data{"Dimension": dims[di].Key})
 				good = false
 				break

@@ -68,7 +68,9 @@ func (s *Service) UpdateIndicator(ctx context.Context, id int64, expectedVersion
 		}
 		var l errs.List
 		l.NotNull(in.Name.IsNull(), f("name")...)
-		l.Text(in.Name.Value(), maxTitle, true, f("name")...)
+		if v := in.Name.Value(); v != nil {
+			l.Text(v, maxTitle, true, f("name")...)
+		}
 		l.NotNull(in.Level.IsNull(), f("level")...)
 		if v := in.Level.Value(); v != nil && !ResultLevels[*v] {
 			l.Add(errs.Invalid, "error.plan.unknownResultLevel", f("level")...)
