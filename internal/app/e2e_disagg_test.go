@@ -191,7 +191,7 @@ func TestDisaggregation(t *testing.T) {
 		if r := e.gql(focal, disUpdate, map[string]any{"in": map[string]any{"id": ind, "expectedVersion": 4, "target": 1}}); r.Code() != "FORBIDDEN" {
 			t.Fatalf("focal point updating: %s", r.Raw)
 		}
-		r = e.planMutate(coord, "updateIndicator", disUpdate, map[string]any{"in": map[string]any{"id": ind, "expectedVersion": 4,
+		e.planMutate(coord, "updateIndicator", disUpdate, map[string]any{"in": map[string]any{"id": ind, "expectedVersion": 4,
 			"categoryTargets": []any{map[string]any{"dimension": "sex", "category": "women", "target": 60}}}})
 
 		// A later measurement without a breakdown: targets NOT_MEASURED.

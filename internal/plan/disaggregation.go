@@ -413,6 +413,13 @@ func validateBreakdown(l *errs.List, in []BreakdownValueInput, dims []Dimension,
 		for k := range picked {
 			picked[k] = -1
 		}
+		if len(v.Categories) > len(dims) {
+			// One category per dimension: a longer list is refused whole,
+			// so that one value cannot answer thousands of errors.
+			l.Addf(errs.Invalid, fc, "error.plan.breakdownTooManyCategories", i18n.Data{"Max": len(dims)})
+			ok = false
+			continue
+		}
 		good, unknown := true, false
 		for j, ref := range v.Categories {
 			fj := at(fc, j)
