@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gendertrack/gendertrack/internal/errs"
@@ -406,35 +407,37 @@ func validateBreakdown(l *errs.List, in []BreakdownValueInput, dims []Dimension,
 	values := make([]indexed, 0, len(in))
 	seen := make(map[int]bool, len(in))
 	ok := true
+	picks := make([]int, len(dims))
 	for i, v := range in {
-		fi := at(field, i)
-		fc := sub(fi, "categories")
-		picked := make([]int, len(dims))
+		// Paths are built only for errors: the common case allocates none.
+		fi := func(parts ...string) []string { return sub(at(field, i), parts...) }
+		fc := func(parts ...string) []string { return fi(append([]string{"categories"}, parts...)...) }
+		picked := picks[:len(dims)]
 		for k := range picked {
 			picked[k] = -1
 		}
 		if len(v.Categories) > len(dims) {
 			// One category per dimension: a longer list is refused whole,
 			// so that one value cannot answer thousands of errors.
-			l.Addf(errs.Invalid, fc, "error.plan.breakdownTooManyCategories", i18n.Data{"Max": len(dims)})
+			l.Addf(errs.Invalid, fc(), "error.plan.breakdownTooManyCategories", i18n.Data{"Max": len(dims)})
 			ok = false
 			continue
 		}
 		good, unknown := true, false
 		for j, ref := range v.Categories {
-			fj := at(fc, j)
+			fj := func(last string) []string { return fc(strconv.Itoa(j), last) }
 			di, known := byKey[ref.Dimension]
 			switch {
 			case !known:
-				l.Addf(errs.Invalid, sub(fj, "dimension"), "error.plan.unknownDimension", i18n.Data{"Dimension": quoted(ref.Dimension)})
+				l.Addf(errs.Invalid, fj("dimension"), "error.plan.unknownDimension", i18n.Data{"Dimension": quoted(ref.Dimension)})
 				good, unknown = false, true
 			case picked[di] >= 0:
-				l.Addf(errs.Invalid, sub(fj, "dimension"), "error.plan.repeatedDimension", i18n.Data{"Dimension": ref.Dimension})
+				l.Addf(errs.Invalid, fj("dimension"), "error.plan.repeatedDimension", i18n.Data{"Dimension": ref.Dimension})
 				good = false
 			default:
 				ci := dims[di].category(ref.Category)
 				if ci < 0 {
-					l.Addf(errs.Invalid, sub(fj, "category"), "error.plan.unknownCategory",
+					l.Addf(errs.Invalid, fj("category"), "error.plan.unknownCategory",
 						i18n.Data{"Category": quoted(ref.Category), "Dimension": ref.Dimension})
 					good = false
 					picked[di] = len(dims[di].Categories) // named, if wrongly
@@ -445,13 +448,13 @@ func validateBreakdown(l *errs.List, in []BreakdownValueInput, dims []Dimension,
 		}
 		for di, ci := range picked {
 			if ci < 0 && !unknown { // an unknown dimension is said where it is named
-				l.Addf(errs.Invalid, fc, "error.plan.breakdownMissingDimension", i18n.Data{"Dimension": dims[di].Key})
+				l.Addf(errs.Invalid, fc(), "error.plan.breakdownMissingDimension", i18n.Data{"Dimension": dims[di].Key})
 				good = false
 				break
 			}
 		}
 		if !finite(v.Value) {
-			l.Add(errs.Invalid, "error.plan.finiteValue", sub(fi, "value")...)
+			l.Add(errs.Invalid, "error.plan.finiteValue", fi("value")...)
 			good = false
 		}
 		if !good {
@@ -465,7 +468,7 @@ func validateBreakdown(l *errs.List, in []BreakdownValueInput, dims []Dimension,
 			refs[di] = store.CategoryRef{Dimension: dims[di].Key, Category: dims[di].Categories[ci].Key}
 		}
 		if seen[combo] {
-			l.Add(errs.Invalid, "error.plan.duplicateCombination", fi...)
+			l.Add(errs.Invalid, "error.plan.duplicateCombination", fi()...)
 			ok = false
 			continue
 		}

@@ -65,3 +65,31 @@ func TestDisaggregationBounds(t *testing.T) {
 		t.Fatalf("full breakdown: %s %d %v", problems(&l), len(out), sum)
 	}
 }
+
+// BenchmarkValidateBreakdown checks the largest breakdown allowed: 1,000
+// values over 5 dimensions (5 × 5 × 5 × 4 × 2).
+func BenchmarkValidateBreakdown(b *testing.B) {
+	var l errs.List
+	dims := validateDimensions(&l, []DimensionInput{custom("a", 5), custom("b", 5), custom("c", 5), custom("d", 4), {Kind: DimensionSex}}, nil)
+	var in []BreakdownValueInput
+	for a := 0; a < 5; a++ {
+		for bb := 0; bb < 5; bb++ {
+			for c := 0; c < 5; c++ {
+				for d := 0; d < 4; d++ {
+					for _, s := range []string{"women", "men"} {
+						in = append(in, BreakdownValueInput{Value: 0.1, Categories: []store.CategoryRef{
+							{Dimension: "sex", Category: s}, {Dimension: "d", Category: fmt.Sprintf("c%d", d)}, {Dimension: "c", Category: fmt.Sprintf("c%d", c)},
+							{Dimension: "b", Category: fmt.Sprintf("c%d", bb)}, {Dimension: "a", Category: fmt.Sprintf("c%d", a)}}})
+					}
+				}
+			}
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var l errs.List
+		if out, _ := validateBreakdown(&l, in, dims, []string{"input", "breakdown"}); len(out) != 1000 {
+			b.Fatal(problems(&l))
+		}
+	}
+}
