@@ -220,6 +220,16 @@ func TestDisaggregation(t *testing.T) {
 			t.Fatalf("float sum taken for the total: %s", got)
 		}
 
+		// Measurements without a breakdown leave the dimensions free.
+		r = e.planMutate(coord, "createIndicator", disCreate, map[string]any{"in": map[string]any{"actionId": act, "name": "Survivors heard", "level": "OUTPUT", "target": 10}})
+		heard := r.Str("createIndicator.indicator.id")
+		e.planMutate(focal, "recordMeasurement", disMeasure, map[string]any{"in": map[string]any{"indicatorId": heard, "value": 4, "measuredOn": "2026-06-01"}})
+		r = e.planMutate(coord, "updateIndicator", disUpdate, map[string]any{"in": map[string]any{"id": heard, "expectedVersion": 2, "countsPeople": true,
+			"disaggregation": []any{map[string]any{"kind": "SEX"}}}})
+		if r.Str(u+"disaggregation.0.kind") != "SEX" || r.Num(u+"version") != 3 {
+			t.Fatalf("dimensions after a plain measurement: %s", r.Raw)
+		}
+
 		// GIVEN: the total is given; one dimension, its categories' values.
 		r = e.planMutate(coord, "createIndicator", disCreate, map[string]any{"in": map[string]any{
 			"actionId": act, "name": "Women among officers", "level": "OUTCOME", "baseline": 8, "target": 15, "aggregation": "GIVEN",

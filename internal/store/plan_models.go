@@ -114,7 +114,7 @@ type Indicator struct {
 	LatestMeasuredOn    *string  `bun:"latest_measured_on"`
 	// LatestBreakdown is the newest measurement's breakdown (nil when it
 	// has none), mirrored as LatestValue is.
-	LatestBreakdown []BreakdownValue `bun:"latest_breakdown,type:text" audit:"-"`
+	LatestBreakdown []BreakdownValue `bun:"latest_breakdown,type:text,nullzero" audit:"-"`
 	Version         int              `bun:"version,notnull"`
 	CreatedAt       time.Time        `bun:"created_at,notnull"`
 	UpdatedAt       time.Time        `bun:"updated_at,notnull"`
@@ -133,7 +133,7 @@ type Measurement struct {
 	RecordedBy  *int64    `bun:"recorded_by"`
 	CreatedAt   time.Time `bun:"created_at,notnull"`
 	// Breakdown is nil when the measurement was recorded without one.
-	Breakdown []BreakdownValue `bun:"breakdown,type:text"`
+	Breakdown []BreakdownValue `bun:"breakdown,type:text,nullzero"`
 }
 
 // BreakdownValue is one combination of categories, one per dimension of
@@ -164,7 +164,7 @@ type IndicatorDimension struct {
 	Kind        string           `bun:"kind,notnull"`
 	Key         string           `bun:"dim_key,notnull"`
 	Label       *string          `bun:"label"`
-	Categories  []CustomCategory `bun:"categories,type:text"`
+	Categories  []CustomCategory `bun:"categories,type:text,nullzero"`
 }
 
 // CustomCategory is a category of a CUSTOM dimension.
