@@ -8,6 +8,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/plan"
+	"github.com/gendertrack/gendertrack/internal/store"
 )
 
 // The nullable fields of update inputs are graphql.Omittable (gqlgen.yml),
@@ -128,4 +129,63 @@ func actionInput(d *decoder, objective, lead graphql.Omittable[*string], support
 		PartnerIDs:        d.idsField(partners, gid.Partner, "partnerIds"),
 		FindingIDs:        d.idsField(findings, gid.Finding, "findingIds"),
 	}
+}
+
+// listField is an Omittable list of an update input as the services take
+// it, each element converted by conv (which converts a whole list).
+func listField[T, U any](o graphql.Omittable[[]T], conv func([]T) []U) patch.Field[[]U] {
+	v, ok := o.ValueOK()
+	if !ok {
+		return patch.Field[[]U]{}
+	}
+	if v == nil {
+		return patch.Null[[]U]()
+	}
+	return patch.Set(conv(v))
+}
+
+// Disaggregation inputs and outputs (RULES.md section 7).
+
+func dimensionsIn(in []model.DimensionInput) []plan.DimensionInput {
+	out := make([]plan.DimensionInput, len(in))
+	for i, d := range in {
+		out[i] = plan.DimensionInput{Kind: d.Kind, Key: d.Key, Label: d.Label}
+		for _, c := range d.Categories {
+			out[i].Categories = append(out[i].Categories, plan.CategoryInput{Key: c.Key, Label: c.Label})
+		}
+	}
+	return out
+}
+
+func categoryTargetsIn(in []model.CategoryTargetInput) []plan.CategoryTargetInput {
+	out := make([]plan.CategoryTargetInput, len(in))
+	for i, t := range in {
+		out[i] = plan.CategoryTargetInput{Dimension: t.Dimension, Category: t.Category, Baseline: t.Baseline, Target: t.Target}
+	}
+	return out
+}
+
+func breakdownIn(in []model.BreakdownValueInput) []plan.BreakdownValueInput {
+	out := make([]plan.BreakdownValueInput, len(in))
+	for i, v := range in {
+		refs := make([]store.CategoryRef, len(v.Categories))
+		for j, c := range v.Categories {
+			refs[j] = store.CategoryRef{Dimension: c.Dimension, Category: c.Category}
+		}
+		out[i] = plan.BreakdownValueInput{Categories: refs, Value: v.Value}
+	}
+	return out
+}
+
+// dimensionsOut is an indicator's dimensions as the API shows them, the
+// fixed kinds labelled in lang.
+func dimensionsOut(lang string, dims []plan.Dimension) []model.Dimension {
+	out := make([]model.Dimension, len(dims))
+	for i, d := range dims {
+		out[i] = model.Dimension{Key: d.Key, Kind: d.Kind, Label: d.LabelIn(lang), Categories: make([]model.Category, len(d.Categories))}
+		for j, c := range d.Categories {
+			out[i].Categories[j] = model.Category{Key: c.Key, Label: d.CategoryLabelIn(lang, c)}
+		}
+	}
+	return out
 }

@@ -67,11 +67,11 @@ func limitFor(name, scalar string) textLimit {
 		return limitSearch
 	case "document":
 		return limitDocument
-	case "name", "title", "acronym", "region", "genderFocalPoint", "accountable", "unit", "source":
+	case "name", "title", "acronym", "region", "genderFocalPoint", "accountable", "unit", "source", "label":
 		return limitName
 	case "after", "before":
 		return limitID
-	case "key", "country", "currency", "clientMutationId":
+	case "key", "country", "currency", "clientMutationId", "dimension", "category":
 		return limitKey
 	}
 	switch {

@@ -11,6 +11,7 @@ import (
 	"github.com/gendertrack/gendertrack/graph/generated"
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/patch"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
@@ -184,6 +185,28 @@ func (r *indicatorResolver) Action(ctx context.Context, obj *store.Indicator) (*
 		return nil, nil
 	}
 	return load(ctx, ploaders(ctx).Action, *obj.ActionID)
+}
+
+// Disaggregation is the resolver for the disaggregation field.
+func (r *indicatorResolver) Disaggregation(ctx context.Context, obj *store.Indicator) ([]model.Dimension, error) {
+	dims, err := ploaders(ctx).Dimensions.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return dimensionsOut(i18n.Lang(ctx), dims), nil
+}
+
+// CategoryTargets is the resolver for the categoryTargets field.
+func (r *indicatorResolver) CategoryTargets(ctx context.Context, obj *store.Indicator) ([]plan.CategoryTargetState, error) {
+	ts, err := ploaders(ctx).CategoryTargets.Load(ctx, obj.ID)
+	if err != nil || len(ts) == 0 {
+		return []plan.CategoryTargetState{}, err
+	}
+	p, err := load(ctx, ploaders(ctx).Plan, obj.PlanID)
+	if err != nil || p == nil {
+		return []plan.CategoryTargetState{}, err
+	}
+	return r.Plans.CategoryTargetStates(obj, p, ts), nil
 }
 
 // Measurements is the resolver for the measurements field.
@@ -379,8 +402,23 @@ func (r *mutationResolver) CreateIndicator(ctx context.Context, input model.Crea
 	return mutate(ctx, func(d *decoder) (*store.Indicator, error) {
 		in := plan.IndicatorInput{ObjectiveID: d.optID(input.ObjectiveID, gid.Objective, "objectiveId"), ActionID: d.optID(input.ActionID, gid.Action, "actionId"),
 			Name: &input.Name, Level: &input.Level, Unit: input.Unit, Baseline: input.Baseline, Target: &input.Target, BaselineDate: (*string)(input.BaselineDate),
-			TargetDate: (*string)(input.TargetDate), MeansOfVerification: input.MeansOfVerification}
+			TargetDate: (*string)(input.TargetDate), MeansOfVerification: input.MeansOfVerification,
+			CountsPeople: input.CountsPeople, Aggregation: input.Aggregation,
+			Disaggregation: dimensionsIn(input.Disaggregation), CategoryTargets: categoryTargetsIn(input.CategoryTargets)}
 		return decoded(d, func() (*store.Indicator, error) { return r.Plans.CreateIndicator(ctx, in) })
+	}, indicatorPayload)
+}
+
+// UpdateIndicator is the resolver for the updateIndicator field.
+func (r *mutationResolver) UpdateIndicator(ctx context.Context, input model.UpdateIndicatorInput) (*model.IndicatorPayload, error) {
+	return mutate(ctx, func(d *decoder) (*store.Indicator, error) {
+		id := d.id(input.ID, gid.Indicator, "id")
+		in := plan.IndicatorChange{Name: field(input.Name), Level: field(input.Level), Unit: field(input.Unit),
+			Baseline: field(input.Baseline), Target: field(input.Target), BaselineDate: dateField(input.BaselineDate),
+			TargetDate: dateField(input.TargetDate), MeansOfVerification: field(input.MeansOfVerification),
+			CountsPeople: field(input.CountsPeople), Aggregation: field(input.Aggregation),
+			Disaggregation: listField(input.Disaggregation, dimensionsIn), CategoryTargets: listField(input.CategoryTargets, categoryTargetsIn)}
+		return decoded(d, func() (*store.Indicator, error) { return r.Plans.UpdateIndicator(ctx, id, input.ExpectedVersion, in) })
 	}, indicatorPayload)
 }
 
@@ -392,7 +430,7 @@ func (r *mutationResolver) RecordMeasurement(ctx context.Context, input model.Re
 	}
 	return mutate(ctx, func(d *decoder) (*recorded, error) {
 		in := plan.MeasurementInput{IndicatorID: d.id(input.IndicatorID, gid.Indicator, "indicatorId"), Value: input.Value,
-			MeasuredOn: string(input.MeasuredOn), Source: input.Source, Note: input.Note}
+			MeasuredOn: string(input.MeasuredOn), Source: input.Source, Note: input.Note, Breakdown: breakdownIn(input.Breakdown)}
 		return decoded(d, func() (*recorded, error) {
 			m, ind, err := r.Plans.RecordMeasurement(ctx, in)
 			return &recorded{m, ind}, err

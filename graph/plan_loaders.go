@@ -56,7 +56,9 @@ type PlanLoaders struct {
 	Partners         *dataloadgen.Loader[int64, []store.Partner]
 	ActionFindings   *dataloadgen.Loader[int64, []store.Finding]
 	// Keyed by indicator id.
-	Measurements *dataloadgen.Loader[int64, []store.Measurement]
+	Measurements    *dataloadgen.Loader[int64, []store.Measurement]
+	Dimensions      *dataloadgen.Loader[int64, []plan.Dimension]
+	CategoryTargets *dataloadgen.Loader[int64, []store.CategoryTarget]
 	// Keyed by assessment id, then by finding id: every finding of an
 	// assessment asks the same key, so its findings cost one fetch.
 	FindingObjectives *dataloadgen.Loader[int64, map[int64][]store.Objective]
@@ -243,6 +245,8 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers) *PlanLoaders {
 		}
 		l.users.add(ids)
 	})), wait)
+	l.Dimensions = dataloadgen.NewMappedLoader(lists(grouped(l.indicators, s.DimensionsByIndicator, nil)), wait)
+	l.CategoryTargets = dataloadgen.NewMappedLoader(lists(grouped(l.indicators, s.CategoryTargetsByIndicator, nil)), wait)
 	l.FindingObjectives = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]map[int64][]store.Objective, error) {
 		m, err := s.ObjectivesAddressingFindings(ctx, ids)
 		var all []store.Objective

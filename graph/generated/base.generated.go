@@ -57,6 +57,7 @@ type MutationResolver interface {
 	AddResourceRequirement(ctx context.Context, input model.AddResourceRequirementInput) (*model.ResourceRequirementPayload, error)
 	UpdateResourceRequirement(ctx context.Context, input model.UpdateResourceRequirementInput) (*model.ResourceRequirementPayload, error)
 	CreateIndicator(ctx context.Context, input model.CreateIndicatorInput) (*model.IndicatorPayload, error)
+	UpdateIndicator(ctx context.Context, input model.UpdateIndicatorInput) (*model.IndicatorPayload, error)
 	RecordMeasurement(ctx context.Context, input model.RecordMeasurementInput) (*model.MeasurementPayload, error)
 	RecordDissemination(ctx context.Context, input model.RecordDisseminationInput) (*model.DisseminationPayload, error)
 }
@@ -489,6 +490,20 @@ func (ec *executionContext) field_Mutation_updateAction_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateActionInput, error) {
 			return ec.unmarshalNUpdateActionInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐUpdateActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateIndicator_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateIndicatorInput, error) {
+			return ec.unmarshalNUpdateIndicatorInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐUpdateIndicatorInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2213,6 +2228,50 @@ func (ec *executionContext) fieldContext_Mutation_createIndicator(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateIndicator(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateIndicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateIndicator(ctx, fc.Args["input"].(model.UpdateIndicatorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IndicatorPayload) graphql.Marshaler {
+			return ec.marshalNIndicatorPayload2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐIndicatorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateIndicator(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateIndicator_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_recordMeasurement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3358,6 +3417,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "createIndicator":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createIndicator(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateIndicator":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateIndicator(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

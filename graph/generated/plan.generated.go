@@ -57,6 +57,8 @@ type IndicatorResolver interface {
 	Objective(ctx context.Context, obj *store.Indicator) (*store.Objective, error)
 	Action(ctx context.Context, obj *store.Indicator) (*store.Action, error)
 
+	Disaggregation(ctx context.Context, obj *store.Indicator) ([]model.Dimension, error)
+	CategoryTargets(ctx context.Context, obj *store.Indicator) ([]plan.CategoryTargetState, error)
 	Measurements(ctx context.Context, obj *store.Indicator) ([]store.Measurement, error)
 	Latest(ctx context.Context, obj *store.Indicator) (*store.Measurement, error)
 	Status(ctx context.Context, obj *store.Indicator) (string, error)
@@ -1644,6 +1646,392 @@ func (ec *executionContext) fieldContext_ActionPlanPayload_userErrors(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _BreakdownValue_categories(ctx context.Context, field graphql.CollectedField, obj *store.BreakdownValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownValue_categories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Categories, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.CategoryRef) graphql.Marshaler {
+			return ec.marshalNCategoryRef2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐCategoryRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownValue_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownValue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownValue_value(ctx context.Context, field graphql.CollectedField, obj *store.BreakdownValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Category_key(ctx context.Context, field graphql.CollectedField, obj *model.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Category_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Category", field, false, false, "String")
+}
+
+func (ec *executionContext) _Category_label(ctx context.Context, field graphql.CollectedField, obj *model.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Category_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Category", field, false, false, "String")
+}
+
+func (ec *executionContext) _CategoryRef_dimension(ctx context.Context, field graphql.CollectedField, obj *store.CategoryRef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryRef_dimension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dimension, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryRef_dimension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryRef", field, false, false, "String")
+}
+
+func (ec *executionContext) _CategoryRef_category(ctx context.Context, field graphql.CollectedField, obj *store.CategoryRef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryRef_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryRef_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryRef", field, false, false, "String")
+}
+
+func (ec *executionContext) _CategoryTarget_dimension(ctx context.Context, field graphql.CollectedField, obj *plan.CategoryTargetState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryTarget_dimension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dimension, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryTarget_dimension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryTarget", field, false, false, "String")
+}
+
+func (ec *executionContext) _CategoryTarget_category(ctx context.Context, field graphql.CollectedField, obj *plan.CategoryTargetState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryTarget_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryTarget_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryTarget", field, false, false, "String")
+}
+
+func (ec *executionContext) _CategoryTarget_baseline(ctx context.Context, field graphql.CollectedField, obj *plan.CategoryTargetState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryTarget_baseline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Baseline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryTarget_baseline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryTarget", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CategoryTarget_target(ctx context.Context, field graphql.CollectedField, obj *plan.CategoryTargetState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryTarget_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryTarget_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryTarget", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CategoryTarget_latest(ctx context.Context, field graphql.CollectedField, obj *plan.CategoryTargetState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryTarget_latest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryTarget_latest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryTarget", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CategoryTarget_status(ctx context.Context, field graphql.CollectedField, obj *plan.CategoryTargetState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryTarget_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNIndicatorStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryTarget_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryTarget", field, false, false, "IndicatorStatus")
+}
+
+func (ec *executionContext) _Dimension_key(ctx context.Context, field graphql.CollectedField, obj *model.Dimension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dimension_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dimension_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dimension", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dimension_kind(ctx context.Context, field graphql.CollectedField, obj *model.Dimension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dimension_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNDimensionKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dimension_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dimension", field, false, false, "DimensionKind")
+}
+
+func (ec *executionContext) _Dimension_label(ctx context.Context, field graphql.CollectedField, obj *model.Dimension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dimension_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dimension_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dimension", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dimension_categories(ctx context.Context, field graphql.CollectedField, obj *model.Dimension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dimension_categories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Categories, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Category) graphql.Marshaler {
+			return ec.marshalNCategory2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategoryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dimension_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dimension",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Dissemination_id(ctx context.Context, field graphql.CollectedField, obj *store.Dissemination) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2133,6 +2521,116 @@ func (ec *executionContext) _Indicator_meansOfVerification(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_Indicator_meansOfVerification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _Indicator_countsPeople(ctx context.Context, field graphql.CollectedField, obj *store.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_countsPeople(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountsPeople, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_countsPeople(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Indicator_aggregation(ctx context.Context, field graphql.CollectedField, obj *store.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_aggregation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNAggregation2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_aggregation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Aggregation")
+}
+
+func (ec *executionContext) _Indicator_disaggregation(ctx context.Context, field graphql.CollectedField, obj *store.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_disaggregation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Indicator().Disaggregation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Dimension) graphql.Marshaler {
+			return ec.marshalNDimension2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDimensionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_disaggregation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dimension(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicator_categoryTargets(ctx context.Context, field graphql.CollectedField, obj *store.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_categoryTargets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Indicator().CategoryTargets(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []plan.CategoryTargetState) graphql.Marshaler {
+			return ec.marshalNCategoryTarget2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐCategoryTargetStateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_categoryTargets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryTarget(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Indicator_measurements(ctx context.Context, field graphql.CollectedField, obj *store.Indicator) (ret graphql.Marshaler) {
@@ -2665,6 +3163,38 @@ func (ec *executionContext) _Measurement_note(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Measurement_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Measurement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Measurement_breakdown(ctx context.Context, field graphql.CollectedField, obj *store.Measurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Measurement_breakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breakdown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.BreakdownValue) graphql.Marshaler {
+			return ec.marshalNBreakdownValue2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐBreakdownValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Measurement_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Measurement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BreakdownValue(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Measurement_recordedBy(ctx context.Context, field graphql.CollectedField, obj *store.Measurement) (ret graphql.Marshaler) {
@@ -4520,6 +5050,216 @@ func UnmarshalAddResourceRequirementInput(ctx context.Context, raw any) (model.A
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputBreakdownValueInput(ctx context.Context, obj any) (model.BreakdownValueInput, error) {
+	var it model.BreakdownValueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"categories", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalNCategoryRefInput2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategoryRefInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBreakdownValueInput unmarshals raw into the BreakdownValueInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBreakdownValueInput(ctx context.Context, raw any) (model.BreakdownValueInput, error) {
+	var out model.BreakdownValueInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BreakdownValueInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCategoryInput(ctx context.Context, obj any) (model.CategoryInput, error) {
+	var it model.CategoryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "label"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCategoryInput unmarshals raw into the CategoryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCategoryInput(ctx context.Context, raw any) (model.CategoryInput, error) {
+	var out model.CategoryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CategoryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCategoryRefInput(ctx context.Context, obj any) (model.CategoryRefInput, error) {
+	var it model.CategoryRefInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"dimension", "category"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCategoryRefInput unmarshals raw into the CategoryRefInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCategoryRefInput(ctx context.Context, raw any) (model.CategoryRefInput, error) {
+	var out model.CategoryRefInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CategoryRefInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCategoryTargetInput(ctx context.Context, obj any) (model.CategoryTargetInput, error) {
+	var it model.CategoryTargetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"dimension", "category", "baseline", "target"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "baseline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baseline"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Baseline = data
+		case "target":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("target"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Target = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCategoryTargetInput unmarshals raw into the CategoryTargetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCategoryTargetInput(ctx context.Context, raw any) (model.CategoryTargetInput, error) {
+	var out model.CategoryTargetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CategoryTargetInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateActionInput(ctx context.Context, obj any) (model.CreateActionInput, error) {
 	var it model.CreateActionInput
 	if obj == nil {
@@ -4727,7 +5467,7 @@ func (ec *executionContext) unmarshalInputCreateIndicatorInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"objectiveId", "actionId", "name", "level", "unit", "baseline", "target", "baselineDate", "targetDate", "meansOfVerification"}
+	fieldsInOrder := [...]string{"objectiveId", "actionId", "name", "level", "unit", "baseline", "target", "baselineDate", "targetDate", "meansOfVerification", "countsPeople", "aggregation", "disaggregation", "categoryTargets"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -4804,6 +5544,34 @@ func (ec *executionContext) unmarshalInputCreateIndicatorInput(ctx context.Conte
 				return it, err
 			}
 			it.MeansOfVerification = data
+		case "countsPeople":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countsPeople"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountsPeople = data
+		case "aggregation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aggregation"))
+			data, err := ec.unmarshalOAggregation2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aggregation = data
+		case "disaggregation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disaggregation"))
+			data, err := ec.unmarshalODimensionInput2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDimensionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Disaggregation = data
+		case "categoryTargets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryTargets"))
+			data, err := ec.unmarshalOCategoryTargetInput2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategoryTargetInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryTargets = data
 		}
 	}
 	return it, nil
@@ -4881,6 +5649,69 @@ func (ec *executionContext) unmarshalInputCreateObjectiveInput(ctx context.Conte
 func UnmarshalCreateObjectiveInput(ctx context.Context, raw any) (model.CreateObjectiveInput, error) {
 	var out model.CreateObjectiveInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateObjectiveInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDimensionInput(ctx context.Context, obj any) (model.DimensionInput, error) {
+	var it model.DimensionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "key", "label", "categories"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNDimensionKind2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOCategoryInput2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategoryInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDimensionInput unmarshals raw into the DimensionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDimensionInput(ctx context.Context, raw any) (model.DimensionInput, error) {
+	var out model.DimensionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DimensionInput", raw, &out)
 	return out, err
 }
 
@@ -5014,7 +5845,7 @@ func (ec *executionContext) unmarshalInputRecordMeasurementInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"indicatorId", "value", "measuredOn", "source", "note"}
+	fieldsInOrder := [...]string{"indicatorId", "value", "measuredOn", "source", "note", "breakdown"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -5056,6 +5887,13 @@ func (ec *executionContext) unmarshalInputRecordMeasurementInput(ctx context.Con
 				return it, err
 			}
 			it.Note = data
+		case "breakdown":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("breakdown"))
+			data, err := ec.unmarshalOBreakdownValueInput2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐBreakdownValueInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Breakdown = data
 		}
 	}
 	return it, nil
@@ -5336,6 +6174,139 @@ func (ec *executionContext) unmarshalInputUpdateActionPlanInput(ctx context.Cont
 func UnmarshalUpdateActionPlanInput(ctx context.Context, raw any) (model.UpdateActionPlanInput, error) {
 	var out model.UpdateActionPlanInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateActionPlanInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateIndicatorInput(ctx context.Context, obj any) (model.UpdateIndicatorInput, error) {
+	var it model.UpdateIndicatorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion", "name", "level", "unit", "baseline", "target", "baselineDate", "targetDate", "meansOfVerification", "countsPeople", "aggregation", "disaggregation", "categoryTargets"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalOResultLevel2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = graphql.OmittableOf(data)
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = graphql.OmittableOf(data)
+		case "baseline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baseline"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Baseline = graphql.OmittableOf(data)
+		case "target":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("target"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Target = graphql.OmittableOf(data)
+		case "baselineDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineDate = graphql.OmittableOf(data)
+		case "targetDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetDate = graphql.OmittableOf(data)
+		case "meansOfVerification":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meansOfVerification"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeansOfVerification = graphql.OmittableOf(data)
+		case "countsPeople":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countsPeople"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountsPeople = graphql.OmittableOf(data)
+		case "aggregation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aggregation"))
+			data, err := ec.unmarshalOAggregation2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aggregation = graphql.OmittableOf(data)
+		case "disaggregation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disaggregation"))
+			data, err := ec.unmarshalODimensionInput2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDimensionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Disaggregation = graphql.OmittableOf(data)
+		case "categoryTargets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryTargets"))
+			data, err := ec.unmarshalOCategoryTargetInput2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategoryTargetInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryTargets = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateIndicatorInput unmarshals raw into the UpdateIndicatorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateIndicatorInput(ctx context.Context, raw any) (model.UpdateIndicatorInput, error) {
+	var out model.UpdateIndicatorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateIndicatorInput", raw, &out)
 	return out, err
 }
 
@@ -6020,6 +6991,226 @@ func (ec *executionContext) _ActionPlanPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var breakdownValueImplementors = []string{"BreakdownValue"}
+
+func (ec *executionContext) _BreakdownValue(ctx context.Context, sel ast.SelectionSet, obj *store.BreakdownValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, breakdownValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BreakdownValue")
+		case "categories":
+			out.Values[i] = ec._BreakdownValue_categories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._BreakdownValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var categoryImplementors = []string{"Category"}
+
+func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet, obj *model.Category) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, categoryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Category")
+		case "key":
+			out.Values[i] = ec._Category_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._Category_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var categoryRefImplementors = []string{"CategoryRef"}
+
+func (ec *executionContext) _CategoryRef(ctx context.Context, sel ast.SelectionSet, obj *store.CategoryRef) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, categoryRefImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CategoryRef")
+		case "dimension":
+			out.Values[i] = ec._CategoryRef_dimension(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._CategoryRef_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var categoryTargetImplementors = []string{"CategoryTarget"}
+
+func (ec *executionContext) _CategoryTarget(ctx context.Context, sel ast.SelectionSet, obj *plan.CategoryTargetState) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, categoryTargetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CategoryTarget")
+		case "dimension":
+			out.Values[i] = ec._CategoryTarget_dimension(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._CategoryTarget_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "baseline":
+			out.Values[i] = ec._CategoryTarget_baseline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._CategoryTarget_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latest":
+			out.Values[i] = ec._CategoryTarget_latest(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CategoryTarget_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dimensionImplementors = []string{"Dimension"}
+
+func (ec *executionContext) _Dimension(ctx context.Context, sel ast.SelectionSet, obj *model.Dimension) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dimensionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Dimension")
+		case "key":
+			out.Values[i] = ec._Dimension_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._Dimension_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._Dimension_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "categories":
+			out.Values[i] = ec._Dimension_categories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var disseminationImplementors = []string{"Dissemination", "Node"}
 
 func (ec *executionContext) _Dissemination(ctx context.Context, sel ast.SelectionSet, obj *store.Dissemination) graphql.Marshaler {
@@ -6186,6 +7377,28 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "countsPeople":
+			out.Values[i] = ec._Indicator_countsPeople(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "aggregation":
+			out.Values[i] = ec._Indicator_aggregation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "disaggregation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Indicator_disaggregation(ctx, field, obj)
+				})
+		case "categoryTargets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Indicator_categoryTargets(ctx, field, obj)
+				})
 		case "measurements":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -6375,6 +7588,11 @@ func (ec *executionContext) _Measurement(ctx context.Context, sel ast.SelectionS
 		case "note":
 			out.Values[i] = ec._Measurement_note(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "breakdown":
+			out.Values[i] = ec._Measurement_breakdown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recordedBy":
@@ -7201,6 +8419,134 @@ func (ec *executionContext) unmarshalNAddResourceRequirementInput2githubᚗcom�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAggregation2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAggregation2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Aggregation!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNBreakdownValue2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐBreakdownValue(ctx context.Context, sel ast.SelectionSet, v store.BreakdownValue) graphql.Marshaler {
+	return ec._BreakdownValue(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBreakdownValue2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐBreakdownValueᚄ(ctx context.Context, sel ast.SelectionSet, v []store.BreakdownValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBreakdownValue2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐBreakdownValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNBreakdownValueInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐBreakdownValueInput(ctx context.Context, v any) (model.BreakdownValueInput, error) {
+	res, err := ec.unmarshalInputBreakdownValueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCategory2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategory(ctx context.Context, sel ast.SelectionSet, v model.Category) graphql.Marshaler {
+	return ec._Category(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCategory2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Category) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCategory2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategory(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCategoryInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategoryInput(ctx context.Context, v any) (model.CategoryInput, error) {
+	res, err := ec.unmarshalInputCategoryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCategoryRef2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐCategoryRef(ctx context.Context, sel ast.SelectionSet, v store.CategoryRef) graphql.Marshaler {
+	return ec._CategoryRef(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCategoryRef2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐCategoryRefᚄ(ctx context.Context, sel ast.SelectionSet, v []store.CategoryRef) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCategoryRef2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐCategoryRef(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCategoryRefInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategoryRefInput(ctx context.Context, v any) (model.CategoryRefInput, error) {
+	res, err := ec.unmarshalInputCategoryRefInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCategoryRefInput2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategoryRefInputᚄ(ctx context.Context, v any) ([]model.CategoryRefInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.CategoryRefInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCategoryRefInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategoryRefInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNCategoryTarget2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐCategoryTargetState(ctx context.Context, sel ast.SelectionSet, v plan.CategoryTargetState) graphql.Marshaler {
+	return ec._CategoryTarget(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCategoryTarget2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐCategoryTargetStateᚄ(ctx context.Context, sel ast.SelectionSet, v []plan.CategoryTargetState) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCategoryTarget2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋplanᚐCategoryTargetState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCategoryTargetInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategoryTargetInput(ctx context.Context, v any) (model.CategoryTargetInput, error) {
+	res, err := ec.unmarshalInputCategoryTargetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateActionInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCreateActionInput(ctx context.Context, v any) (model.CreateActionInput, error) {
 	res, err := ec.unmarshalInputCreateActionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7219,6 +8565,45 @@ func (ec *executionContext) unmarshalNCreateIndicatorInput2githubᚗcomᚋgender
 func (ec *executionContext) unmarshalNCreateObjectiveInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCreateObjectiveInput(ctx context.Context, v any) (model.CreateObjectiveInput, error) {
 	res, err := ec.unmarshalInputCreateObjectiveInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDimension2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDimension(ctx context.Context, sel ast.SelectionSet, v model.Dimension) graphql.Marshaler {
+	return ec._Dimension(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDimension2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Dimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDimension2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDimensionInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDimensionInput(ctx context.Context, v any) (model.DimensionInput, error) {
+	res, err := ec.unmarshalInputDimensionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDimensionKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDimensionKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DimensionKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNDissemination2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDissemination(ctx context.Context, sel ast.SelectionSet, v store.Dissemination) graphql.Marshaler {
@@ -7597,6 +8982,11 @@ func (ec *executionContext) unmarshalNUpdateActionPlanInput2githubᚗcomᚋgende
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateIndicatorInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐUpdateIndicatorInput(ctx context.Context, v any) (model.UpdateIndicatorInput, error) {
+	res, err := ec.unmarshalInputUpdateIndicatorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateObjectiveInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐUpdateObjectiveInput(ctx context.Context, v any) (model.UpdateObjectiveInput, error) {
 	res, err := ec.unmarshalInputUpdateObjectiveInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7719,6 +9109,92 @@ func (ec *executionContext) marshalOActionStatus2ᚕstringᚄ(ctx context.Contex
 	return ret
 }
 
+func (ec *executionContext) unmarshalOAggregation2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAggregation2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOBreakdownValueInput2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐBreakdownValueInputᚄ(ctx context.Context, v any) ([]model.BreakdownValueInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.BreakdownValueInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNBreakdownValueInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐBreakdownValueInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCategoryInput2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategoryInputᚄ(ctx context.Context, v any) ([]model.CategoryInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.CategoryInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCategoryInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategoryInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCategoryTargetInput2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategoryTargetInputᚄ(ctx context.Context, v any) ([]model.CategoryTargetInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.CategoryTargetInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCategoryTargetInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐCategoryTargetInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalODimensionInput2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDimensionInputᚄ(ctx context.Context, v any) ([]model.DimensionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.DimensionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDimensionInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐDimensionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalODissemination2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐDissemination(ctx context.Context, sel ast.SelectionSet, v *store.Dissemination) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -7813,6 +9289,24 @@ func (ec *executionContext) marshalOResourceRequirement2ᚖgithubᚗcomᚋgender
 		return graphql.Null
 	}
 	return ec._ResourceRequirement(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOResultLevel2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOResultLevel2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -211,9 +211,33 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	BreakdownValue struct {
+		Categories func(childComplexity int) int
+		Value      func(childComplexity int) int
+	}
+
+	Category struct {
+		Key   func(childComplexity int) int
+		Label func(childComplexity int) int
+	}
+
 	CategoryCount struct {
 		Category func(childComplexity int) int
 		Count    func(childComplexity int) int
+	}
+
+	CategoryRef struct {
+		Category  func(childComplexity int) int
+		Dimension func(childComplexity int) int
+	}
+
+	CategoryTarget struct {
+		Baseline  func(childComplexity int) int
+		Category  func(childComplexity int) int
+		Dimension func(childComplexity int) int
+		Latest    func(childComplexity int) int
+		Status    func(childComplexity int) int
+		Target    func(childComplexity int) int
 	}
 
 	ChoiceOption struct {
@@ -232,6 +256,13 @@ type ComplexityRoot struct {
 		ID         func(childComplexity int) int
 		Secret     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	Dimension struct {
+		Categories func(childComplexity int) int
+		Key        func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Label      func(childComplexity int) int
 	}
 
 	Dissemination struct {
@@ -306,8 +337,12 @@ type ComplexityRoot struct {
 
 	Indicator struct {
 		Action              func(childComplexity int) int
+		Aggregation         func(childComplexity int) int
 		Baseline            func(childComplexity int) int
 		BaselineDay         func(childComplexity int) int
+		CategoryTargets     func(childComplexity int) int
+		CountsPeople        func(childComplexity int) int
+		Disaggregation      func(childComplexity int) int
 		GID                 func(childComplexity int) int
 		Latest              func(childComplexity int) int
 		Level               func(childComplexity int) int
@@ -381,6 +416,7 @@ type ComplexityRoot struct {
 	}
 
 	Measurement struct {
+		Breakdown   func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
 		GID         func(childComplexity int) int
 		Indicator   func(childComplexity int) int
@@ -435,6 +471,7 @@ type ComplexityRoot struct {
 		SubmitAssessment          func(childComplexity int, input model.AssessmentTransitionInput) int
 		UpdateAction              func(childComplexity int, input model.UpdateActionInput) int
 		UpdateActionPlan          func(childComplexity int, input model.UpdateActionPlanInput) int
+		UpdateIndicator           func(childComplexity int, input model.UpdateIndicatorInput) int
 		UpdateInstitution         func(childComplexity int, input model.UpdateInstitutionInput) int
 		UpdateObjective           func(childComplexity int, input model.UpdateObjectiveInput) int
 		UpdateResourceRequirement func(childComplexity int, input model.UpdateResourceRequirementInput) int
@@ -1369,6 +1406,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
 
+	case "BreakdownValue.categories":
+		if e.ComplexityRoot.BreakdownValue.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownValue.Categories(childComplexity), true
+	case "BreakdownValue.value":
+		if e.ComplexityRoot.BreakdownValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownValue.Value(childComplexity), true
+
+	case "Category.key":
+		if e.ComplexityRoot.Category.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.Key(childComplexity), true
+	case "Category.label":
+		if e.ComplexityRoot.Category.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.Label(childComplexity), true
+
 	case "CategoryCount.category":
 		if e.ComplexityRoot.CategoryCount.Category == nil {
 			break
@@ -1381,6 +1444,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CategoryCount.Count(childComplexity), true
+
+	case "CategoryRef.category":
+		if e.ComplexityRoot.CategoryRef.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryRef.Category(childComplexity), true
+	case "CategoryRef.dimension":
+		if e.ComplexityRoot.CategoryRef.Dimension == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryRef.Dimension(childComplexity), true
+
+	case "CategoryTarget.baseline":
+		if e.ComplexityRoot.CategoryTarget.Baseline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryTarget.Baseline(childComplexity), true
+	case "CategoryTarget.category":
+		if e.ComplexityRoot.CategoryTarget.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryTarget.Category(childComplexity), true
+	case "CategoryTarget.dimension":
+		if e.ComplexityRoot.CategoryTarget.Dimension == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryTarget.Dimension(childComplexity), true
+	case "CategoryTarget.latest":
+		if e.ComplexityRoot.CategoryTarget.Latest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryTarget.Latest(childComplexity), true
+	case "CategoryTarget.status":
+		if e.ComplexityRoot.CategoryTarget.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryTarget.Status(childComplexity), true
+	case "CategoryTarget.target":
+		if e.ComplexityRoot.CategoryTarget.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryTarget.Target(childComplexity), true
 
 	case "ChoiceOption.key":
 		if e.ComplexityRoot.ChoiceOption.Key == nil {
@@ -1438,6 +1551,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateApiKeyPayload.UserErrors(childComplexity), true
+
+	case "Dimension.categories":
+		if e.ComplexityRoot.Dimension.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dimension.Categories(childComplexity), true
+	case "Dimension.key":
+		if e.ComplexityRoot.Dimension.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dimension.Key(childComplexity), true
+	case "Dimension.kind":
+		if e.ComplexityRoot.Dimension.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dimension.Kind(childComplexity), true
+	case "Dimension.label":
+		if e.ComplexityRoot.Dimension.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dimension.Label(childComplexity), true
 
 	case "Dissemination.date":
 		if e.ComplexityRoot.Dissemination.Day == nil {
@@ -1712,6 +1850,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Action(childComplexity), true
+	case "Indicator.aggregation":
+		if e.ComplexityRoot.Indicator.Aggregation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Aggregation(childComplexity), true
 	case "Indicator.baseline":
 		if e.ComplexityRoot.Indicator.Baseline == nil {
 			break
@@ -1724,6 +1868,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.BaselineDay(childComplexity), true
+	case "Indicator.categoryTargets":
+		if e.ComplexityRoot.Indicator.CategoryTargets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.CategoryTargets(childComplexity), true
+	case "Indicator.countsPeople":
+		if e.ComplexityRoot.Indicator.CountsPeople == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.CountsPeople(childComplexity), true
+	case "Indicator.disaggregation":
+		if e.ComplexityRoot.Indicator.Disaggregation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Disaggregation(childComplexity), true
 	case "Indicator.id":
 		if e.ComplexityRoot.Indicator.GID == nil {
 			break
@@ -2029,6 +2191,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LogoutPayload.UserErrors(childComplexity), true
 
+	case "Measurement.breakdown":
+		if e.ComplexityRoot.Measurement.Breakdown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measurement.Breakdown(childComplexity), true
 	case "Measurement.createdAt":
 		if e.ComplexityRoot.Measurement.CreatedAt == nil {
 			break
@@ -2452,6 +2620,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateActionPlan(childComplexity, args["input"].(model.UpdateActionPlanInput)), true
+	case "Mutation.updateIndicator":
+		if e.ComplexityRoot.Mutation.UpdateIndicator == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateIndicator_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateIndicator(childComplexity, args["input"].(model.UpdateIndicatorInput)), true
 	case "Mutation.updateInstitution":
 		if e.ComplexityRoot.Mutation.UpdateInstitution == nil {
 			break
@@ -3538,6 +3717,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AddResourceRequirementInput", ec.unmarshalInputAddResourceRequirementInput),
 			graphql.NewInputUnmarshaler("AssessmentTransitionInput", ec.unmarshalInputAssessmentTransitionInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
+			graphql.NewInputUnmarshaler("BreakdownValueInput", ec.unmarshalInputBreakdownValueInput),
+			graphql.NewInputUnmarshaler("CategoryInput", ec.unmarshalInputCategoryInput),
+			graphql.NewInputUnmarshaler("CategoryRefInput", ec.unmarshalInputCategoryRefInput),
+			graphql.NewInputUnmarshaler("CategoryTargetInput", ec.unmarshalInputCategoryTargetInput),
 			graphql.NewInputUnmarshaler("CreateActionInput", ec.unmarshalInputCreateActionInput),
 			graphql.NewInputUnmarshaler("CreateActionPlanInput", ec.unmarshalInputCreateActionPlanInput),
 			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
@@ -3548,6 +3731,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreatePartnerInput", ec.unmarshalInputCreatePartnerInput),
 			graphql.NewInputUnmarshaler("CreateUnitInput", ec.unmarshalInputCreateUnitInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("DimensionInput", ec.unmarshalInputDimensionInput),
 			graphql.NewInputUnmarshaler("GapFlagFilter", ec.unmarshalInputGapFlagFilter),
 			graphql.NewInputUnmarshaler("ImportQuestionnaireInput", ec.unmarshalInputImportQuestionnaireInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
@@ -3564,6 +3748,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetGapFlagStateInput", ec.unmarshalInputSetGapFlagStateInput),
 			graphql.NewInputUnmarshaler("UpdateActionInput", ec.unmarshalInputUpdateActionInput),
 			graphql.NewInputUnmarshaler("UpdateActionPlanInput", ec.unmarshalInputUpdateActionPlanInput),
+			graphql.NewInputUnmarshaler("UpdateIndicatorInput", ec.unmarshalInputUpdateIndicatorInput),
 			graphql.NewInputUnmarshaler("UpdateInstitutionInput", ec.unmarshalInputUpdateInstitutionInput),
 			graphql.NewInputUnmarshaler("UpdateObjectiveInput", ec.unmarshalInputUpdateObjectiveInput),
 			graphql.NewInputUnmarshaler("UpdateResourceRequirementInput", ec.unmarshalInputUpdateResourceRequirementInput),
@@ -4055,6 +4240,7 @@ enum GapRule {
   TRAINING_WITHOUT_FOLLOW_UP
   PLAN_NOT_DISSEMINATED
   UNIT_WITHOUT_FOCAL_POINT
+  PEOPLE_INDICATOR_NOT_DISAGGREGATED
   MANUAL
 }
 
@@ -4401,10 +4587,74 @@ type Indicator implements Node {
   baselineDate: Date
   targetDate: Date
   meansOfVerification: String
+  "True when the indicator counts people (officers, survivors, trainees): such an indicator needs a SEX dimension (gap rule PEOPLE_INDICATOR_NOT_DISAGGREGATED)."
+  countsPeople: Boolean!
+  aggregation: Aggregation!
+  "The dimensions each measurement is broken down by, in order."
+  disaggregation: [Dimension!]!
+  "Targets for one category of one dimension, e.g. women among officers."
+  categoryTargets: [CategoryTarget!]!
   measurements: [Measurement!]!
   latest: Measurement
   status: IndicatorStatus!
   version: Int!
+}
+
+"How an indicator's total relates to its breakdown."
+enum Aggregation {
+  "The total is the sum of the breakdown's values (people, cases, events)."
+  SUM
+  "The total is measured and given on its own (ratios, percentages, scores)."
+  GIVEN
+}
+
+enum DimensionKind {
+  "Categories women and men."
+  SEX
+  "Categories under-18 and 18-and-over."
+  AGE_GROUP
+  "The six core types of the GBVIMS classification: rape, sexual-assault, physical-assault, forced-marriage, denial-of-resources, psychological-abuse."
+  GBV_TYPE
+  "Categories named by the plan's authors."
+  CUSTOM
+}
+
+type Dimension {
+  "sex, age-group, gbv-type, or the key given to a custom dimension."
+  key: String!
+  kind: DimensionKind!
+  "In the request's language for SEX, AGE_GROUP and GBV_TYPE; as entered for CUSTOM."
+  label: String!
+  categories: [Category!]!
+}
+
+type Category {
+  "women, men, under-18, 18-and-over, or the key given to a custom category."
+  key: String!
+  label: String!
+}
+
+"One category of one dimension, in a breakdown value or a category target."
+type CategoryRef {
+  dimension: String!
+  category: String!
+}
+
+type CategoryTarget {
+  dimension: String!
+  category: String!
+  baseline: Float
+  target: Float!
+  "The category's value in the latest measurement: summed over the other dimensions for SUM indicators."
+  latest: Float
+  "Computed as Indicator.status is, from this category's baseline, target and latest value."
+  status: IndicatorStatus!
+}
+
+"One combination of categories, one per dimension of the indicator, and its value."
+type BreakdownValue {
+  categories: [CategoryRef!]!
+  value: Float!
 }
 
 type Measurement implements Node {
@@ -4414,6 +4664,8 @@ type Measurement implements Node {
   measuredOn: Date!
   source: String
   note: String
+  "Empty when the measurement was recorded without a breakdown."
+  breakdown: [BreakdownValue!]!
   recordedBy: User
   createdAt: Time!
 }
@@ -4497,6 +4749,7 @@ extend type Mutation {
   addResourceRequirement(input: AddResourceRequirementInput!): ResourceRequirementPayload!
   updateResourceRequirement(input: UpdateResourceRequirementInput!): ResourceRequirementPayload!
   createIndicator(input: CreateIndicatorInput!): IndicatorPayload!
+  updateIndicator(input: UpdateIndicatorInput!): IndicatorPayload!
   recordMeasurement(input: RecordMeasurementInput!): MeasurementPayload!
   recordDissemination(input: RecordDisseminationInput!): DisseminationPayload!
 }
@@ -4583,10 +4836,39 @@ input CreateIndicatorInput {
   baselineDate: Date
   targetDate: Date
   meansOfVerification: String
+  countsPeople: Boolean
+  "SUM when absent."
+  aggregation: Aggregation
+  disaggregation: [DimensionInput!]
+  categoryTargets: [CategoryTargetInput!]
 }
+"Absent fields stay as they are; null clears a nullable one. Dimensions can change only while the indicator has no measurement with a breakdown."
+input UpdateIndicatorInput {
+  id: ID!
+  expectedVersion: Int!
+  name: String
+  level: ResultLevel
+  unit: String
+  baseline: Float
+  target: Float
+  baselineDate: Date
+  targetDate: Date
+  meansOfVerification: String
+  countsPeople: Boolean
+  aggregation: Aggregation
+  disaggregation: [DimensionInput!]
+  categoryTargets: [CategoryTargetInput!]
+}
+"SEX, AGE_GROUP and GBV_TYPE take their fixed categories and need no key, label or categories; CUSTOM needs all three."
+input DimensionInput { kind: DimensionKind!, key: String, label: String, categories: [CategoryInput!] }
+input CategoryInput { key: String!, label: String! }
+input CategoryTargetInput { dimension: String!, category: String!, baseline: Float, target: Float! }
+input CategoryRefInput { dimension: String!, category: String! }
+input BreakdownValueInput { categories: [CategoryRefInput!]!, value: Float! }
 type IndicatorPayload { indicator: Indicator, userErrors: [UserError!]! }
 
-input RecordMeasurementInput { indicatorId: ID!, value: Float!, measuredOn: Date!, source: String, note: String }
+"With a breakdown, every combination of the indicator's categories appears once; for SUM indicators value must equal the breakdown's sum."
+input RecordMeasurementInput { indicatorId: ID!, value: Float!, measuredOn: Date!, source: String, note: String, breakdown: [BreakdownValueInput!] }
 type MeasurementPayload { measurement: Measurement, indicator: Indicator, userErrors: [UserError!]! }
 
 input RecordDisseminationInput { planId: ID!, unitId: ID!, date: Date!, method: DisseminationMethod!, note: String }
@@ -4917,6 +5199,26 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_BreakdownValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "categories":
+		return ec.fieldContext_BreakdownValue_categories(ctx, field)
+	case "value":
+		return ec.fieldContext_BreakdownValue_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BreakdownValue", field.Name)
+}
+
+func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_Category_key(ctx, field)
+	case "label":
+		return ec.fieldContext_Category_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Category", field.Name)
+}
+
 func (ec *executionContext) childFields_CategoryCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "category":
@@ -4925,6 +5227,34 @@ func (ec *executionContext) childFields_CategoryCount(ctx context.Context, field
 		return ec.fieldContext_CategoryCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CategoryCount", field.Name)
+}
+
+func (ec *executionContext) childFields_CategoryRef(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dimension":
+		return ec.fieldContext_CategoryRef_dimension(ctx, field)
+	case "category":
+		return ec.fieldContext_CategoryRef_category(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryRef", field.Name)
+}
+
+func (ec *executionContext) childFields_CategoryTarget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dimension":
+		return ec.fieldContext_CategoryTarget_dimension(ctx, field)
+	case "category":
+		return ec.fieldContext_CategoryTarget_category(ctx, field)
+	case "baseline":
+		return ec.fieldContext_CategoryTarget_baseline(ctx, field)
+	case "target":
+		return ec.fieldContext_CategoryTarget_target(ctx, field)
+	case "latest":
+		return ec.fieldContext_CategoryTarget_latest(ctx, field)
+	case "status":
+		return ec.fieldContext_CategoryTarget_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryTarget", field.Name)
 }
 
 func (ec *executionContext) childFields_ChoiceOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4961,6 +5291,20 @@ func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context,
 		return ec.fieldContext_CreateApiKeyPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateApiKeyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Dimension(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_Dimension_key(ctx, field)
+	case "kind":
+		return ec.fieldContext_Dimension_kind(ctx, field)
+	case "label":
+		return ec.fieldContext_Dimension_label(ctx, field)
+	case "categories":
+		return ec.fieldContext_Dimension_categories(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Dimension", field.Name)
 }
 
 func (ec *executionContext) childFields_Dissemination(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5127,6 +5471,14 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 		return ec.fieldContext_Indicator_targetDate(ctx, field)
 	case "meansOfVerification":
 		return ec.fieldContext_Indicator_meansOfVerification(ctx, field)
+	case "countsPeople":
+		return ec.fieldContext_Indicator_countsPeople(ctx, field)
+	case "aggregation":
+		return ec.fieldContext_Indicator_aggregation(ctx, field)
+	case "disaggregation":
+		return ec.fieldContext_Indicator_disaggregation(ctx, field)
+	case "categoryTargets":
+		return ec.fieldContext_Indicator_categoryTargets(ctx, field)
 	case "measurements":
 		return ec.fieldContext_Indicator_measurements(ctx, field)
 	case "latest":
@@ -5269,6 +5621,8 @@ func (ec *executionContext) childFields_Measurement(ctx context.Context, field g
 		return ec.fieldContext_Measurement_source(ctx, field)
 	case "note":
 		return ec.fieldContext_Measurement_note(ctx, field)
+	case "breakdown":
+		return ec.fieldContext_Measurement_breakdown(ctx, field)
 	case "recordedBy":
 		return ec.fieldContext_Measurement_recordedBy(ctx, field)
 	case "createdAt":

@@ -132,6 +132,34 @@ type AuditFilter struct {
 	Since         *time.Time `json:"since,omitempty"`
 }
 
+type BreakdownValueInput struct {
+	Categories []CategoryRefInput `json:"categories"`
+	Value      float64            `json:"value"`
+}
+
+type Category struct {
+	// women, men, under-18, 18-and-over, or the key given to a custom category.
+	Key   string `json:"key"`
+	Label string `json:"label"`
+}
+
+type CategoryInput struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+}
+
+type CategoryRefInput struct {
+	Dimension string `json:"dimension"`
+	Category  string `json:"category"`
+}
+
+type CategoryTargetInput struct {
+	Dimension string   `json:"dimension"`
+	Category  string   `json:"category"`
+	Baseline  *float64 `json:"baseline,omitempty"`
+	Target    float64  `json:"target"`
+}
+
 type ChoiceOption struct {
 	Key   string  `json:"key"`
 	Label string  `json:"label"`
@@ -204,6 +232,11 @@ type CreateIndicatorInput struct {
 	BaselineDate        *store.Date `json:"baselineDate,omitempty"`
 	TargetDate          *store.Date `json:"targetDate,omitempty"`
 	MeansOfVerification *string     `json:"meansOfVerification,omitempty"`
+	CountsPeople        *bool       `json:"countsPeople,omitempty"`
+	// SUM when absent.
+	Aggregation     *string               `json:"aggregation,omitempty"`
+	Disaggregation  []DimensionInput      `json:"disaggregation,omitempty"`
+	CategoryTargets []CategoryTargetInput `json:"categoryTargets,omitempty"`
 }
 
 type CreateInstitutionInput struct {
@@ -240,6 +273,23 @@ type CreateUserInput struct {
 	Email    string `json:"email"`
 	Name     string `json:"name"`
 	Password string `json:"password"`
+}
+
+type Dimension struct {
+	// sex, age-group, gbv-type, or the key given to a custom dimension.
+	Key  string `json:"key"`
+	Kind string `json:"kind"`
+	// In the request's language for SEX, AGE_GROUP and GBV_TYPE; as entered for CUSTOM.
+	Label      string     `json:"label"`
+	Categories []Category `json:"categories"`
+}
+
+// SEX, AGE_GROUP and GBV_TYPE take their fixed categories and need no key, label or categories; CUSTOM needs all three.
+type DimensionInput struct {
+	Kind       string          `json:"kind"`
+	Key        *string         `json:"key,omitempty"`
+	Label      *string         `json:"label,omitempty"`
+	Categories []CategoryInput `json:"categories,omitempty"`
 }
 
 type DisseminationPayload struct {
@@ -404,12 +454,14 @@ type RecordDisseminationInput struct {
 	Note   *string    `json:"note,omitempty"`
 }
 
+// With a breakdown, every combination of the indicator's categories appears once; for SUM indicators value must equal the breakdown's sum.
 type RecordMeasurementInput struct {
-	IndicatorID string     `json:"indicatorId"`
-	Value       float64    `json:"value"`
-	MeasuredOn  store.Date `json:"measuredOn"`
-	Source      *string    `json:"source,omitempty"`
-	Note        *string    `json:"note,omitempty"`
+	IndicatorID string                `json:"indicatorId"`
+	Value       float64               `json:"value"`
+	MeasuredOn  store.Date            `json:"measuredOn"`
+	Source      *string               `json:"source,omitempty"`
+	Note        *string               `json:"note,omitempty"`
+	Breakdown   []BreakdownValueInput `json:"breakdown,omitempty"`
 }
 
 type RecordProgressInput struct {
@@ -534,6 +586,24 @@ type UpdateActionPlanInput struct {
 	Title           graphql.Omittable[*string]     `json:"title,omitempty"`
 	StartDate       graphql.Omittable[*store.Date] `json:"startDate,omitempty"`
 	EndDate         graphql.Omittable[*store.Date] `json:"endDate,omitempty"`
+}
+
+// Absent fields stay as they are; null clears a nullable one. Dimensions can change only while the indicator has no measurement with a breakdown.
+type UpdateIndicatorInput struct {
+	ID                  string                                   `json:"id"`
+	ExpectedVersion     int                                      `json:"expectedVersion"`
+	Name                graphql.Omittable[*string]               `json:"name,omitempty"`
+	Level               graphql.Omittable[*string]               `json:"level,omitempty"`
+	Unit                graphql.Omittable[*string]               `json:"unit,omitempty"`
+	Baseline            graphql.Omittable[*float64]              `json:"baseline,omitempty"`
+	Target              graphql.Omittable[*float64]              `json:"target,omitempty"`
+	BaselineDate        graphql.Omittable[*store.Date]           `json:"baselineDate,omitempty"`
+	TargetDate          graphql.Omittable[*store.Date]           `json:"targetDate,omitempty"`
+	MeansOfVerification graphql.Omittable[*string]               `json:"meansOfVerification,omitempty"`
+	CountsPeople        graphql.Omittable[*bool]                 `json:"countsPeople,omitempty"`
+	Aggregation         graphql.Omittable[*string]               `json:"aggregation,omitempty"`
+	Disaggregation      graphql.Omittable[[]DimensionInput]      `json:"disaggregation,omitempty"`
+	CategoryTargets     graphql.Omittable[[]CategoryTargetInput] `json:"categoryTargets,omitempty"`
 }
 
 type UpdateInstitutionInput struct {

@@ -444,12 +444,16 @@ func TestGapFlagPagesAndRules(t *testing.T) {
 		q := `{ gapRules{ rule category defaultSeverity description } }`
 		en := e.gql("", q, nil).OK()
 		fr := e.gapLangGQL("", "fr-FR,fr;q=0.9", q, nil)
-		if en.Len("gapRules") != 12 || en.Str("gapRules.0.rule") != "ACTION_WITHOUT_LEAD_UNIT" || en.Str("gapRules.0.category") != "STRUCTURE" ||
+		if en.Len("gapRules") != 13 || en.Str("gapRules.0.rule") != "ACTION_WITHOUT_LEAD_UNIT" || en.Str("gapRules.0.category") != "STRUCTURE" ||
 			en.Str("gapRules.0.defaultSeverity") != "HIGH" || en.Str("gapRules.0.description") != "A non-cancelled action has no lead unit." {
 			t.Fatalf("en: %s", en.Raw)
 		}
 		if fr.Str("gapRules.0.description") != "Une action non annulée n'a pas d'unité responsable." {
 			t.Fatalf("fr: %s", fr.Raw)
+		}
+		if en.Str("gapRules.12.rule") != "PEOPLE_INDICATOR_NOT_DISAGGREGATED" || en.Str("gapRules.12.category") != "MONITORING" || en.Str("gapRules.12.defaultSeverity") != "MEDIUM" ||
+			fr.Str("gapRules.12.description") != "Un indicateur qui compte des personnes (agents, survivantes et survivants, personnes formées) n'est pas ventilé par sexe." {
+			t.Fatalf("the new rule in the catalogue: %s / %s", en.Raw, fr.Raw)
 		}
 		msg := e.gapLangGQL(w.admin, "fr", gapList, map[string]any{"f": map[string]any{"rules": []string{"ACTION_WITHOUT_LEAD_UNIT"}}, "n": 1})
 		if !strings.HasPrefix(msg.Str("gapFlags.edges.0.node.message"), "L'action « ") {
@@ -550,7 +554,7 @@ func TestGapDemoShowsEveryRule(t *testing.T) {
 				}
 				for _, rule := range []string{"ACTION_WITHOUT_LEAD_UNIT", "ACTION_WITHOUT_RESOURCES", "RESOURCE_GAP", "ACTION_OVERDUE", "ACTION_STALE",
 					"FINDING_UNADDRESSED", "OBJECTIVE_WITHOUT_OUTCOME_INDICATOR", "INDICATOR_NOT_MEASURED", "INDICATOR_OFF_TRACK",
-					"TRAINING_WITHOUT_FOLLOW_UP", "PLAN_NOT_DISSEMINATED", "UNIT_WITHOUT_FOCAL_POINT", "MANUAL"} {
+					"TRAINING_WITHOUT_FOLLOW_UP", "PLAN_NOT_DISSEMINATED", "UNIT_WITHOUT_FOCAL_POINT", "PEOPLE_INDICATOR_NOT_DISAGGREGATED", "MANUAL"} {
 					if seen[rule] == 0 {
 						t.Errorf("no %s flag in the demo: %v", rule, seen)
 					}

@@ -533,6 +533,11 @@ func init() {
 		_, a := planTarget(f, inst, "DRAFT")
 		return f.e.gql(w.token, `mutation($a:ID!){ createIndicator(input:{actionId:$a, name:"I", level:OUTPUT, target:3}){ `+ue+` } }`, map[string]any{"a": a})
 	}}
+	matrix["updateIndicator"] = matrixOp{"EditPlan", "updateIndicator", func(f *fixture, w who, inst string) *resp {
+		_, a := planTarget(f, inst, "DRAFT")
+		r := f.e.planMutate(f.admin, "createIndicator", `mutation($a:ID!){ createIndicator(input:{actionId:$a, name:"I", level:OUTPUT, target:3}){ indicator{ id } `+ue+` } }`, map[string]any{"a": a})
+		return f.e.gql(w.token, `mutation($i:ID!){ updateIndicator(input:{id:$i, expectedVersion:1, target:4, disaggregation:[{kind:SEX}]}){ `+ue+` } }`, map[string]any{"i": r.Str("createIndicator.indicator.id")})
+	}}
 	matrix["recordMeasurement"] = matrixOp{"RecordProgress", "recordMeasurement", func(f *fixture, w who, inst string) *resp {
 		_, a := planTarget(f, inst, "ADOPTED")
 		r := f.e.planMutate(f.admin, "createIndicator", `mutation($a:ID!){ createIndicator(input:{actionId:$a, name:"I", level:OUTPUT, target:3}){ indicator{ id } `+ue+` } }`, map[string]any{"a": a})

@@ -139,6 +139,7 @@ var Operations = map[string]Capability{
 	"addResourceRequirement":    EditPlan,
 	"updateResourceRequirement": EditPlan,
 	"createIndicator":           EditPlan,
+	"updateIndicator":           EditPlan,
 	"recordMeasurement":         RecordProgress,
 	"recordDissemination":       EditPlan,
 

@@ -52,7 +52,7 @@ var mutations = map[string]Capability{
 	"adoptActionPlan": AdoptPlan, "closeActionPlan": AdoptPlan,
 	"createObjective": EditPlan, "updateObjective": EditPlan, "createAction": EditPlan, "updateAction": EditPlan,
 	"recordProgress":         RecordProgress,
-	"addResourceRequirement": EditPlan, "updateResourceRequirement": EditPlan, "createIndicator": EditPlan,
+	"addResourceRequirement": EditPlan, "updateResourceRequirement": EditPlan, "createIndicator": EditPlan, "updateIndicator": EditPlan,
 	"recordMeasurement":   RecordProgress,
 	"recordDissemination": EditPlan,
 	"raiseGapFlag":        RaiseFlag, "setGapFlagState": SetFlagState,
@@ -255,8 +255,8 @@ func TestLoadRejectsBadAssignments(t *testing.T) {
 }
 
 func TestOperations(t *testing.T) {
-	if len(Operations) != 33 {
-		t.Errorf("%d operations, the schema has 33 mutations besides login and logout", len(Operations))
+	if len(Operations) != 34 {
+		t.Errorf("%d operations, the schema has 34 mutations besides login and logout", len(Operations))
 	}
 	for op, want := range mutations {
 		if got, ok := Operations[op]; !ok || got != want {

@@ -418,6 +418,10 @@ func loadPlans(ctx context.Context, s Services, d *Data) error {
 		return err
 	}
 
+	if err := policeDisaggregation(committee, focal, svc, objectives, created); err != nil {
+		return err
+	}
+
 	// Disseminated to some lead units only.
 	for _, dm := range []struct{ unit, date, method, note string }{
 		{"Directorate of Public Security", "2026-02-20", "BRIEFING", "Briefing of the directorate's heads of division."},

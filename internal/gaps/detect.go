@@ -228,6 +228,16 @@ var queries = map[string]ruleQuery{
 		return q, append(args, store.FormatDate(today.AddDate(0, 0, -c.UnmeasuredDays)))
 	},
 
+	PeopleIndicatorNotDisaggregated: func(d dialect, sc Scope, c Config, today time.Time) (string, []any) {
+		sc1, args := sc.planCond("p")
+		q := "SELECT '" + PeopleIndicatorNotDisaggregated + "' AS rule, 'Indicator' AS subject_type, i.id AS subject_id, i.plan_id AS plan_id, i.institution_id AS institution_id, COALESCE(i.action_id, 0) AS action_id," +
+			" 'MONITORING' AS category, 'MEDIUM' AS severity, i.name AS label, CAST(NULL AS TEXT) AS detail" +
+			" FROM indicators i JOIN action_plans p ON p.id = i.plan_id" +
+			" WHERE " + planStatus(PeopleIndicatorNotDisaggregated) + sc1 +
+			" AND i.counts_people AND NOT EXISTS (SELECT 1 FROM indicator_dimensions dim WHERE dim.indicator_id = i.id AND dim.kind = 'SEX')"
+		return q, args
+	},
+
 	TrainingWithoutFollowUp: actionRule(TrainingWithoutFollowUp,
 		"a.kind = 'TRAINING' AND a.status <> 'CANCELLED'"+
 			" AND NOT EXISTS (SELECT 1 FROM indicators i WHERE i.action_id = a.id AND i.level IN "+resultLvls+")"+

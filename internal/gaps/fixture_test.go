@@ -171,6 +171,7 @@ type ind struct {
 	target            float64
 	baselineDate      *string
 	targetDate        *string
+	countsPeople      bool
 }
 
 func (f *fx) indicator(planID int64, i ind) int64 {
@@ -181,9 +182,14 @@ func (f *fx) indicator(planID int64, i ind) int64 {
 	}
 	row := &store.Indicator{PlanID: planID, InstitutionID: p.InstitutionID, ObjectiveID: i.objective, ActionID: i.action,
 		Name: f.name("Indicator"), Level: i.level, Baseline: i.baseline, Target: i.target, BaselineDate: i.baselineDate,
-		TargetDate: i.targetDate, Version: 1, CreatedAt: now, UpdatedAt: now}
+		TargetDate: i.targetDate, CountsPeople: i.countsPeople, Aggregation: "SUM", Version: 1, CreatedAt: now, UpdatedAt: now}
 	f.insert(row)
 	return row.ID
+}
+
+// dimension gives an indicator a dimension of a fixed kind.
+func (f *fx) dimension(indicatorID int64, kind, key string, ordinal int) {
+	f.insert(&store.IndicatorDimension{IndicatorID: indicatorID, Ordinal: ordinal, Kind: kind, Key: key})
 }
 
 func (f *fx) measure(indicatorID int64, value float64, on string) {

@@ -34,6 +34,7 @@ const (
 	TrainingWithoutFollowUp          = "TRAINING_WITHOUT_FOLLOW_UP"
 	PlanNotDisseminated              = "PLAN_NOT_DISSEMINATED"
 	UnitWithoutFocalPoint            = "UNIT_WITHOUT_FOCAL_POINT"
+	PeopleIndicatorNotDisaggregated  = "PEOPLE_INDICATOR_NOT_DISAGGREGATED"
 	Manual                           = "MANUAL"
 )
 
@@ -216,6 +217,15 @@ var catalogue = []ruleDef{
 		messageFmt: texts{
 			"en": "Unit “%s” leads actions of plan “%s” but has no gender focal point.",
 			"fr": "L'unité « %s » conduit des actions du plan « %s » mais n'a pas de point focal genre.",
+		}},
+	{rule: PeopleIndicatorNotDisaggregated, category: "MONITORING", severity: "MEDIUM", subject: gid.Indicator,
+		description: texts{
+			"en": "An indicator that counts people (officers, survivors, trainees) is not disaggregated by sex.",
+			"fr": "Un indicateur qui compte des personnes (agents, survivantes et survivants, personnes formées) n'est pas ventilé par sexe.",
+		},
+		messageFmt: texts{
+			"en": "Indicator “%s” counts people but is not broken down by sex.",
+			"fr": "L'indicateur « %s » compte des personnes mais n'est pas ventilé par sexe.",
 		}},
 }
 

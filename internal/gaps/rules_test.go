@@ -375,11 +375,38 @@ func TestUnitWithoutFocalPoint(t *testing.T) {
 	})
 }
 
+func TestPeopleIndicatorNotDisaggregated(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, f *fx) {
+		inst := f.institution()
+		p := f.plan(inst, "ADOPTED")
+		bare := f.indicator(p, ind{target: 10, countsPeople: true})
+		byAge := f.indicator(p, ind{target: 10, countsPeople: true})
+		f.dimension(byAge, "AGE_GROUP", "age-group", 0)
+		bySex := f.indicator(p, ind{target: 10, countsPeople: true}) // the boundary: a SEX dimension, among others
+		f.dimension(bySex, "AGE_GROUP", "age-group", 0)
+		f.dimension(bySex, "SEX", "sex", 1)
+		f.indicator(p, ind{target: 10}) // counts no people
+		draft := f.plan(inst, "DRAFT")
+		inDraft := f.indicator(draft, ind{target: 10, countsPeople: true}) // not an "adopted" rule
+		f.indicator(f.plan(inst, "CLOSED"), ind{target: 10, countsPeople: true})
+		want(t, "raised", f.subjects(PeopleIndicatorNotDisaggregated),
+			subj("Indicator", bare, Open), subj("Indicator", byAge, Open), subj("Indicator", inDraft, Open))
+		if fl := f.of(PeopleIndicatorNotDisaggregated)[0]; fl.Category != "MONITORING" || fl.Severity != "MEDIUM" {
+			t.Fatalf("flag %+v", fl)
+		}
+		f.dimension(byAge, "SEX", "sex", 1)
+		f.exec("UPDATE indicators SET counts_people = ? WHERE id = ?", false, inDraft)
+		want(t, "cleared", f.subjects(PeopleIndicatorNotDisaggregated),
+			subj("Indicator", bare, Open), subj("Indicator", byAge, Resolved), subj("Indicator", inDraft, Resolved))
+	})
+}
+
 func TestRulesCatalogue(t *testing.T) {
 	t.Parallel()
 	s := &Service{}
 	en, fr := s.Rules("en"), s.Rules("fr")
-	if len(en) != 12 || len(fr) != 12 {
+	if len(en) != 13 || len(fr) != 13 {
 		t.Fatalf("%d rules", len(en))
 	}
 	for i, r := range en {

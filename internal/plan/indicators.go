@@ -3,6 +3,8 @@ package plan
 import (
 	"context"
 	"math"
+	"math/big"
+	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -11,6 +13,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/i18n"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
 
@@ -27,6 +30,11 @@ type IndicatorInput struct {
 	BaselineDate        *string
 	TargetDate          *string
 	MeansOfVerification *string
+	// CountsPeople: false when nil. Aggregation: SUM when nil.
+	CountsPeople    *bool
+	Aggregation     *string
+	Disaggregation  []DimensionInput
+	CategoryTargets []CategoryTargetInput
 }
 
 // CreateIndicator adds an indicator to an objective or an action of a
@@ -42,7 +50,10 @@ func (s *Service) CreateIndicator(ctx context.Context, in IndicatorInput) (*stor
 		}
 		return nil, errs.New(errs.Invalid, "error.plan.indicatorAttach", field...)
 	}
-	var ind *store.Indicator
+	var (
+		ind     *store.Indicator
+		targets []store.CategoryTarget
+	)
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// The owner: an objective or an action, of the plan it names.
 		var owner struct {
@@ -69,20 +80,33 @@ func (s *Service) CreateIndicator(ctx context.Context, in IndicatorInput) (*stor
 		}
 		l.Text(in.Unit, maxShort, false, f("unit")...)
 		l.Text(in.MeansOfVerification, maxDescription, false, f("meansOfVerification")...)
-		finite := func(v *float64, field string) {
+		checkFinite := func(v *float64, field string) {
 			if v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0)) {
 				l.Add(errs.Invalid, "error.plan.finiteValue", f(field)...)
 			}
 		}
-		finite(in.Baseline, "baseline")
+		checkFinite(in.Baseline, "baseline")
 		if in.Target == nil {
 			l.Add(errs.Invalid, "error.required", f("target")...)
 		}
-		finite(in.Target, "target")
+		checkFinite(in.Target, "target")
 		bd := date(&l, in.BaselineDate, false, f("baselineDate")...)
 		td := date(&l, in.TargetDate, false, f("targetDate")...)
 		if bd != nil && td != nil && td.Before(*bd) {
 			l.Add(errs.Invalid, "error.plan.targetBeforeBaseline", f("targetDate")...)
+		}
+		aggregation := AggregationSum
+		if in.Aggregation != nil {
+			aggregation = *in.Aggregation
+			if !Aggregations[aggregation] {
+				l.Add(errs.Invalid, "error.plan.unknownAggregation", f("aggregation")...)
+			}
+		}
+		n := len(l.UserErrors)
+		dims := validateDimensions(&l, in.Disaggregation, f("disaggregation"))
+		if len(l.UserErrors) == n {
+			checkAggregation(&l, aggregation, dims, f("aggregation"))
+			targets = validateTargets(&l, in.CategoryTargets, dims, f("categoryTargets"))
 		}
 		if err := l.Err(); err != nil {
 			return err
@@ -91,12 +115,17 @@ func (s *Service) CreateIndicator(ctx context.Context, in IndicatorInput) (*stor
 		ind = &store.Indicator{PlanID: p.ID, InstitutionID: p.InstitutionID, ObjectiveID: in.ObjectiveID, ActionID: in.ActionID,
 			Name: *in.Name, Level: *in.Level, Unit: errs.BlankNil(in.Unit), Baseline: in.Baseline, Target: *in.Target,
 			BaselineDate: in.BaselineDate, TargetDate: in.TargetDate, MeansOfVerification: errs.BlankNil(in.MeansOfVerification),
+			CountsPeople: in.CountsPeople != nil && *in.CountsPeople, Aggregation: aggregation,
 			Version: 1, CreatedAt: now, UpdatedAt: now}
 		if _, err := tx.NewInsert().Model(ind).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
+		changes := audit.Change(nil, ind)
+		if err := replaceDisaggregation(ctx, tx, ind.ID, changes, nil, dims, true, nil, targets, true); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "createIndicator", SubjectID: gid.Encode(gid.Indicator, ind.ID),
-			InstitutionID: &ind.InstitutionID, Changes: audit.Change(nil, ind)})
+			InstitutionID: &ind.InstitutionID, Changes: changes})
 	})
 	if err != nil {
 		return nil, err
@@ -111,6 +140,8 @@ type MeasurementInput struct {
 	MeasuredOn  string
 	Source      *string
 	Note        *string
+	// Breakdown: none when empty.
+	Breakdown []BreakdownValueInput
 }
 
 // RecordMeasurement stores a measurement of an indicator of an ADOPTED plan
@@ -141,12 +172,27 @@ func (s *Service) RecordMeasurement(ctx context.Context, in MeasurementInput) (*
 		date(&l, &in.MeasuredOn, true, f("measuredOn")...)
 		l.Text(in.Source, maxShort, false, f("source")...)
 		l.Text(in.Note, maxDescription, false, f("note")...)
+		var breakdown []store.BreakdownValue
+		if len(in.Breakdown) > 0 {
+			rows, err := dimensionsOf(ctx, tx, ind.ID)
+			if err != nil {
+				return err
+			}
+			var sum *big.Rat
+			breakdown, sum = validateBreakdown(&l, in.Breakdown, DimensionsOf(rows), f("breakdown"))
+			// For SUM indicators the total is the breakdown's sum, exactly:
+			// each value is read as the decimal the client sent.
+			if v, ok := exactRat(in.Value); ok && sum != nil && ind.Aggregation == AggregationSum && v.Cmp(sum) != 0 {
+				total, _ := sum.Float64()
+				l.Addf(errs.Invalid, f("value"), "error.plan.breakdownSum", i18n.Data{"Sum": strconv.FormatFloat(total, 'g', -1, 64)})
+			}
+		}
 		if err := l.Err(); err != nil {
 			return err
 		}
 		now := s.Now().UTC()
 		m = &store.Measurement{IndicatorID: ind.ID, Value: in.Value, MeasuredOn: in.MeasuredOn, Source: errs.BlankNil(in.Source),
-			Note: errs.BlankNil(in.Note), RecordedBy: actorUser(ctx), CreatedAt: now}
+			Note: errs.BlankNil(in.Note), RecordedBy: actorUser(ctx), CreatedAt: now, Breakdown: breakdown}
 		if _, err := tx.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
@@ -154,10 +200,10 @@ func (s *Service) RecordMeasurement(ctx context.Context, in MeasurementInput) (*
 		// recorded last (Latest).
 		if ind.LatestMeasuredOn == nil || m.MeasuredOn >= *ind.LatestMeasuredOn {
 			v, on := m.Value, m.MeasuredOn
-			ind.LatestValue, ind.LatestMeasuredOn = &v, &on
+			ind.LatestValue, ind.LatestMeasuredOn, ind.LatestBreakdown = &v, &on, m.Breakdown
 		}
 		ind.UpdatedAt = now
-		if err := store.UpdateVersioned(ctx, tx, &ind, ind.ID, ind.Version, &ind.Version, "latest_value", "latest_measured_on", "updated_at"); err != nil {
+		if err := store.UpdateVersioned(ctx, tx, &ind, ind.ID, ind.Version, &ind.Version, "latest_value", "latest_measured_on", "latest_breakdown", "updated_at"); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Operation: "recordMeasurement", SubjectID: gid.Encode(gid.Measurement, m.ID),

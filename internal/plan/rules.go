@@ -280,6 +280,52 @@ func IndicatorStatus(baseline *float64, target float64, baselineDate, targetDate
 	return IndicatorStatusOnTrack
 }
 
+// CategoryValue is a category target's latest value (RULES.md section 7):
+// the sum of the values of breakdown that have category cat of dimension
+// dim. For a GIVEN indicator, which has one dimension, that is the one
+// value of that category. The sum is exact: each value is taken as the
+// shortest decimal that identifies its float64 and added as a rational,
+// so 0.1 + 0.2 is 0.3, and the result is the float64 nearest to the exact
+// sum. It is nil when breakdown is empty (a measurement without one) or no
+// value has the category.
+func CategoryValue(breakdown []store.BreakdownValue, dim, cat string) *float64 {
+	sum, found := new(big.Rat), false
+	for _, v := range breakdown {
+		for _, c := range v.Categories {
+			if c.Dimension == dim && c.Category == cat {
+				r, ok := exactRat(v.Value)
+				if !ok {
+					return nil
+				}
+				sum.Add(sum, r)
+				found = true
+				break
+			}
+		}
+	}
+	if !found {
+		return nil
+	}
+	f, _ := sum.Float64()
+	return &f
+}
+
+// CategoryTargetStatus is a category target's latest value and status
+// (RULES.md section 7): the latest value is CategoryValue of the newest
+// measurement's breakdown (measured on measuredOn), and the status is
+// IndicatorStatus with the target's baseline and target, the indicator's
+// dates and that value. A newest measurement without a breakdown leaves
+// the target NOT_MEASURED.
+func CategoryTargetStatus(baseline *float64, target float64, dim, cat string, breakdown []store.BreakdownValue, measuredOn *time.Time,
+	baselineDate, targetDate *time.Time, planStart, planEnd, today time.Time) (*float64, string) {
+	v := CategoryValue(breakdown, dim, cat)
+	if v == nil || measuredOn == nil {
+		return nil, IndicatorStatusNotMeasured
+	}
+	return v, IndicatorStatus(baseline, target, baselineDate, targetDate, planStart, planEnd,
+		&MeasurementPoint{Value: *v, MeasuredOn: *measuredOn}, today)
+}
+
 // exactRat returns the shortest decimal representation of f as a rational.
 func exactRat(f float64) (*big.Rat, bool) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {

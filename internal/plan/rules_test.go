@@ -459,3 +459,94 @@ func amtPtr(t *testing.T, s string) *money.Decimal {
 	d := amt(t, s)
 	return &d
 }
+
+// breakdown over sex and age group: women/under-18, women/18-and-over,
+// men/under-18, men/18-and-over.
+func sexAge(wu, wa, mu, ma float64) []store.BreakdownValue {
+	v := func(sex, age string, x float64) store.BreakdownValue {
+		return store.BreakdownValue{Categories: []store.CategoryRef{{Dimension: "sex", Category: sex}, {Dimension: "age-group", Category: age}}, Value: x}
+	}
+	return []store.BreakdownValue{v("women", "under-18", wu), v("women", "18-and-over", wa), v("men", "under-18", mu), v("men", "18-and-over", ma)}
+}
+
+func TestCategoryValue(t *testing.T) {
+	bd := sexAge(0.1, 0.2, 0.7, 0.1)
+	for _, c := range []struct {
+		dim, cat string
+		want     *float64
+	}{
+		{"sex", "women", fptr(0.3)}, // exactly: in float64 0.1 + 0.2 is 0.30000000000000004
+		{"sex", "men", fptr(0.8)},
+		{"age-group", "under-18", fptr(0.8)},
+		{"age-group", "18-and-over", fptr(0.3)},
+		{"sex", "other", nil},
+		{"region", "women", nil},
+	} {
+		got := CategoryValue(bd, c.dim, c.cat)
+		if (got == nil) != (c.want == nil) || (got != nil && *got != *c.want) {
+			t.Errorf("%s/%s: got %v, want %v", c.dim, c.cat, got, c.want)
+		}
+	}
+	if CategoryValue(nil, "sex", "women") != nil {
+		t.Error("no breakdown has a value")
+	}
+	// Many small values: the float64 running sum drifts, the exact one does not.
+	var many []store.BreakdownValue
+	for i := 0; i < 1000; i++ {
+		many = append(many, store.BreakdownValue{Categories: []store.CategoryRef{{Dimension: "region", Category: "r"}}, Value: 0.1})
+	}
+	if got := CategoryValue(many, "region", "r"); *got != 100 {
+		t.Errorf("1000 × 0.1 = %v, want 100", *got)
+	}
+}
+
+// TestCategoryTargetStatus: a category target's status follows
+// Indicator.status (RULES.md section 7) with the target's own baseline and
+// target and the category's latest value, at the band edges.
+func TestCategoryTargetStatus(t *testing.T) {
+	// As in TestIndicatorStatus: a 100-day period, today day 50, elapsed
+	// 0.5, so OFF_TRACK below progress 0.25.
+	start, end, today := mustDate(t, "2024-01-01"), mustDate(t, "2024-04-10"), mustDate(t, "2024-02-20")
+	on := mustDate(t, "2024-02-19")
+	for _, c := range []struct {
+		name     string
+		baseline *float64
+		target   float64
+		dim, cat string
+		bd       []store.BreakdownValue
+		measured *time.Time
+		want     string
+		latest   *float64
+	}{
+		{"no breakdown: not measured", nil, 40, "sex", "women", nil, &on, IndicatorStatusNotMeasured, nil},
+		{"no measurement: not measured", nil, 40, "sex", "women", sexAge(1, 9, 1, 9), nil, IndicatorStatusNotMeasured, nil},
+		{"category absent: not measured", nil, 40, "sex", "other", sexAge(1, 9, 1, 9), &on, IndicatorStatusNotMeasured, nil},
+		// women = wu + wa; baseline 0, target 40: the edge is 10.
+		{"progress exactly at the edge: on track", nil, 40, "sex", "women", sexAge(4, 6, 50, 50), &on, IndicatorStatusOnTrack, fptr(10)},
+		{"just below the edge: off track", nil, 40, "sex", "women", sexAge(4, 5.99, 50, 50), &on, IndicatorStatusOffTrack, fptr(9.99)},
+		{"target reached exactly: achieved", nil, 40, "sex", "women", sexAge(15, 25, 0, 0), &on, IndicatorStatusAchieved, fptr(40)},
+		{"just below the target: on track", nil, 40, "sex", "women", sexAge(15, 24.99, 0, 0), &on, IndicatorStatusOnTrack, fptr(39.99)},
+		// under-18 = wu + mu, downwards from 20 to 10: the edge is 17.5.
+		{"downwards at the edge: on track", fptr(20), 10, "age-group", "under-18", sexAge(10, 0, 7.5, 0), &on, IndicatorStatusOnTrack, fptr(17.5)},
+		{"downwards just short of the edge: off track", fptr(20), 10, "age-group", "under-18", sexAge(10, 0, 7.51, 0), &on, IndicatorStatusOffTrack, fptr(17.51)},
+		{"downwards reached: achieved", fptr(20), 10, "age-group", "under-18", sexAge(5, 0, 5, 0), &on, IndicatorStatusAchieved, fptr(10)},
+		// The exact sum decides: 0.1 + 0.2 reaches 0.3 going down from 1;
+		// in float64 (0.30000000000000004) it would not.
+		{"exact sum reaches the target", fptr(1), 0.3, "sex", "women", sexAge(0.1, 0.2, 0, 0), &on, IndicatorStatusAchieved, fptr(0.3)},
+		{"target equals baseline, not reached: off track", fptr(10), 10, "sex", "men", sexAge(0, 0, 4, 5), &on, IndicatorStatusOffTrack, fptr(9)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			latest, got := CategoryTargetStatus(c.baseline, c.target, c.dim, c.cat, c.bd, c.measured, nil, nil, start, end, today)
+			if got != c.want || (latest == nil) != (c.latest == nil) || (latest != nil && *latest != *c.latest) {
+				t.Fatalf("got %s %v, want %s %v", got, latest, c.want, c.latest)
+			}
+			// The total's status is the same rule: a total equal to the
+			// category's value gives the same answer.
+			if c.latest != nil {
+				if st := IndicatorStatus(c.baseline, c.target, nil, nil, start, end, &MeasurementPoint{Value: *c.latest, MeasuredOn: on}, today); st != c.want {
+					t.Fatalf("the total's status %s, the category's %s", st, c.want)
+				}
+			}
+		})
+	}
+}

@@ -285,6 +285,14 @@ var matrix = []read{
 		m, err := w.plans.MeasurementsByIndicator(ctx, w.indicators)
 		return []any{m}, err
 	}},
+	{"plan.Service.DimensionsByIndicator", authz.ReadInstitution, func(ctx context.Context, w *world) ([]any, error) {
+		m, err := w.plans.DimensionsByIndicator(ctx, w.indicators)
+		return []any{m}, err
+	}},
+	{"plan.Service.CategoryTargetsByIndicator", authz.ReadInstitution, func(ctx context.Context, w *world) ([]any, error) {
+		m, err := w.plans.CategoryTargetsByIndicator(ctx, w.indicators)
+		return []any{m}, err
+	}},
 	{"plan.Service.SupportingUnits", authz.ReadInstitution, func(ctx context.Context, w *world) ([]any, error) {
 		m, err := w.plans.SupportingUnits(ctx, w.actions)
 		return []any{m}, err
@@ -463,10 +471,12 @@ var notReads = map[string]string{
 	"plan.Service.RecordProgress": "mutation", "plan.Service.AddResource": "mutation",
 	"plan.Service.UpdateResource": "mutation", "plan.Service.CreateIndicator": "mutation",
 	"plan.Service.RecordMeasurement": "mutation", "plan.Service.RecordDissemination": "mutation",
-	"plan.Service.Today":           "the service's clock",
-	"plan.Service.Health":          "computed from an action the caller holds",
-	"plan.Service.Overdue":         "computed from an action the caller holds",
-	"plan.Service.IndicatorStatus": "computed from an indicator and a plan the caller holds",
+	"plan.Service.UpdateIndicator":      "mutation",
+	"plan.Service.CategoryTargetStates": "computed from an indicator, a plan and targets the caller holds",
+	"plan.Service.Today":                "the service's clock",
+	"plan.Service.Health":               "computed from an action the caller holds",
+	"plan.Service.Overdue":              "computed from an action the caller holds",
+	"plan.Service.IndicatorStatus":      "computed from an indicator and a plan the caller holds",
 
 	"gaps.Service.Raise": "mutation", "gaps.Service.SetState": "mutation",
 	"gaps.Service.Rules":   "the rule catalogue: no caller, no institution's data",

@@ -95,24 +95,29 @@ type ResourceRequirement struct {
 type Indicator struct {
 	bun.BaseModel `bun:"table:indicators"`
 
-	ID                  int64     `bun:"id,pk,autoincrement"`
-	PlanID              int64     `bun:"plan_id,notnull"`
-	InstitutionID       int64     `bun:"institution_id,notnull"`
-	ObjectiveID         *int64    `bun:"objective_id"`
-	ActionID            *int64    `bun:"action_id"`
-	Name                string    `bun:"name,notnull"`
-	Level               string    `bun:"level,notnull"`
-	Unit                *string   `bun:"unit"`
-	Baseline            *float64  `bun:"baseline"`
-	Target              float64   `bun:"target,notnull"`
-	BaselineDate        *string   `bun:"baseline_date"`
-	TargetDate          *string   `bun:"target_date"`
-	MeansOfVerification *string   `bun:"means_of_verification"`
-	LatestValue         *float64  `bun:"latest_value"`
-	LatestMeasuredOn    *string   `bun:"latest_measured_on"`
-	Version             int       `bun:"version,notnull"`
-	CreatedAt           time.Time `bun:"created_at,notnull"`
-	UpdatedAt           time.Time `bun:"updated_at,notnull"`
+	ID                  int64    `bun:"id,pk,autoincrement"`
+	PlanID              int64    `bun:"plan_id,notnull"`
+	InstitutionID       int64    `bun:"institution_id,notnull"`
+	ObjectiveID         *int64   `bun:"objective_id"`
+	ActionID            *int64   `bun:"action_id"`
+	Name                string   `bun:"name,notnull"`
+	Level               string   `bun:"level,notnull"`
+	Unit                *string  `bun:"unit"`
+	Baseline            *float64 `bun:"baseline"`
+	Target              float64  `bun:"target,notnull"`
+	BaselineDate        *string  `bun:"baseline_date"`
+	TargetDate          *string  `bun:"target_date"`
+	MeansOfVerification *string  `bun:"means_of_verification"`
+	CountsPeople        bool     `bun:"counts_people,notnull"`
+	Aggregation         string   `bun:"aggregation,notnull"`
+	LatestValue         *float64 `bun:"latest_value"`
+	LatestMeasuredOn    *string  `bun:"latest_measured_on"`
+	// LatestBreakdown is the newest measurement's breakdown (nil when it
+	// has none), mirrored as LatestValue is.
+	LatestBreakdown []BreakdownValue `bun:"latest_breakdown,type:text,nullzero" audit:"-"`
+	Version         int              `bun:"version,notnull"`
+	CreatedAt       time.Time        `bun:"created_at,notnull"`
+	UpdatedAt       time.Time        `bun:"updated_at,notnull"`
 }
 
 // Measurement is one value of an indicator.
@@ -127,6 +132,59 @@ type Measurement struct {
 	Note        *string   `bun:"note"`
 	RecordedBy  *int64    `bun:"recorded_by"`
 	CreatedAt   time.Time `bun:"created_at,notnull"`
+	// Breakdown is nil when the measurement was recorded without one.
+	Breakdown []BreakdownValue `bun:"breakdown,type:text,nullzero"`
+}
+
+// BreakdownValue is one combination of categories, one per dimension of
+// the indicator in the indicator's order, and its value. Stored as JSON;
+// encoding/json writes a float64 as the shortest decimal that reads back
+// as the same float64, so values round-trip exactly.
+type BreakdownValue struct {
+	Categories []CategoryRef `json:"categories"`
+	Value      float64       `json:"value"`
+}
+
+// CategoryRef names one category of one dimension by their keys.
+type CategoryRef struct {
+	Dimension string `json:"dimension"`
+	Category  string `json:"category"`
+}
+
+// IndicatorDimension is one dimension of an indicator's disaggregation.
+// Key, Label and Categories are stored for CUSTOM dimensions; the fixed
+// kinds (SEX, AGE_GROUP, GBV_TYPE) store their key only and take their
+// categories and labels from internal/plan.
+type IndicatorDimension struct {
+	bun.BaseModel `bun:"table:indicator_dimensions"`
+
+	ID          int64            `bun:"id,pk,autoincrement"`
+	IndicatorID int64            `bun:"indicator_id,notnull"`
+	Ordinal     int              `bun:"ordinal,notnull"`
+	Kind        string           `bun:"kind,notnull"`
+	Key         string           `bun:"dim_key,notnull"`
+	Label       *string          `bun:"label"`
+	Categories  []CustomCategory `bun:"categories,type:text,nullzero"`
+}
+
+// CustomCategory is a category of a CUSTOM dimension.
+type CustomCategory struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+}
+
+// CategoryTarget is a target for one category of one dimension of an
+// indicator.
+type CategoryTarget struct {
+	bun.BaseModel `bun:"table:indicator_category_targets"`
+
+	ID          int64    `bun:"id,pk,autoincrement"`
+	IndicatorID int64    `bun:"indicator_id,notnull"`
+	Ordinal     int      `bun:"ordinal,notnull"`
+	Dimension   string   `bun:"dimension,notnull"`
+	Category    string   `bun:"category,notnull"`
+	Baseline    *float64 `bun:"baseline"`
+	Target      float64  `bun:"target,notnull"`
 }
 
 // ProgressUpdate is one entry of an action's progress log.
