@@ -34,6 +34,8 @@ var matrix = []struct {
 	{EditPlan, "EditPlan", [7]bool{Y, Y, Y, N, N, N, N}},
 	{AdoptPlan, "AdoptPlan", [7]bool{Y, N, N, N, Y, N, N}},
 	{RecordProgress, "RecordProgress", [7]bool{Y, Y, Y, Y, N, N, N}},
+	{ResponseEvidence, "ResponseEvidence", [7]bool{Y, Y, Y, N, N, N, N}},
+	{UpdateEvidence, "UpdateEvidence", [7]bool{Y, Y, Y, Y, N, N, N}},
 	{RaiseFlag, "RaiseFlag", [7]bool{Y, Y, Y, Y, Y, N, N}},
 	{SetFlagState, "SetFlagState", [7]bool{Y, Y, Y, N, Y, N, N}},
 }
@@ -55,6 +57,7 @@ var mutations = map[string]Capability{
 	"addResourceRequirement": EditPlan, "updateResourceRequirement": EditPlan, "createIndicator": EditPlan,
 	"recordMeasurement":   RecordProgress,
 	"recordDissemination": EditPlan,
+	"attachEvidence":      ResponseEvidence, "removeEvidence": ResponseEvidence,
 	"raiseGapFlag":        RaiseFlag, "setGapFlagState": SetFlagState,
 }
 
@@ -255,8 +258,13 @@ func TestLoadRejectsBadAssignments(t *testing.T) {
 }
 
 func TestOperations(t *testing.T) {
-	if len(Operations) != 33 {
-		t.Errorf("%d operations, the schema has 33 mutations besides login and logout", len(Operations))
+	if len(Operations) != 35 {
+		t.Errorf("%d operations, the schema has 35 mutations besides login and logout", len(Operations))
+	}
+	for op, byKind := range EvidenceOperations {
+		if Operations[op] != byKind["Response"] || byKind["ProgressUpdate"] != UpdateEvidence || len(byKind) != 2 {
+			t.Errorf("EvidenceOperations[%q] = %v", op, byKind)
+		}
 	}
 	for op, want := range mutations {
 		if got, ok := Operations[op]; !ok || got != want {
