@@ -253,4 +253,3 @@ func setVariable(p *graphql.RawParams, path string, v any) bool {
 	}
 	return false
 }
-

@@ -251,8 +251,9 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 	orgs := &org.Service{DB: db, Guard: guard, Now: cfg.Now}
 	plans := &plan.Service{DB: db, Guard: guard, Now: cfg.Now}
 	flags := &gaps.Service{DB: db, Guard: guard, Now: cfg.Now, Config: cfg.Gaps}
+	files := &evidence.Service{DB: db, Guard: guard, Now: cfg.Now, MaxFileBytes: int64(cfg.MaxFileMB) << 20}
 	if cfg.Demo {
-		loaded, err := demo.Load(authz.System(ctx), demo.Services{Org: orgs, Account: accounts, DB: db, Assessment: assessments, Plans: plans, Gaps: flags})
+		loaded, err := demo.Load(authz.System(ctx), demo.Services{Org: orgs, Account: accounts, DB: db, Assessment: assessments, Plans: plans, Gaps: flags, Evidence: files})
 		if err != nil {
 			db.Close()
 			return nil, fmt.Errorf("demo data: %w", err)
@@ -263,7 +264,6 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 			log.Info("demo data skipped: the database already holds institutions")
 		}
 	}
-	files := &evidence.Service{DB: db, Guard: guard, Now: cfg.Now, MaxFileBytes: int64(cfg.MaxFileMB) << 20}
 	uploads := graph.Uploads{MaxFileBytes: files.MaxFile(), MaxFiles: cfg.MaxUploadFiles, MaxFieldBytes: cfg.MaxBody}
 	res := &graph.Resolver{Org: orgs, Account: accounts, AssessmentService: assessments, Plans: plans, Gaps: flags, Evidence: files, Guard: guard, Now: cfg.Now}
 	cache := &graph.ResponseCache{

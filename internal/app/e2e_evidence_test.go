@@ -263,8 +263,8 @@ func TestEvidenceRefusals(t *testing.T) {
 			{"tool.exe", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00"), "INVALID@input.file"},
 			{"archive.zip", zipOf(t, map[string]string{"a.txt": "hello"}), "INVALID@input.file"},
 			{"page.html", []byte("<html><script>alert(1)</script>\x00"), "INVALID@input.file"},
-			{"report.pdf", demo.PNG(2, 2), "INVALID@input.file"},       // a PNG named .pdf
-			{"notes.txt", demo.PDF("not text"), "INVALID@input.file"},  // a PDF named .txt
+			{"report.pdf", demo.PNG(2, 2), "INVALID@input.file"},      // a PNG named .pdf
+			{"notes.txt", demo.PDF("not text"), "INVALID@input.file"}, // a PDF named .txt
 			{"sheet.xlsx", zipOf(t, map[string]string{"[Content_Types].xml": `<Types><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`}), "INVALID@input.file"}, // a docx named .xlsx
 			{"empty.txt", nil, "INVALID@input.file"},
 		} {

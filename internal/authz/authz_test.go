@@ -58,7 +58,7 @@ var mutations = map[string]Capability{
 	"recordMeasurement":   RecordProgress,
 	"recordDissemination": EditPlan,
 	"attachEvidence":      ResponseEvidence, "removeEvidence": ResponseEvidence,
-	"raiseGapFlag":        RaiseFlag, "setGapFlagState": SetFlagState,
+	"raiseGapFlag": RaiseFlag, "setGapFlagState": SetFlagState,
 }
 
 func newEnforcer(t testing.TB, as ...Assignment) *Enforcer {

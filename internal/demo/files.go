@@ -2,11 +2,15 @@ package demo
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"strings"
+
+	"github.com/gendertrack/gendertrack/internal/evidence"
+	"github.com/gendertrack/gendertrack/internal/gid"
 )
 
 // PDF is a valid one-page PDF showing text (ASCII; other characters are
@@ -59,4 +63,55 @@ func PNG(w, h int) []byte {
 	var b bytes.Buffer
 	png.Encode(&b, img)
 	return b.Bytes()
+}
+
+// demoFile is one evidence file of the demo data set.
+type demoFile struct {
+	question, name string
+	content        func() []byte
+}
+
+// responseFiles are the evidence files of the police's answers, attached
+// while each assessment is a draft.
+func responseFiles(followUp bool) []demoFile {
+	if followUp {
+		return []demoFile{
+			{"gbv-standard-operating-procedures", "Circular 2025-117 (GBV procedure).pdf", func() []byte { return PDF("Circular 2025-117 of 14 November 2025 - handling of GBV reports") }},
+			{"private-interview-rooms", "Interview room, 4th District station.png", func() []byte { return PNG(48, 32) }},
+		}
+	}
+	return []demoFile{
+		{"gbv-standard-operating-procedures", "Draft SOP v0.3 (2024).pdf", func() []byte { return PDF("Draft SOP on the handling of GBV reports, v0.3 (2024)") }},
+	}
+}
+
+// attachResponseFiles attaches the demo's files to the answers of an
+// assessment (a draft) that the demo just saved.
+func attachResponseFiles(ctx context.Context, s Services, assessmentID int64, files []demoFile) error {
+	if s.Evidence == nil {
+		return nil
+	}
+	for _, f := range files {
+		var id int64
+		if err := s.DB.NewRaw("SELECT id FROM responses WHERE assessment_id = ? AND question_key = ?", assessmentID, f.question).Scan(ctx, &id); err != nil {
+			return fmt.Errorf("evidence file %q: %w", f.name, err)
+		}
+		if _, err := s.Evidence.Attach(ctx, evidence.AttachInput{Kind: gid.Response, SubjectID: id, Name: f.name, Content: bytes.NewReader(f.content())}); err != nil {
+			return fmt.Errorf("evidence file %q: %w", f.name, err)
+		}
+	}
+	return nil
+}
+
+// attachUpdateFile attaches a photo or a report to a progress update.
+func attachUpdateFile(ctx context.Context, s Services, updateID int64, n int) error {
+	if s.Evidence == nil {
+		return nil
+	}
+	name, content := fmt.Sprintf("Attendance sheet %d.pdf", n), PDF(fmt.Sprintf("Attendance sheet %d - signed by the trainers", n))
+	if n%2 == 0 {
+		name, content = fmt.Sprintf("Photo %d.png", n), PNG(40, 30)
+	}
+	_, err := s.Evidence.Attach(ctx, evidence.AttachInput{Kind: gid.ProgressUpdate, SubjectID: updateID, Name: name, Content: bytes.NewReader(content)})
+	return err
 }
