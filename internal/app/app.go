@@ -307,7 +307,7 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 		}, log),
 		MaxInFlight: cfg.MaxInFlight, MaxQueued: cfg.MaxQueued,
 		Registry: reg, CORSOrigins: cfg.CORSOrigins,
-		Web: web.New(web.Deps{Orgs: orgs, Accounts: accounts, Assessments: assessments, Plans: plans, Flags: flags,
+		Web: web.New(web.Deps{Orgs: orgs, Accounts: accounts, Assessments: assessments, Plans: plans, Flags: flags, Evidence: files,
 			Guard: guard, DB: db, Now: cfg.Now, Log: log, MaxBody: cfg.MaxBody, Timeout: cfg.Timeout}),
 		Prepare: func(r *http.Request) (*http.Request, error) {
 			ctx := reqinfo.WithAcceptLanguage(r.Context(), r.Header.Get("Accept-Language"))

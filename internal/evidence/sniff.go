@@ -174,3 +174,7 @@ func cleanName(name string) string {
 
 // extension is the lower-case extension of name, with its dot.
 func extension(name string) string { return strings.ToLower(path.Ext(name)) }
+
+// Accept is the allow-list as the accept attribute of a file input: a
+// hint for the browser's file picker; the content decides.
+const Accept = ".pdf,.png,.jpg,.jpeg,.webp,.txt,.csv,.docx,.xlsx,.pptx,.odt,.ods,.odp,application/pdf,image/png,image/jpeg,image/webp,text/plain,text/csv"
