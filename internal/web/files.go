@@ -205,4 +205,3 @@ func (h *Handler) fileRefused(w http.ResponseWriter, r *http.Request, l *loaded,
 	}
 	h.fileProblem(w, r, l, http.StatusUnprocessableEntity, key, msg)
 }
-
