@@ -462,3 +462,75 @@ func zipOf(t *testing.T, members map[string]string) []byte {
 	}
 	return b.Bytes()
 }
+
+// updateTarget makes, as admin, a progress update of an adopted plan of
+// inst.
+func updateTarget(f *fixture, inst string) string {
+	_, a := planTarget(f, inst, "ADOPTED")
+	return f.e.planMutate(f.admin, "recordProgress", planProgress, map[string]any{"a": a, "s": "IN_PROGRESS", "p": 10}).Str("recordProgress.update.id")
+}
+
+// responseTarget makes, as admin, a response of a draft assessment of inst.
+func responseTarget(f *fixture, inst string) string {
+	a := asmTarget(f, inst, "DRAFT")
+	r := f.e.gql(f.admin, asmSave, map[string]any{"a": a, "r": []map[string]any{{"questionKey": "ok", "boolValue": true}}}).OK()
+	return r.Str("saveResponses.responses.0.id")
+}
+
+// The evidence mutations' rows of the authorization matrix
+// (TestAuthorizationMatrix in e2e_access_test.go), on a progress update;
+// TestEvidenceResponseMatrix runs them on a response.
+func init() {
+	allowed["UpdateEvidence"] = allowed["RecordProgress"]
+	matrix["attachEvidence"] = matrixOp{"UpdateEvidence", "attachEvidence", func(f *fixture, w who, inst string) *resp {
+		return f.e.attach(w.token, updateTarget(f, inst), "sheet.pdf", demo.PDF("Attendance"))
+	}}
+	matrix["removeEvidence"] = matrixOp{"UpdateEvidence", "removeEvidence", func(f *fixture, w who, inst string) *resp {
+		id := f.e.attach(f.admin, updateTarget(f, inst), "sheet.pdf", demo.PDF("Attendance")).OK().Str("attachEvidence.file.id")
+		return f.e.gql(w.token, evRemove, map[string]any{"f": id})
+	}}
+}
+
+// TestEvidenceResponseMatrix runs attachEvidence and removeEvidence on a
+// response as every role, in its own institution, in another one, and
+// without sign-in: ADMIN, COORDINATOR and COMMITTEE_MEMBER may; a PARTNER,
+// who may not read answers, finds nothing (NOT_FOUND); the other roles
+// read but may not change (FORBIDDEN).
+func TestEvidenceResponseMatrix(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, e *env) {
+		f := newFixture(t, e)
+		ops := map[string]func(w who, inst string) *resp{
+			"attachEvidence": func(w who, inst string) *resp {
+				return e.attach(w.token, responseTarget(f, inst), "sheet.pdf", demo.PDF("Minutes"))
+			},
+			"removeEvidence": func(w who, inst string) *resp {
+				id := e.attach(f.admin, responseTarget(f, inst), "sheet.pdf", demo.PDF("Minutes")).OK().Str("attachEvidence.file.id")
+				return e.gql(w.token, evRemove, map[string]any{"f": id})
+			},
+		}
+		for name, run := range ops {
+			if got := outcome(run(who{}, f.a), name); got != "UNAUTHENTICATED" {
+				t.Errorf("%s anonymously: %s", name, got)
+			}
+			for _, role := range roles {
+				for _, own := range []bool{true, false} {
+					inst := f.a
+					if !own {
+						inst = f.b
+					}
+					want := "FORBIDDEN"
+					switch {
+					case role == "ADMIN" || own && (role == "COORDINATOR" || role == "COMMITTEE_MEMBER"):
+						want = "ok"
+					case !own || role == "PARTNER":
+						want = "NOT_FOUND"
+					}
+					if got := outcome(run(f.people[role], inst), name); got != want {
+						t.Errorf("%s as %s (own institution %v): got %s, want %s", name, role, own, got, want)
+					}
+				}
+			}
+		}
+	}, withAdmin)
+}
