@@ -94,14 +94,6 @@ type subject struct {
 	planID        *int64
 }
 
-// capability is the evidence row of RULES.md section 4 for the kind.
-func (sub *subject) capability() authz.Capability {
-	if sub.kind == gid.Response {
-		return authz.ResponseEvidence
-	}
-	return authz.UpdateEvidence
-}
-
 func (s *Service) lock(q *bun.SelectQuery, mode string) *bun.SelectQuery {
 	if s.DB.Postgres {
 		return q.For(mode)

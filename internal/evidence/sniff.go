@@ -150,11 +150,11 @@ func cleanName(name string) string {
 	}
 	name = strings.ToValidUTF8(name, "")
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == utf8.RuneError || unicode.Is(unicode.Cf, r) {
-			return -1
-		}
 		if unicode.IsSpace(r) {
 			return ' '
+		}
+		if unicode.IsControl(r) || r == utf8.RuneError || unicode.Is(unicode.Cf, r) {
+			return -1
 		}
 		return r
 	}, name)
