@@ -110,6 +110,16 @@ func (d *decoder) idsField(o graphql.Omittable[[]string], typ gid.Kind, field st
 	return patch.Set(d.ids(v, typ, field))
 }
 
+// evidenceSubject decodes the ID of what a file is attached to: a
+// Response or a ProgressUpdate; anything else names no such object.
+func (d *decoder) evidenceSubject(g string) (gid.Kind, int64) {
+	if k, id, ok := gid.Decode(g); ok && (k == gid.Response || k == gid.ProgressUpdate) {
+		return k, id
+	}
+	d.keep(errs.New(errs.NotFound, "error.noSuch.evidenceSubject", "input", "subjectId"))
+	return gid.Kind{}, 0
+}
+
 // decoded calls the service when every ID of d decoded, else answers
 // their user errors.
 func decoded[T any](d *decoder, call func() (T, error)) (T, error) {

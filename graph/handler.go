@@ -33,6 +33,8 @@ type Limits struct {
 	DB *store.DB
 	// Now is the clock of idempotency keys' 24 hours.
 	Now func() time.Time
+	// Uploads bound multipart requests (file uploads); zero takes none.
+	Uploads Uploads
 }
 
 // NewHandler builds the GraphQL HTTP handler: GET and POST over one
@@ -45,7 +47,7 @@ func NewHandler(r *Resolver, lim Limits) *handler.Server {
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	parsed := lru.New[*ast.QueryDocument](1000)
-	t := &httpTransport{bounds: lim.Bounds, parsed: parsed}
+	t := &httpTransport{bounds: lim.Bounds, parsed: parsed, uploads: lim.Uploads}
 	if lim.DB != nil {
 		now := lim.Now
 		if now == nil {

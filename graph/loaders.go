@@ -24,6 +24,17 @@ type Loaders struct {
 	Plan *PlanLoaders
 	// Gaps holds the gap-flag loaders.
 	Gaps *GapLoaders
+	// Evidence holds the evidence-file loaders.
+	Evidence *EvidenceLoaders
+}
+
+// EvidenceLoaders batch the lookups of evidence files: the files of
+// responses and of progress updates, keyed by their owner's id, and files
+// by id (node).
+type EvidenceLoaders struct {
+	ResponseFiles *dataloadgen.Loader[int64, []store.EvidenceFile]
+	UpdateFiles   *dataloadgen.Loader[int64, []store.EvidenceFile]
+	File          *dataloadgen.Loader[int64, *store.EvidenceFile]
 }
 
 type loadersKey struct{}
@@ -49,6 +60,11 @@ func (r *Resolver) NewLoaders() *Loaders {
 		Assessment: newAssessmentLoaders(r.AssessmentService),
 		Plan:       newPlanLoaders(r.Plans, PlanFetchers{Units: r.Org.UnitsByID, Partners: r.Org.PartnersByID, Users: r.Account.UsersByID}),
 		Gaps:       newGapLoaders(r.Gaps),
+		Evidence: &EvidenceLoaders{
+			ResponseFiles: dataloadgen.NewMappedLoader(r.Evidence.ResponseFiles, wait),
+			UpdateFiles:   dataloadgen.NewMappedLoader(r.Evidence.UpdateFiles, wait),
+			File:          dataloadgen.NewMappedLoader(r.Evidence.FilesByID, wait),
+		},
 	}
 }
 

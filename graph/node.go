@@ -57,6 +57,8 @@ func (r *Resolver) nodeThunk(ctx context.Context, gid string) func() (model.Node
 		return thunk(l.Plan.Update.LoadThunk(ctx, id))
 	case gidpkg.Dissemination:
 		return thunk(l.Plan.Dissemination.LoadThunk(ctx, id))
+	case gidpkg.EvidenceFile:
+		return thunk(l.Evidence.File.LoadThunk(ctx, id))
 	case gidpkg.AuditEvent:
 		return func() (model.Node, error) {
 			ev, err := r.Account.AuditEvent(ctx, id)

@@ -10,6 +10,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/account"
 	"github.com/gendertrack/gendertrack/internal/assessment"
 	"github.com/gendertrack/gendertrack/internal/authz"
+	"github.com/gendertrack/gendertrack/internal/evidence"
 	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/org"
@@ -26,9 +27,11 @@ type Resolver struct {
 	// Plans: action plans and everything below them.
 	Plans *plan.Service
 	// Gaps: gap flags and their states.
-	Gaps  *gaps.Service
-	Guard *authz.Guard
-	Now   func() time.Time
+	Gaps *gaps.Service
+	// Evidence: evidence files of responses and progress updates.
+	Evidence *evidence.Service
+	Guard    *authz.Guard
+	Now      func() time.Time
 }
 
 // roleChange decodes a RoleInput and calls grant or revoke.

@@ -13,6 +13,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/gendertrack/gendertrack/internal/i18n"
 )
 
 // httpTransport answers GraphQL over HTTP (GET for queries, POST with a
@@ -35,6 +37,9 @@ type httpTransport struct {
 	parsed graphql.Cache[*ast.QueryDocument]
 	// idem applies mutations carrying an Idempotency-Key once.
 	idem *idempotency
+	// uploads bound multipart requests (graph/multipart.go); none are
+	// taken when they are zero.
+	uploads Uploads
 }
 
 var _ graphql.Transport = (*httpTransport)(nil)
@@ -49,6 +54,9 @@ func (t *httpTransport) Supports(r *http.Request) bool {
 type requestError struct {
 	status int
 	id     string
+	args   i18n.Data
+	// code is extensions.code; BAD_REQUEST when empty.
+	code string
 }
 
 // Do answers one request.
@@ -62,11 +70,19 @@ func (t *httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.
 	var rerr *requestError
 	if r.Method == http.MethodGet {
 		params, rerr = getParams(r.URL.RawQuery)
+	} else if isMultipart(r) {
+		var cleanup func()
+		body, params, cleanup, rerr = multipartParams(r, t.uploads)
+		defer cleanup()
 	} else {
 		body, params, rerr = postParams(r)
 	}
 	if rerr != nil {
-		t.refuse(ctx, w, exec, rerr.status, gqlerror.List{limitError("BAD_REQUEST", rerr.id, nil)})
+		code := rerr.code
+		if code == "" {
+			code = "BAD_REQUEST"
+		}
+		t.refuse(ctx, w, exec, rerr.status, gqlerror.List{limitError(code, rerr.id, rerr.args)})
 		return
 	}
 	params.Headers = r.Header
@@ -164,24 +180,31 @@ type rawParams struct {
 func postParams(r *http.Request) ([]byte, *graphql.RawParams, *requestError) {
 	mt, opts, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" || (opts["charset"] != "" && !strings.EqualFold(opts["charset"], "utf-8")) {
-		return nil, nil, &requestError{http.StatusUnsupportedMediaType, "error.request.json"}
+		return nil, nil, &requestError{status: http.StatusUnsupportedMediaType, id: "error.request.json"}
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return nil, nil, &requestError{http.StatusBadRequest, "error.request.body"}
+		return nil, nil, &requestError{status: http.StatusBadRequest, id: "error.request.body"}
 	}
 	var raw rawParams
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return body, nil, &requestError{http.StatusBadRequest, "error.request.notObject"}
+		return body, nil, &requestError{status: http.StatusBadRequest, id: "error.request.notObject"}
 	}
 	p, rerr := decodeParams(raw)
 	return body, p, rerr
 }
 
+// isMultipart reports whether r is a multipart/form-data request (the
+// GraphQL multipart request specification).
+func isMultipart(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "multipart/form-data"
+}
+
 func getParams(rawQuery string) (*graphql.RawParams, *requestError) {
 	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return nil, &requestError{http.StatusBadRequest, "error.request.queryString"}
+		return nil, &requestError{status: http.StatusBadRequest, id: "error.request.queryString"}
 	}
 	var raw rawParams
 	str := func(name string) json.RawMessage {
@@ -202,7 +225,7 @@ func getParams(rawQuery string) (*graphql.RawParams, *requestError) {
 func decodeParams(raw rawParams) (*graphql.RawParams, *requestError) {
 	p := &graphql.RawParams{}
 	bad := func(msg string) (*graphql.RawParams, *requestError) {
-		return nil, &requestError{http.StatusBadRequest, msg}
+		return nil, &requestError{status: http.StatusBadRequest, id: msg}
 	}
 	if !isNull(raw.Query) {
 		if err := json.Unmarshal(raw.Query, &p.Query); err != nil {

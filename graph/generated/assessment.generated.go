@@ -74,6 +74,8 @@ type ResponseResolver interface {
 	Evidence(ctx context.Context, obj *store.Response) ([]string, error)
 	Score(ctx context.Context, obj *store.Response) (*float64, error)
 	AnsweredBy(ctx context.Context, obj *store.Response) (*store.User, error)
+
+	Files(ctx context.Context, obj *store.Response) ([]store.EvidenceFile, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2611,6 +2613,38 @@ func (ec *executionContext) fieldContext_Response_version(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Response", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Response_files(ctx context.Context, field graphql.CollectedField, obj *store.Response) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Response_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Response().Files(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.EvidenceFile) graphql.Marshaler {
+			return ec.marshalNEvidenceFile2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐEvidenceFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Response_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Response",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvidenceFile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ResponseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ResponseConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4266,6 +4300,12 @@ func (ec *executionContext) _Response(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "files":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Response_files(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

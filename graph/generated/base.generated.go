@@ -38,6 +38,8 @@ type MutationResolver interface {
 	ValidateAssessment(ctx context.Context, input model.AssessmentTransitionInput) (*model.AssessmentPayload, error)
 	ReopenAssessment(ctx context.Context, input model.AssessmentTransitionInput) (*model.AssessmentPayload, error)
 	AddFinding(ctx context.Context, input model.AddFindingInput) (*model.FindingPayload, error)
+	AttachEvidence(ctx context.Context, input model.AttachEvidenceInput) (*model.AttachEvidencePayload, error)
+	RemoveEvidence(ctx context.Context, input model.RemoveEvidenceInput) (*model.RemoveEvidencePayload, error)
 	RaiseGapFlag(ctx context.Context, input model.RaiseGapFlagInput) (*model.GapFlagPayload, error)
 	SetGapFlagState(ctx context.Context, input model.SetGapFlagStateInput) (*model.GapFlagPayload, error)
 	CreateInstitution(ctx context.Context, input model.CreateInstitutionInput) (*model.InstitutionPayload, error)
@@ -112,6 +114,20 @@ func (ec *executionContext) field_Mutation_adoptActionPlan_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.PlanTransitionInput, error) {
 			return ec.unmarshalNPlanTransitionInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐPlanTransitionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_attachEvidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AttachEvidenceInput, error) {
+			return ec.unmarshalNAttachEvidenceInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐAttachEvidenceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -378,6 +394,20 @@ func (ec *executionContext) field_Mutation_recordProgress_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordProgressInput, error) {
 			return ec.unmarshalNRecordProgressInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐRecordProgressInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeEvidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RemoveEvidenceInput, error) {
+			return ec.unmarshalNRemoveEvidenceInput2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐRemoveEvidenceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1386,6 +1416,94 @@ func (ec *executionContext) fieldContext_Mutation_addFinding(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_addFinding_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_attachEvidence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_attachEvidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AttachEvidence(ctx, fc.Args["input"].(model.AttachEvidenceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttachEvidencePayload) graphql.Marshaler {
+			return ec.marshalNAttachEvidencePayload2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐAttachEvidencePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_attachEvidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttachEvidencePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_attachEvidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeEvidence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeEvidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveEvidence(ctx, fc.Args["input"].(model.RemoveEvidenceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RemoveEvidencePayload) graphql.Marshaler {
+			return ec.marshalNRemoveEvidencePayload2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐRemoveEvidencePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeEvidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RemoveEvidencePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeEvidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3123,6 +3241,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Finding(ctx, sel, obj)
+	case store.EvidenceFile:
+		return ec._EvidenceFile(ctx, sel, &obj)
+	case *store.EvidenceFile:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._EvidenceFile(ctx, sel, obj)
 	case store.Dissemination:
 		return ec._Dissemination(ctx, sel, &obj)
 	case *store.Dissemination:
@@ -3284,6 +3409,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "addFinding":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addFinding(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attachEvidence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_attachEvidence(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeEvidence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeEvidence(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -88,6 +88,8 @@ type PlanProgressResolver interface {
 type ProgressUpdateResolver interface {
 	Action(ctx context.Context, obj *store.ProgressUpdate) (*store.Action, error)
 	Author(ctx context.Context, obj *store.ProgressUpdate) (*store.User, error)
+
+	Files(ctx context.Context, obj *store.ProgressUpdate) ([]store.EvidenceFile, error)
 }
 type ResourceRequirementResolver interface {
 	Action(ctx context.Context, obj *store.ResourceRequirement) (*store.Action, error)
@@ -4206,6 +4208,38 @@ func (ec *executionContext) fieldContext_ProgressUpdate_evidence(_ context.Conte
 	return graphql.NewScalarFieldContext("ProgressUpdate", field, true, false, "String")
 }
 
+func (ec *executionContext) _ProgressUpdate_files(ctx context.Context, field graphql.CollectedField, obj *store.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProgressUpdate().Files(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.EvidenceFile) graphql.Marshaler {
+			return ec.marshalNEvidenceFile2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐEvidenceFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgressUpdate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvidenceFile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProgressUpdateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ProgressUpdateConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7962,6 +7996,12 @@ func (ec *executionContext) _ProgressUpdate(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "files":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProgressUpdate_files(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

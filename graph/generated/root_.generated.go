@@ -28,6 +28,7 @@ type ResolverRoot interface {
 	Assessment() AssessmentResolver
 	AuditEvent() AuditEventResolver
 	Dissemination() DisseminationResolver
+	EvidenceFile() EvidenceFileResolver
 	Finding() FindingResolver
 	GapFlag() GapFlagResolver
 	Indicator() IndicatorResolver
@@ -190,6 +191,11 @@ type ComplexityRoot struct {
 		Overall func(childComplexity int) int
 	}
 
+	AttachEvidencePayload struct {
+		File       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	AuditEvent struct {
 		Actor       func(childComplexity int) int
 		At          func(childComplexity int) int
@@ -277,6 +283,17 @@ type ComplexityRoot struct {
 	DisseminationPayload struct {
 		Dissemination func(childComplexity int) int
 		UserErrors    func(childComplexity int) int
+	}
+
+	EvidenceFile struct {
+		ContentType  func(childComplexity int) int
+		DownloadPath func(childComplexity int) int
+		GID          func(childComplexity int) int
+		Name         func(childComplexity int) int
+		SHA256       func(childComplexity int) int
+		Size         func(childComplexity int) int
+		UploadedAt   func(childComplexity int) int
+		UploadedBy   func(childComplexity int) int
 	}
 
 	Finding struct {
@@ -444,6 +461,7 @@ type ComplexityRoot struct {
 		AddFinding                func(childComplexity int, input model.AddFindingInput) int
 		AddResourceRequirement    func(childComplexity int, input model.AddResourceRequirementInput) int
 		AdoptActionPlan           func(childComplexity int, input model.PlanTransitionInput) int
+		AttachEvidence            func(childComplexity int, input model.AttachEvidenceInput) int
 		CloseActionPlan           func(childComplexity int, input model.PlanTransitionInput) int
 		CreateAPIKey              func(childComplexity int, input model.CreateAPIKeyInput) int
 		CreateAction              func(childComplexity int, input model.CreateActionInput) int
@@ -463,6 +481,7 @@ type ComplexityRoot struct {
 		RecordDissemination       func(childComplexity int, input model.RecordDisseminationInput) int
 		RecordMeasurement         func(childComplexity int, input model.RecordMeasurementInput) int
 		RecordProgress            func(childComplexity int, input model.RecordProgressInput) int
+		RemoveEvidence            func(childComplexity int, input model.RemoveEvidenceInput) int
 		ReopenAssessment          func(childComplexity int, input model.AssessmentTransitionInput) int
 		RevokeAPIKey              func(childComplexity int, input model.RevokeAPIKeyInput) int
 		RevokeRole                func(childComplexity int, input model.RoleInput) int
@@ -544,6 +563,7 @@ type ComplexityRoot struct {
 		Author          func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		EvidenceList    func(childComplexity int) int
+		Files           func(childComplexity int) int
 		GID             func(childComplexity int) int
 		Note            func(childComplexity int) int
 		ProgressPercent func(childComplexity int) int
@@ -612,6 +632,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	RemoveEvidencePayload struct {
+		RemovedFileID func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+	}
+
 	ResourceRequirement struct {
 		Action           func(childComplexity int) int
 		AmountRequired   func(childComplexity int) int
@@ -639,6 +664,7 @@ type ComplexityRoot struct {
 		ChoiceKeys    func(childComplexity int) int
 		Comment       func(childComplexity int) int
 		Evidence      func(childComplexity int) int
+		Files         func(childComplexity int) int
 		GID           func(childComplexity int) int
 		NotApplicable func(childComplexity int) int
 		NumberValue   func(childComplexity int) int
@@ -1331,6 +1357,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AssessmentScores.Overall(childComplexity), true
 
+	case "AttachEvidencePayload.file":
+		if e.ComplexityRoot.AttachEvidencePayload.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachEvidencePayload.File(childComplexity), true
+	case "AttachEvidencePayload.userErrors":
+		if e.ComplexityRoot.AttachEvidencePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachEvidencePayload.UserErrors(childComplexity), true
+
 	case "AuditEvent.actor":
 		if e.ComplexityRoot.AuditEvent.Actor == nil {
 			break
@@ -1626,6 +1665,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DisseminationPayload.UserErrors(childComplexity), true
+
+	case "EvidenceFile.contentType":
+		if e.ComplexityRoot.EvidenceFile.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceFile.ContentType(childComplexity), true
+	case "EvidenceFile.downloadPath":
+		if e.ComplexityRoot.EvidenceFile.DownloadPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceFile.DownloadPath(childComplexity), true
+	case "EvidenceFile.id":
+		if e.ComplexityRoot.EvidenceFile.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceFile.GID(childComplexity), true
+	case "EvidenceFile.name":
+		if e.ComplexityRoot.EvidenceFile.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceFile.Name(childComplexity), true
+	case "EvidenceFile.sha256":
+		if e.ComplexityRoot.EvidenceFile.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceFile.SHA256(childComplexity), true
+	case "EvidenceFile.size":
+		if e.ComplexityRoot.EvidenceFile.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceFile.Size(childComplexity), true
+	case "EvidenceFile.uploadedAt":
+		if e.ComplexityRoot.EvidenceFile.UploadedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceFile.UploadedAt(childComplexity), true
+	case "EvidenceFile.uploadedBy":
+		if e.ComplexityRoot.EvidenceFile.UploadedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceFile.UploadedBy(childComplexity), true
 
 	case "Finding.addressedByActions":
 		if e.ComplexityRoot.Finding.AddressedByActions == nil {
@@ -2323,6 +2411,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AdoptActionPlan(childComplexity, args["input"].(model.PlanTransitionInput)), true
+	case "Mutation.attachEvidence":
+		if e.ComplexityRoot.Mutation.AttachEvidence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attachEvidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttachEvidence(childComplexity, args["input"].(model.AttachEvidenceInput)), true
 	case "Mutation.closeActionPlan":
 		if e.ComplexityRoot.Mutation.CloseActionPlan == nil {
 			break
@@ -2532,6 +2631,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordProgress(childComplexity, args["input"].(model.RecordProgressInput)), true
+	case "Mutation.removeEvidence":
+		if e.ComplexityRoot.Mutation.RemoveEvidence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeEvidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveEvidence(childComplexity, args["input"].(model.RemoveEvidenceInput)), true
 	case "Mutation.reopenAssessment":
 		if e.ComplexityRoot.Mutation.ReopenAssessment == nil {
 			break
@@ -2935,6 +3045,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProgressUpdate.EvidenceList(childComplexity), true
+	case "ProgressUpdate.files":
+		if e.ComplexityRoot.ProgressUpdate.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.Files(childComplexity), true
 	case "ProgressUpdate.id":
 		if e.ComplexityRoot.ProgressUpdate.GID == nil {
 			break
@@ -3254,6 +3370,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordProgressPayload.UserErrors(childComplexity), true
 
+	case "RemoveEvidencePayload.removedFileId":
+		if e.ComplexityRoot.RemoveEvidencePayload.RemovedFileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveEvidencePayload.RemovedFileID(childComplexity), true
+	case "RemoveEvidencePayload.userErrors":
+		if e.ComplexityRoot.RemoveEvidencePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveEvidencePayload.UserErrors(childComplexity), true
+
 	case "ResourceRequirement.action":
 		if e.ComplexityRoot.ResourceRequirement.Action == nil {
 			break
@@ -3376,6 +3505,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Response.Evidence(childComplexity), true
+	case "Response.files":
+		if e.ComplexityRoot.Response.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Response.Files(childComplexity), true
 	case "Response.id":
 		if e.ComplexityRoot.Response.GID == nil {
 			break
@@ -3716,6 +3851,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AddFindingInput", ec.unmarshalInputAddFindingInput),
 			graphql.NewInputUnmarshaler("AddResourceRequirementInput", ec.unmarshalInputAddResourceRequirementInput),
 			graphql.NewInputUnmarshaler("AssessmentTransitionInput", ec.unmarshalInputAssessmentTransitionInput),
+			graphql.NewInputUnmarshaler("AttachEvidenceInput", ec.unmarshalInputAttachEvidenceInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("BreakdownValueInput", ec.unmarshalInputBreakdownValueInput),
 			graphql.NewInputUnmarshaler("CategoryInput", ec.unmarshalInputCategoryInput),
@@ -3741,6 +3877,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordDisseminationInput", ec.unmarshalInputRecordDisseminationInput),
 			graphql.NewInputUnmarshaler("RecordMeasurementInput", ec.unmarshalInputRecordMeasurementInput),
 			graphql.NewInputUnmarshaler("RecordProgressInput", ec.unmarshalInputRecordProgressInput),
+			graphql.NewInputUnmarshaler("RemoveEvidenceInput", ec.unmarshalInputRemoveEvidenceInput),
 			graphql.NewInputUnmarshaler("ResponseInput", ec.unmarshalInputResponseInput),
 			graphql.NewInputUnmarshaler("RevokeApiKeyInput", ec.unmarshalInputRevokeApiKeyInput),
 			graphql.NewInputUnmarshaler("RoleInput", ec.unmarshalInputRoleInput),
@@ -4169,6 +4306,46 @@ type Query {
 # Every mutation takes one ` + "`" + `input` + "`" + ` argument and returns a payload with
 # ` + "`" + `userErrors: [UserError!]!` + "`" + `. When userErrors is non-empty nothing was changed.
 type Mutation
+`, BuiltIn: false},
+	{Name: "../schema/evidence.graphqls", Input: `# Evidence files (RULES.md sections 4 and 7): uploaded with the GraphQL
+# multipart request specification (graph/multipart.go), served at
+# GET /files/{id} (internal/evidence).
+
+scalar Upload   # a file part of a GraphQL multipart request (graphql-multipart-request-spec)
+
+"A file kept as evidence, stored by the service with its checksum."
+type EvidenceFile implements Node {
+  id: ID!
+  name: String!
+  contentType: String!
+  "Bytes."
+  size: Int!
+  sha256: String!
+  uploadedBy: User
+  uploadedAt: Time!
+  "Path to GET the file with the caller's own credentials: /files/{id}."
+  downloadPath: String!
+}
+
+extend type Response {
+  "Evidence files attached to this answer (never shown to PARTNER, like the answer itself)."
+  files: [EvidenceFile!]!
+}
+
+extend type ProgressUpdate {
+  files: [EvidenceFile!]!
+}
+
+extend type Mutation {
+  "Attaches a file to a Response (while its assessment is DRAFT) or a ProgressUpdate (while its plan is ADOPTED)."
+  attachEvidence(input: AttachEvidenceInput!): AttachEvidencePayload!
+  removeEvidence(input: RemoveEvidenceInput!): RemoveEvidencePayload!
+}
+
+input AttachEvidenceInput { subjectId: ID!, file: Upload!, name: String }
+type AttachEvidencePayload { file: EvidenceFile, userErrors: [UserError!]! }
+input RemoveEvidenceInput { fileId: ID! }
+type RemoveEvidencePayload { removedFileId: ID, userErrors: [UserError!]! }
 `, BuiltIn: false},
 	{Name: "../schema/gaps.graphqls", Input: `# Gap flags: automatic rules over plans and findings, and flags raised by hand.
 # Definitions copied verbatim from the partner contract
@@ -5157,6 +5334,16 @@ func (ec *executionContext) childFields_AssessmentScores(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type AssessmentScores", field.Name)
 }
 
+func (ec *executionContext) childFields_AttachEvidencePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_AttachEvidencePayload_file(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AttachEvidencePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttachEvidencePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5333,6 +5520,28 @@ func (ec *executionContext) childFields_DisseminationPayload(ctx context.Context
 		return ec.fieldContext_DisseminationPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DisseminationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EvidenceFile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_EvidenceFile_id(ctx, field)
+	case "name":
+		return ec.fieldContext_EvidenceFile_name(ctx, field)
+	case "contentType":
+		return ec.fieldContext_EvidenceFile_contentType(ctx, field)
+	case "size":
+		return ec.fieldContext_EvidenceFile_size(ctx, field)
+	case "sha256":
+		return ec.fieldContext_EvidenceFile_sha256(ctx, field)
+	case "uploadedBy":
+		return ec.fieldContext_EvidenceFile_uploadedBy(ctx, field)
+	case "uploadedAt":
+		return ec.fieldContext_EvidenceFile_uploadedAt(ctx, field)
+	case "downloadPath":
+		return ec.fieldContext_EvidenceFile_downloadPath(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvidenceFile", field.Name)
 }
 
 func (ec *executionContext) childFields_Finding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5795,6 +6004,8 @@ func (ec *executionContext) childFields_ProgressUpdate(ctx context.Context, fiel
 		return ec.fieldContext_ProgressUpdate_note(ctx, field)
 	case "evidence":
 		return ec.fieldContext_ProgressUpdate_evidence(ctx, field)
+	case "files":
+		return ec.fieldContext_ProgressUpdate_files(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProgressUpdate", field.Name)
 }
@@ -5897,6 +6108,16 @@ func (ec *executionContext) childFields_RecordProgressPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type RecordProgressPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RemoveEvidencePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "removedFileId":
+		return ec.fieldContext_RemoveEvidencePayload_removedFileId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RemoveEvidencePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveEvidencePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ResourceRequirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5967,6 +6188,8 @@ func (ec *executionContext) childFields_Response(ctx context.Context, field grap
 		return ec.fieldContext_Response_updatedAt(ctx, field)
 	case "version":
 		return ec.fieldContext_Response_version(ctx, field)
+	case "files":
+		return ec.fieldContext_Response_files(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Response", field.Name)
 }

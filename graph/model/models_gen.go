@@ -114,6 +114,17 @@ type AssessmentTransitionInput struct {
 	Reason       *string `json:"reason,omitempty"`
 }
 
+type AttachEvidenceInput struct {
+	SubjectID string         `json:"subjectId"`
+	File      graphql.Upload `json:"file"`
+	Name      *string        `json:"name,omitempty"`
+}
+
+type AttachEvidencePayload struct {
+	File       *store.EvidenceFile `json:"file,omitempty"`
+	UserErrors []UserError         `json:"userErrors"`
+}
+
 type AuditEventConnection struct {
 	Edges      []AuditEventEdge `json:"edges"`
 	PageInfo   *PageInfo        `json:"pageInfo"`
@@ -476,6 +487,15 @@ type RecordProgressPayload struct {
 	Action     *store.Action         `json:"action,omitempty"`
 	Update     *store.ProgressUpdate `json:"update,omitempty"`
 	UserErrors []UserError           `json:"userErrors"`
+}
+
+type RemoveEvidenceInput struct {
+	FileID string `json:"fileId"`
+}
+
+type RemoveEvidencePayload struct {
+	RemovedFileID *string     `json:"removedFileId,omitempty"`
+	UserErrors    []UserError `json:"userErrors"`
 }
 
 type ResourceRequirementPayload struct {

@@ -81,3 +81,20 @@ func UnmarshalTime(v any) (time.Time, error) {
 // MarshalTime writes a Time as graphql.MarshalTime does: RFC 3339 with
 // nanoseconds, null for the zero time.
 func MarshalTime(t time.Time) graphql.Marshaler { return graphql.MarshalTime(t) }
+
+// Upload is a file part of a GraphQL multipart request (graph/multipart.go
+// puts each one in the variables).
+type Upload = graphql.Upload
+
+// UnmarshalUpload reads the Upload scalar: only a file of the multipart
+// request is one; any other value (a string sent in JSON, say) is the
+// client's mistake (errs.BadInput), not an internal error.
+func UnmarshalUpload(v any) (graphql.Upload, error) {
+	if u, ok := v.(graphql.Upload); ok {
+		return u, nil
+	}
+	return graphql.Upload{}, errs.BadInput{Message: "error.input.upload"}
+}
+
+// MarshalUpload writes an Upload (never done: no field returns one).
+func MarshalUpload(u graphql.Upload) graphql.Marshaler { return graphql.MarshalUpload(u) }

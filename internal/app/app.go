@@ -25,6 +25,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/auth"
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/demo"
+	"github.com/gendertrack/gendertrack/internal/evidence"
 	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/httpserver"
 	"github.com/gendertrack/gendertrack/internal/org"
@@ -74,6 +75,12 @@ type Config struct {
 	// INDICATOR_NOT_MEASURED (GENDERTRACK_STALE_DAYS,
 	// GENDERTRACK_UNMEASURED_DAYS).
 	Gaps gaps.Config
+	// MaxFileMB bounds one evidence file, in MB of 2^20 bytes
+	// (GENDERTRACK_MAX_FILE_MB, default 10); MaxUploadFiles bounds the
+	// files of one multipart request (GENDERTRACK_MAX_UPLOAD_FILES,
+	// default 5).
+	MaxFileMB      int
+	MaxUploadFiles int
 	// Now is the clock; tests set it to fix "today".
 	Now func() time.Time
 }
@@ -89,6 +96,8 @@ func Defaults() Config {
 		MaxInFlight: 4 * runtime.GOMAXPROCS(0), MaxQueued: 256,
 		ResponseCacheMB: 32,
 		Gaps:            gaps.DefaultConfig(),
+		MaxFileMB:       evidence.DefaultMaxFileBytes >> 20,
+		MaxUploadFiles:  graph.DefaultMaxFiles,
 		Now:             time.Now,
 	}
 }
@@ -134,6 +143,12 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 		return err
 	}
 	if err := integer("GENDERTRACK_MAX_QUEUED", &c.MaxQueued); err != nil {
+		return err
+	}
+	if err := integer("GENDERTRACK_MAX_FILE_MB", &c.MaxFileMB); err != nil {
+		return err
+	}
+	if err := integer("GENDERTRACK_MAX_UPLOAD_FILES", &c.MaxUploadFiles); err != nil {
 		return err
 	}
 	if v := getenv("GENDERTRACK_RESPONSE_CACHE_MB"); v != "" {
@@ -236,8 +251,9 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 	orgs := &org.Service{DB: db, Guard: guard, Now: cfg.Now}
 	plans := &plan.Service{DB: db, Guard: guard, Now: cfg.Now}
 	flags := &gaps.Service{DB: db, Guard: guard, Now: cfg.Now, Config: cfg.Gaps}
+	files := &evidence.Service{DB: db, Guard: guard, Now: cfg.Now, MaxFileBytes: int64(cfg.MaxFileMB) << 20}
 	if cfg.Demo {
-		loaded, err := demo.Load(authz.System(ctx), demo.Services{Org: orgs, Account: accounts, DB: db, Assessment: assessments, Plans: plans, Gaps: flags})
+		loaded, err := demo.Load(authz.System(ctx), demo.Services{Org: orgs, Account: accounts, DB: db, Assessment: assessments, Plans: plans, Gaps: flags, Evidence: files})
 		if err != nil {
 			db.Close()
 			return nil, fmt.Errorf("demo data: %w", err)
@@ -248,13 +264,14 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 			log.Info("demo data skipped: the database already holds institutions")
 		}
 	}
-	res := &graph.Resolver{Org: orgs, Account: accounts, AssessmentService: assessments, Plans: plans, Gaps: flags, Guard: guard, Now: cfg.Now}
+	uploads := graph.Uploads{MaxFileBytes: files.MaxFile(), MaxFiles: cfg.MaxUploadFiles, MaxFieldBytes: cfg.MaxBody}
+	res := &graph.Resolver{Org: orgs, Account: accounts, AssessmentService: assessments, Plans: plans, Gaps: flags, Evidence: files, Guard: guard, Now: cfg.Now}
 	cache := &graph.ResponseCache{
 		Version:  db.DataVersion,
 		Context:  func() (int64, string) { return guard.Version(), plans.Today() },
 		MaxBytes: cfg.ResponseCacheMB << 20,
 	}
-	gql := graph.NewHandler(res, graph.Limits{Bounds: cfg.Bounds, Introspection: cfg.Introspection, Log: log, Cache: cache, DB: db, Now: cfg.Now})
+	gql := graph.NewHandler(res, graph.Limits{Bounds: cfg.Bounds, Introspection: cfg.Introspection, Log: log, Cache: cache, DB: db, Now: cfg.Now, Uploads: uploads})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gendertrack_response_cache_hits_total",
@@ -265,19 +282,37 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 			func() float64 { _, m := cache.Stats(); return float64(m) }),
 	)
 	h := httpserver.New(httpserver.Deps{
-		DB: db, GraphQL: gql, Log: log, MaxBody: cfg.MaxBody, Timeout: cfg.Timeout,
+		DB: db, GraphQL: gql, Log: log, MaxBody: cfg.MaxBody, Timeout: cfg.Timeout, MaxUploadBody: uploads.MaxBody(),
+		Files: files.Handler(func(r *http.Request) (context.Context, error) {
+			ctx := r.Context()
+			if h := r.Header.Get("Authorization"); h != "" {
+				actor, err := bearer(ctx, accounts, h)
+				if err != nil {
+					return nil, err
+				}
+				return auth.WithActor(ctx, actor), nil
+			}
+			// The web workspace's session (RULES.md section 11): an
+			// expired or revoked one is no sign-in, as on the pages.
+			if c, err := r.Cookie(web.SessionCookie); err == nil && c.Value != "" {
+				actor, err := accounts.Authenticate(ctx, c.Value)
+				if err == nil {
+					return auth.WithActor(ctx, actor), nil
+				}
+				if !errors.Is(err, account.ErrBadCredential) {
+					return nil, err
+				}
+			}
+			return ctx, nil
+		}, log),
 		MaxInFlight: cfg.MaxInFlight, MaxQueued: cfg.MaxQueued,
 		Registry: reg, CORSOrigins: cfg.CORSOrigins,
-		Web: web.New(web.Deps{Orgs: orgs, Accounts: accounts, Assessments: assessments, Plans: plans, Flags: flags,
+		Web: web.New(web.Deps{Orgs: orgs, Accounts: accounts, Assessments: assessments, Plans: plans, Flags: flags, Evidence: files,
 			Guard: guard, DB: db, Now: cfg.Now, Log: log, MaxBody: cfg.MaxBody, Timeout: cfg.Timeout}),
 		Prepare: func(r *http.Request) (*http.Request, error) {
 			ctx := reqinfo.WithAcceptLanguage(r.Context(), r.Header.Get("Accept-Language"))
 			if h := r.Header.Get("Authorization"); h != "" {
-				scheme, cred, _ := strings.Cut(h, " ")
-				if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(cred) == "" {
-					return nil, account.ErrBadCredential
-				}
-				actor, err := accounts.Authenticate(ctx, strings.TrimSpace(cred))
+				actor, err := bearer(ctx, accounts, h)
 				if err != nil {
 					return nil, err
 				}
@@ -289,6 +324,16 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	go accounts.WatchRoles(wctx, cfg.RolePoll)
 	return &Server{Config: cfg, DB: db, Handler: h, Log: log, Account: accounts, stop: stop}, nil
+}
+
+// bearer authenticates an Authorization header: a Bearer token from login
+// or an API-key secret.
+func bearer(ctx context.Context, accounts *account.Service, h string) (*auth.Actor, error) {
+	scheme, cred, _ := strings.Cut(h, " ")
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(cred) == "" {
+		return nil, account.ErrBadCredential
+	}
+	return accounts.Authenticate(ctx, strings.TrimSpace(cred))
 }
 
 // Serve answers on ln until ctx is cancelled, then shuts down gracefully:

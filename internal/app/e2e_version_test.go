@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gendertrack/gendertrack/internal/authz"
+	"github.com/gendertrack/gendertrack/internal/demo"
 )
 
 // TestEveryMutationAdvancesTheDataVersion runs every mutation of
@@ -26,6 +27,9 @@ func TestEveryMutationAdvancesTheDataVersion(t *testing.T) {
 			// keep names the payload paths to remember: name -> path
 			keep map[string]string
 			tok  func() string
+			// send, when set, sends the request instead of query (a
+			// multipart upload).
+			send func(tok string) *resp
 		}
 		v := func(m map[string]any) func() map[string]any { return func() map[string]any { return m } }
 		steps := []step{
@@ -87,7 +91,11 @@ func TestEveryMutationAdvancesTheDataVersion(t *testing.T) {
 			{op: "updateIndicator", query: `mutation($i:ID!,$v:Int!){ updateIndicator(input:{id:$i, expectedVersion:$v, countsPeople:true, disaggregation:[{kind:SEX}], categoryTargets:[{dimension:"sex", category:"women", target:10}]}){ indicator{ id } userErrors{ code field } } }`,
 				vars: func() map[string]any { return map[string]any{"i": ids["ind"], "v": versions["indV"]} }},
 			{op: "adoptActionPlan", query: planAdopt, vars: func() map[string]any { return map[string]any{"p": ids["plan"]} }},
-			{op: "recordProgress", query: planProgress, vars: func() map[string]any { return map[string]any{"a": ids["act"], "s": "IN_PROGRESS", "p": 10} }},
+			{op: "recordProgress", query: planProgress, vars: func() map[string]any { return map[string]any{"a": ids["act"], "s": "IN_PROGRESS", "p": 10} },
+				keep: map[string]string{"upd": "recordProgress.update.id"}},
+			{op: "attachEvidence", send: func(tok string) *resp { return e.attach(tok, ids["upd"], "sheet.pdf", demo.PDF("Attendance")) },
+				keep: map[string]string{"file": "attachEvidence.file.id"}},
+			{op: "removeEvidence", query: evRemove, vars: func() map[string]any { return map[string]any{"f": ids["file"]} }},
 			{op: "recordMeasurement", query: `mutation($i:ID!){ recordMeasurement(input:{indicatorId:$i, value:4, measuredOn:"2026-05-01"}){ measurement{ id } userErrors{ code field } } }`,
 				vars: func() map[string]any { return map[string]any{"i": ids["ind"]} }},
 			{op: "recordDissemination", query: `mutation($p:ID!,$u:ID!){ recordDissemination(input:{planId:$p, unitId:$u, date:"2026-03-01", method:BRIEFING}){ dissemination{ id } userErrors{ code field } } }`,
@@ -113,7 +121,12 @@ func TestEveryMutationAdvancesTheDataVersion(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := e.gql(tok, s.query, vars).OK()
+			var r *resp
+			if s.send != nil {
+				r = s.send(tok).OK()
+			} else {
+				r = e.gql(tok, s.query, vars).OK()
+			}
 			if ue := r.UserErrors(s.op); len(ue) > 0 {
 				t.Fatalf("%s: %v", s.op, ue)
 			}

@@ -1,10 +1,12 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -36,6 +38,12 @@ func FuzzGraphQLHandler(f *testing.F) {
 		{`{ __schema { types { name } } }`, `"x"`},
 		{`mutation { logout { ok } }`, `{"a":{"b":[1,2,{"c":null}]}}`},
 		{`{`, `{`},
+		// Multipart seeds: each input is also sent as a multipart request
+		// whose map part is vars and whose file part holds query.
+		{`mutation($f:Upload!){ attachEvidence(input:{subjectId:"UmVzcG9uc2U6MQ", file:$f}){ userErrors{ code field } } }`, `{"0":["variables.f"]}`},
+		{`%PDF-1.4 not really`, `{"0":["variables.input.file"],"1":["variables.input.file"]}`},
+		{`PK\x03\x04`, `{"0":["variables"]}`},
+		{`mutation($f:[Upload!]!){ __typename }`, `{"0":["variables.f.0"],"1":["variables.f.-1"]}`},
 	}
 	for _, s := range seeds {
 		f.Add(s[0], s[1])
@@ -75,24 +83,61 @@ func FuzzGraphQLHandler(f *testing.F) {
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+token)
 		srv.Handler.ServeHTTP(rec, req)
-		if rec.Code >= 500 {
-			t.Fatalf("HTTP %d for %q %q: %.500s", rec.Code, query, vars, rec.Body.String())
+		check(t, rec, query, vars)
+
+		// The same input as a GraphQL multipart request: the JSON body as
+		// operations (with a null f and input.file to fill), vars as the
+		// map, and query as the bytes of two file parts.
+		ops, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"f": nil, "input": map[string]any{"file": nil}}})
+		var mb bytes.Buffer
+		mw := multipart.NewWriter(&mb)
+		mw.WriteField("operations", string(ops))
+		mw.WriteField("map", vars)
+		for _, name := range []string{"0", "1"} {
+			fw, _ := mw.CreateFormFile(name, name+".pdf")
+			fw.Write([]byte(query))
 		}
-		if rec.Code == http.StatusRequestEntityTooLarge {
-			return
-		}
-		var answer struct {
-			Errors []struct {
-				Extensions map[string]any `json:"extensions"`
-			} `json:"errors"`
-		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &answer); err != nil {
-			t.Fatalf("not JSON (HTTP %d) for %q %q: %.500s", rec.Code, query, vars, rec.Body.String())
-		}
-		for _, e := range answer.Errors {
-			if e.Extensions["code"] == "INTERNAL_SERVER_ERROR" || e.Extensions["code"] == nil {
-				t.Fatalf("an error without a client code for %q %q: %.500s", query, vars, rec.Body.String())
-			}
+		mw.Close()
+		rec = httptest.NewRecorder()
+		req = httptest.NewRequest("POST", "/graphql", bytes.NewReader(mb.Bytes()))
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+token)
+		srv.Handler.ServeHTTP(rec, req)
+		check(t, rec, query, vars)
+		// And cut short anywhere.
+		if n := len(query) % (mb.Len() + 1); n < mb.Len() {
+			rec = httptest.NewRecorder()
+			req = httptest.NewRequest("POST", "/graphql", bytes.NewReader(mb.Bytes()[:n]))
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("Authorization", "Bearer "+token)
+			srv.Handler.ServeHTTP(rec, req)
+			check(t, rec, query, vars)
 		}
 	})
+}
+
+// check fails the fuzz test on an answer that is not the client's problem
+// or served: a 5xx, an answer that is not JSON, an error without a client
+// code.
+func check(t *testing.T, rec *httptest.ResponseRecorder, query, vars string) {
+	t.Helper()
+	if rec.Code >= 500 {
+		t.Fatalf("HTTP %d for %q %q: %.500s", rec.Code, query, vars, rec.Body.String())
+	}
+	if rec.Code == http.StatusRequestEntityTooLarge {
+		return
+	}
+	var answer struct {
+		Errors []struct {
+			Extensions map[string]any `json:"extensions"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &answer); err != nil {
+		t.Fatalf("not JSON (HTTP %d) for %q %q: %.500s", rec.Code, query, vars, rec.Body.String())
+	}
+	for _, e := range answer.Errors {
+		if e.Extensions["code"] == "INTERNAL_SERVER_ERROR" || e.Extensions["code"] == nil {
+			t.Fatalf("an error without a client code for %q %q: %.500s", query, vars, rec.Body.String())
+		}
+	}
 }

@@ -62,6 +62,10 @@ const (
 	AdoptPlan Capability = "AdoptPlan"
 	// RecordProgress: recordProgress, recordMeasurement.
 	RecordProgress Capability = "RecordProgress"
+	// ResponseEvidence: attachEvidence and removeEvidence on a Response.
+	ResponseEvidence Capability = "ResponseEvidence"
+	// UpdateEvidence: attachEvidence and removeEvidence on a ProgressUpdate.
+	UpdateEvidence Capability = "UpdateEvidence"
 	// RaiseFlag: raiseGapFlag.
 	RaiseFlag Capability = "RaiseFlag"
 	// SetFlagState: setGapFlagState.
@@ -72,7 +76,7 @@ const (
 var Capabilities = []Capability{
 	ReadInstitution, ReadResponses, ReadAudit, ManageGlobal, ManageInstitution,
 	EditAssessment, ValidateAssessment, EditPlan, AdoptPlan, RecordProgress,
-	RaiseFlag, SetFlagState,
+	ResponseEvidence, UpdateEvidence, RaiseFlag, SetFlagState,
 }
 
 // The roles of the schema's Role enum.
@@ -105,6 +109,9 @@ var Roles = []string{
 //     COORDINATOR's right, so the service checks it as ManageGlobal.
 //   - createApiKey: ManageInstitution in every listed institution.
 //   - Operations in GlobalOperations are checked with institution 0.
+//   - attachEvidence/removeEvidence: the capability depends on what the
+//     file is (to be) attached to; Operations names the one for a
+//     Response, EvidenceOperations both.
 var Operations = map[string]Capability{
 	"createUser":   ManageInstitution, // institution from context, see above
 	"grantRole":    ManageInstitution,
@@ -142,9 +149,19 @@ var Operations = map[string]Capability{
 	"updateIndicator":           EditPlan,
 	"recordMeasurement":         RecordProgress,
 	"recordDissemination":       EditPlan,
+	"attachEvidence":            ResponseEvidence, // on a ProgressUpdate: UpdateEvidence
+	"removeEvidence":            ResponseEvidence, // on a ProgressUpdate: UpdateEvidence
 
 	"raiseGapFlag":    RaiseFlag,
 	"setGapFlagState": SetFlagState,
+}
+
+// EvidenceOperations are the mutations whose capability depends on the
+// kind of object they touch (a GraphQL type name), as the two evidence
+// rows of RULES.md section 4 say.
+var EvidenceOperations = map[string]map[string]Capability{
+	"attachEvidence": {"Response": ResponseEvidence, "ProgressUpdate": UpdateEvidence},
+	"removeEvidence": {"Response": ResponseEvidence, "ProgressUpdate": UpdateEvidence},
 }
 
 // GlobalOperations are the mutations that are not scoped to an

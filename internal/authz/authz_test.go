@@ -34,6 +34,8 @@ var matrix = []struct {
 	{EditPlan, "EditPlan", [7]bool{Y, Y, Y, N, N, N, N}},
 	{AdoptPlan, "AdoptPlan", [7]bool{Y, N, N, N, Y, N, N}},
 	{RecordProgress, "RecordProgress", [7]bool{Y, Y, Y, Y, N, N, N}},
+	{ResponseEvidence, "ResponseEvidence", [7]bool{Y, Y, Y, N, N, N, N}},
+	{UpdateEvidence, "UpdateEvidence", [7]bool{Y, Y, Y, Y, N, N, N}},
 	{RaiseFlag, "RaiseFlag", [7]bool{Y, Y, Y, Y, Y, N, N}},
 	{SetFlagState, "SetFlagState", [7]bool{Y, Y, Y, N, Y, N, N}},
 }
@@ -55,7 +57,8 @@ var mutations = map[string]Capability{
 	"addResourceRequirement": EditPlan, "updateResourceRequirement": EditPlan, "createIndicator": EditPlan, "updateIndicator": EditPlan,
 	"recordMeasurement":   RecordProgress,
 	"recordDissemination": EditPlan,
-	"raiseGapFlag":        RaiseFlag, "setGapFlagState": SetFlagState,
+	"attachEvidence":      ResponseEvidence, "removeEvidence": ResponseEvidence,
+	"raiseGapFlag": RaiseFlag, "setGapFlagState": SetFlagState,
 }
 
 func newEnforcer(t testing.TB, as ...Assignment) *Enforcer {
@@ -255,8 +258,13 @@ func TestLoadRejectsBadAssignments(t *testing.T) {
 }
 
 func TestOperations(t *testing.T) {
-	if len(Operations) != 34 {
-		t.Errorf("%d operations, the schema has 34 mutations besides login and logout", len(Operations))
+	if len(Operations) != 36 {
+		t.Errorf("%d operations, the schema has 36 mutations besides login and logout", len(Operations))
+	}
+	for op, byKind := range EvidenceOperations {
+		if Operations[op] != byKind["Response"] || byKind["ProgressUpdate"] != UpdateEvidence || len(byKind) != 2 {
+			t.Errorf("EvidenceOperations[%q] = %v", op, byKind)
+		}
 	}
 	for op, want := range mutations {
 		if got, ok := Operations[op]; !ok || got != want {

@@ -279,6 +279,9 @@ func loadAssessments(ctx context.Context, s Services, d *Data) error {
 	if _, _, err := svc.SaveResponses(committee, d.Baseline.ID, inputs(policeAnswers(), false)); err != nil {
 		return fmt.Errorf("baseline responses: %w", err)
 	}
+	if err := attachResponseFiles(committee, s, d.Baseline.ID, responseFiles(false)); err != nil {
+		return err
+	}
 	if _, err := svc.AddFinding(committee, assessment.FindingInput{AssessmentID: d.Baseline.ID, AreaKey: "accountability-oversight",
 		QuestionKey: str("women-in-custody-safeguards"),
 		Title:       "No women officers on night duty in the custody areas of the Capital District stations",
@@ -300,6 +303,9 @@ func loadAssessments(ctx context.Context, s Services, d *Data) error {
 	}
 	if _, _, err := svc.SaveResponses(committee, d.FollowUp.ID, inputs(policeAnswers(), true)); err != nil {
 		return fmt.Errorf("follow-up responses: %w", err)
+	}
+	if err := attachResponseFiles(committee, s, d.FollowUp.ID, responseFiles(true)); err != nil {
+		return err
 	}
 	if d.FollowUp, err = reload(ctx, s.DB, d.FollowUp.ID); err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gendertrack/gendertrack/internal/account"
 	"github.com/gendertrack/gendertrack/internal/assessment"
+	"github.com/gendertrack/gendertrack/internal/evidence"
 	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/org"
 	"github.com/gendertrack/gendertrack/internal/patch"
@@ -29,6 +30,9 @@ type Services struct {
 	Plans *plan.Service
 	// Gaps sets the states of some demo gap flags and raises a MANUAL one.
 	Gaps *gaps.Service
+	// Evidence attaches the demo's evidence files (small PDFs and PNGs
+	// made at load time); none without it.
+	Evidence *evidence.Service
 }
 
 // Password is the password of every demo account. The accounts exist only

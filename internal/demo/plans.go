@@ -376,7 +376,9 @@ func loadPlans(ctx context.Context, s Services, d *Data) error {
 		return err
 	}
 
-	// Progress, oldest first, each update back-dated to its day.
+	// Progress, oldest first, each update back-dated to its day; a few
+	// updates carry an evidence file.
+	files := 0
 	for i, a := range actions {
 		for _, pr := range a.progress {
 			var note *string
@@ -390,6 +392,12 @@ func loadPlans(ctx context.Context, s Services, d *Data) error {
 			at := planDay(pr.on).Add(16 * time.Hour)
 			if _, err := s.DB.NewUpdate().Table("progress_updates").Set("created_at = ?", at).Where("id = ?", u.ID).Exec(ctx); err != nil {
 				return err
+			}
+			if i < 3 && pr.note != "" {
+				files++
+				if err := attachUpdateFile(focal, s, u.ID, files); err != nil {
+					return fmt.Errorf("evidence of %q: %w", a.title, err)
+				}
 			}
 			if _, err := s.DB.NewUpdate().Table("actions").Set("last_progress_at = ?", at).Where("id = ?", created[i].ID).Exec(ctx); err != nil {
 				return err

@@ -40,13 +40,14 @@ var (
 	ProgressUpdate      = Kind{"ProgressUpdate"}
 	Dissemination       = Kind{"Dissemination"}
 	GapFlag             = Kind{"GapFlag"}
+	EvidenceFile        = Kind{"EvidenceFile"}
 )
 
 var kinds = func() map[string]Kind {
 	m := map[string]Kind{}
 	for _, k := range []Kind{Institution, Unit, Partner, User, APIKey, AuditEvent, Questionnaire, Question, Area,
 		Assessment, Response, Finding, ActionPlan, Objective, Action, ResourceRequirement, Indicator,
-		Measurement, ProgressUpdate, Dissemination, GapFlag} {
+		Measurement, ProgressUpdate, Dissemination, GapFlag, EvidenceFile} {
 		m[k.name] = k
 	}
 	return m

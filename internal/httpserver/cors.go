@@ -30,7 +30,7 @@ const corsMaxAge = "7200"
 
 // corsPath tells the routes browsers may call from other origins.
 func corsPath(p string) bool {
-	return p == "/graphql" || strings.HasPrefix(p, "/export/")
+	return p == "/graphql" || strings.HasPrefix(p, "/export/") || strings.HasPrefix(p, "/files/")
 }
 
 // ParseCORSOrigins reads a comma-separated list of origins such as

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"os"
@@ -47,6 +48,12 @@ type Deps struct {
 	// CORSOrigins are the origins (such as https://partner.example.org)
 	// whose pages may call /graphql and the exports; none when empty.
 	CORSOrigins []string
+	// MaxUploadBody bounds a multipart/form-data request to /graphql (file
+	// uploads, graph.Uploads.MaxBody), which is streamed to the transport
+	// instead of read here; 0 holds it to MaxBody like the others.
+	MaxUploadBody int64
+	// Files serves GET /files/{id} (evidence downloads), when set.
+	Files http.Handler
 	// Web is the web workspace (internal/web), served at / and every path
 	// no other route takes; without it / leads to GraphiQL.
 	Web http.Handler
@@ -61,6 +68,9 @@ func New(d Deps) http.Handler {
 		mux.Handle("/", d.Web)
 	}
 	mux.Handle("/graphql", graphqlEndpoint(d, m))
+	if d.Files != nil {
+		mux.Handle("GET /files/{id}", d.Files)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		io.WriteString(w, "ok\n")
@@ -110,10 +120,20 @@ func graphqlEndpoint(d Deps, m *metrics) http.Handler {
 			if deadline, ok := ctx.Deadline(); ok {
 				_ = http.NewResponseController(w).SetReadDeadline(deadline)
 			}
-			if r.ContentLength > d.MaxBody {
+			if d.MaxUploadBody > 0 && isMultipart(r) {
+				// A file upload: the transport streams the parts to
+				// temporary files, each bounded, the whole body bounded here.
+				if r.ContentLength > d.MaxUploadBody {
+					http.Error(rec, "request body larger than "+strconv.FormatInt(d.MaxUploadBody, 10)+" bytes", http.StatusRequestEntityTooLarge)
+					return
+				}
+				r.Body = http.MaxBytesReader(rec, r.Body, d.MaxUploadBody)
+			} else if r.ContentLength > d.MaxBody {
 				http.Error(rec, "request body larger than "+strconv.FormatInt(d.MaxBody, 10)+" bytes", http.StatusRequestEntityTooLarge)
 				return
 			}
+		}
+		if r.Body != nil && r.Method == http.MethodPost && !(d.MaxUploadBody > 0 && isMultipart(r)) {
 			body, err := io.ReadAll(io.LimitReader(r.Body, d.MaxBody+1))
 			if err != nil {
 				status := http.StatusBadRequest
@@ -164,6 +184,12 @@ func graphqlEndpoint(d Deps, m *metrics) http.Handler {
 		}
 		d.GraphQL.ServeHTTP(rec, r)
 	})
+}
+
+// isMultipart reports whether r has a multipart/form-data body.
+func isMultipart(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "multipart/form-data"
 }
 
 // requestID gives every request an id (kept from X-Request-Id when it is

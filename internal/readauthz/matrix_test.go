@@ -24,6 +24,7 @@ import (
 	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/demo"
 	"github.com/gendertrack/gendertrack/internal/errs"
+	"github.com/gendertrack/gendertrack/internal/evidence"
 	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/org"
 	"github.com/gendertrack/gendertrack/internal/plan"
@@ -48,8 +49,12 @@ type world struct {
 	as    *assessment.Service
 	plans *plan.Service
 	flags *gaps.Service
+	ev    *evidence.Service
 
 	np, ng int64
+
+	// The police's evidence files: of responses, of progress updates.
+	responseFiles, updateFiles []int64
 
 	planIDs, objectives, actions, resources, indicators, measurements, updates, disseminations []int64
 	units, users, assessments, responses, findings, partners                                   []int64
@@ -415,6 +420,34 @@ var matrix = []read{
 		m, err := memo(w).OpenCountsByInstitutions(ctx, []int64{w.np})
 		return []any{m}, err
 	}},
+
+	// ---------------------------------------------------------- evidence
+	// A Response's files are read as its answers; a ProgressUpdate's as
+	// the plan.
+	{"evidence.Service.ResponseFiles", authz.ReadResponses, func(ctx context.Context, w *world) ([]any, error) {
+		m, err := w.ev.ResponseFiles(ctx, w.responses)
+		return []any{m}, err
+	}},
+	{"evidence.Service.UpdateFiles", authz.ReadInstitution, func(ctx context.Context, w *world) ([]any, error) {
+		m, err := w.ev.UpdateFiles(ctx, w.updates)
+		return []any{m}, err
+	}},
+	{"evidence.Service.FilesByID", authz.ReadResponses, func(ctx context.Context, w *world) ([]any, error) {
+		m, err := w.ev.FilesByID(ctx, w.responseFiles)
+		return []any{m}, err
+	}},
+	{"evidence.Service.FilesByID", authz.ReadInstitution, func(ctx context.Context, w *world) ([]any, error) {
+		m, err := w.ev.FilesByID(ctx, w.updateFiles)
+		return []any{m}, err
+	}},
+	{"evidence.Service.Open", authz.ReadResponses, func(ctx context.Context, w *world) ([]any, error) {
+		f, b, err := w.ev.Open(ctx, w.responseFiles[0])
+		return []any{f, b}, err
+	}},
+	{"evidence.Service.Open", authz.ReadInstitution, func(ctx context.Context, w *world) ([]any, error) {
+		f, b, err := w.ev.Open(ctx, w.updateFiles[0])
+		return []any{f, b}, err
+	}},
 }
 
 // results applies f to the results of each police assessment the caller
@@ -481,13 +514,17 @@ var notReads = map[string]string{
 	"gaps.Service.Raise": "mutation", "gaps.Service.SetState": "mutation",
 	"gaps.Service.Rules":   "the rule catalogue: no caller, no institution's data",
 	"gaps.Service.NewMemo": "makes a Memo, whose reads are in the matrix",
+
+	"evidence.Service.Attach": "mutation", "evidence.Service.Remove": "mutation",
+	"evidence.Service.MaxFile": "the service's configured bound",
+	"evidence.Service.Handler": "serves GET /files/{id} through Open, a read of the matrix",
 }
 
 // serviceTypes are the types whose exported methods the matrix covers: the
 // services, and the values of their reads that read further.
 var serviceTypes = []any{
 	&org.Service{}, &account.Service{}, &assessment.Service{}, &assessment.Results{},
-	&plan.Service{}, &gaps.Service{}, &gaps.Memo{},
+	&plan.Service{}, &gaps.Service{}, &gaps.Memo{}, &evidence.Service{},
 }
 
 // TestEveryReadIsInTheMatrix fails when a service gains an exported method
@@ -651,12 +688,13 @@ func setup(t *testing.T, dsn string) *world {
 		as:    &assessment.Service{DB: db, Guard: guard, Now: clock},
 		plans: &plan.Service{DB: db, Guard: guard, Now: clock},
 		flags: &gaps.Service{DB: db, Guard: guard, Now: clock, Config: gaps.DefaultConfig()},
+		ev:    &evidence.Service{DB: db, Guard: guard, Now: clock},
 	}
 	must(t, w.acc.Reload(ctx))
 	if _, err := w.as.ImportBundled(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.Load(sys, demo.Services{DB: db, Org: w.org, Account: w.acc, Assessment: w.as, Plans: w.plans, Gaps: w.flags}); err != nil {
+	if _, err := demo.Load(sys, demo.Services{DB: db, Org: w.org, Account: w.acc, Assessment: w.as, Plans: w.plans, Gaps: w.flags, Evidence: w.ev}); err != nil {
 		t.Fatal(err)
 	}
 	ids := func(query string, args ...any) []int64 {
@@ -700,6 +738,8 @@ func setup(t *testing.T, dsn string) *world {
 	w.assessments = ids(`SELECT id FROM assessments WHERE institution_id = ? ORDER BY id`, w.np)
 	w.responses = ids(`SELECT r.id FROM responses AS r JOIN assessments AS a ON a.id = r.assessment_id WHERE a.institution_id = ? ORDER BY r.id`, w.np)
 	w.findings = ids(`SELECT id FROM findings WHERE institution_id = ? ORDER BY id`, w.np)
+	w.responseFiles = ids(`SELECT id FROM evidence_files WHERE institution_id = ? AND response_id IS NOT NULL ORDER BY id`, w.np)
+	w.updateFiles = ids(`SELECT id FROM evidence_files WHERE institution_id = ? AND progress_update_id IS NOT NULL ORDER BY id`, w.np)
 	w.auditEvent = ids(`SELECT id FROM audit_events WHERE institution_id = ? ORDER BY id`, w.np)[0]
 	w.questionnaire = ids(`SELECT questionnaire_id FROM assessments WHERE institution_id = ? ORDER BY id`, w.np)[0]
 	q, err := w.as.QuestionnairesByID(sys, []int64{w.questionnaire})

@@ -52,6 +52,11 @@ type questionView struct {
 	// Conflict is what another user saved meanwhile, when the save was
 	// refused because of it.
 	Conflict string
+	// ResponseID is the stored answer's id (0: none); Files are its
+	// evidence files; CanAttach offers the file input (files.go).
+	ResponseID int64
+	Files      []fileView
+	CanAttach  bool
 }
 
 type areaLink struct{ Key, Title string }
@@ -68,6 +73,13 @@ type areaData struct {
 	General         []string
 	Saved           bool
 	StorageKey      string
+	// CanChangeFiles: the user may attach and remove evidence files here
+	// (files.go); Accept is the file inputs' accept attribute; File is
+	// "attached" or "removed" after a file was.
+	CanChangeFiles bool
+	Accept         string
+	File           string
+	MaxMB          int64
 }
 
 func numberText(f *float64) string {
@@ -88,7 +100,7 @@ func questionViewOf(ctx interface {
 	}
 	var a answerForm
 	if r != nil {
-		v.Version, v.Answered = r.Version, true
+		v.Version, v.Answered, v.ResponseID = r.Version, true, r.ID
 		a = formOfResponse(r)
 	}
 	v.fill(ctx, q, a, lang)
@@ -167,6 +179,10 @@ func (h *Handler) area(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Saved = r.URL.Query().Get("saved") == "1"
+	switch f := r.URL.Query().Get("file"); f {
+	case "attached", "removed":
+		d.File = f
+	}
 	h.render(w, r, http.StatusOK, "area", "web.area.title", d, "Area", d.Title)
 }
 
@@ -204,6 +220,10 @@ func (h *Handler) areaData(w http.ResponseWriter, r *http.Request, l *loaded) (*
 	for _, q := range a.Questions {
 		qv := questionViewOf(tr, &q, stored[q.Key], lang)
 		d.Questions = append(d.Questions, qv)
+	}
+	if err := h.addFiles(r, d, l.A.InstitutionID); err != nil {
+		h.internal(w, r, err)
+		return nil, false
 	}
 	for _, as := range l.Results.Scores(l.Q).Areas {
 		if as.AreaKey == a.Key {

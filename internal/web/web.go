@@ -19,11 +19,13 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gendertrack/gendertrack/internal/account"
 	"github.com/gendertrack/gendertrack/internal/assessment"
 	"github.com/gendertrack/gendertrack/internal/authz"
+	"github.com/gendertrack/gendertrack/internal/evidence"
 	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/org"
 	"github.com/gendertrack/gendertrack/internal/plan"
@@ -38,15 +40,20 @@ type Deps struct {
 	Assessments *assessment.Service
 	Plans       *plan.Service
 	Flags       *gaps.Service
-	Guard       *authz.Guard
+	// Evidence attaches, lists and removes the answers' evidence files.
+	Evidence *evidence.Service
+	Guard    *authz.Guard
 	// DB keeps the idempotency keys of area saves (store.Claim), as the
 	// API does for /graphql; no page builds SQL.
 	DB  *store.DB
 	Now func() time.Time
 	Log *slog.Logger
-	// MaxBody bounds a form; Timeout bounds a request.
-	MaxBody int64
-	Timeout time.Duration
+	// MaxBody bounds a form; MaxUpload a form sending a file (default:
+	// the evidence service's file bound and MaxBody); Timeout bounds a
+	// request.
+	MaxBody   int64
+	MaxUpload int64
+	Timeout   time.Duration
 }
 
 // Handler serves the workspace.
@@ -72,6 +79,9 @@ func New(d Deps) *Handler {
 	if d.MaxBody <= 0 {
 		d.MaxBody = 1 << 20
 	}
+	if d.MaxUpload <= 0 && d.Evidence != nil {
+		d.MaxUpload = d.Evidence.MaxFile() + d.MaxBody
+	}
 	if d.Timeout <= 0 {
 		d.Timeout = 30 * time.Second
 	}
@@ -90,6 +100,10 @@ func New(d Deps) *Handler {
 	mux.HandleFunc("GET /assessments/{id}", h.signedIn(h.assessment))
 	mux.HandleFunc("GET /assessments/{id}/areas/{area}", h.signedIn(h.area))
 	mux.HandleFunc("POST /assessments/{id}/areas/{area}", h.signedIn(h.saveArea))
+	if d.Evidence != nil {
+		mux.HandleFunc("POST /assessments/{id}/areas/{area}/files", h.signedIn(h.attachFile))
+		mux.HandleFunc("POST /assessments/{id}/areas/{area}/files/{file}/remove", h.signedIn(h.removeFile))
+	}
 	mux.HandleFunc("POST /assessments/{id}/submit", h.signedIn(h.transition("submit")))
 	mux.HandleFunc("POST /assessments/{id}/validate", h.signedIn(h.transition("validate")))
 	mux.HandleFunc("POST /assessments/{id}/reopen", h.signedIn(h.transition("reopen")))
@@ -113,7 +127,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.d.Timeout)
 	defer cancel()
 	ctx = reqinfo.WithAcceptLanguage(ctx, r.Header.Get("Accept-Language"))
-	r.Body = http.MaxBytesReader(w, r.Body, h.d.MaxBody)
+	limit := h.d.MaxBody
+	if r.Method == http.MethodPost && h.d.MaxUpload > limit && strings.HasSuffix(r.URL.Path, "/files") {
+		limit = h.d.MaxUpload // a file upload (files.go)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	h.handler.ServeHTTP(w, r.WithContext(ctx))
 }
 
