@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/gendertrack/gendertrack/internal/assessment"
 	"github.com/gendertrack/gendertrack/internal/audit"
@@ -207,13 +208,23 @@ func (s *Service) Attach(ctx context.Context, in AttachInput) (*store.EvidenceFi
 		row := &fileRow{EvidenceFile: store.EvidenceFile{InstitutionID: sub.institutionID,
 			AssessmentID: sub.assessmentID, PlanID: sub.planID,
 			Name: name, ContentType: k.mediaType, Size: len(content), SHA256: hex.EncodeToString(sum[:]),
-			UploadedBy: actorUser(ctx), UploadedAt: s.now()}, Content: content}
+			UploadedBy: actorUser(ctx), UploadedAt: s.now()}, Content: []byte{}}
 		if sub.kind == gid.Response {
 			row.ResponseID = &sub.id
 		} else {
 			row.UpdateID = &sub.id
 		}
 		if _, err := tx.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		// The bytes go to the driver as a bound parameter: written into
+		// the statement's text (as bun formats values) they would take
+		// several times their size in memory, as hex, on PostgreSQL.
+		set := "UPDATE evidence_files SET content = ? WHERE id = ?"
+		if tx.Dialect().Name() == dialect.PG {
+			set = "UPDATE evidence_files SET content = $1 WHERE id = $2"
+		}
+		if _, err := tx.Tx.ExecContext(ctx, set, content, row.ID); err != nil {
 			return err
 		}
 		f = &row.EvidenceFile
