@@ -547,10 +547,17 @@ func TestGapDemoShowsEveryRule(t *testing.T) {
 				r := e.gql(tok, gapList, map[string]any{"f": map[string]any{"states": []string{"OPEN", "ACKNOWLEDGED", "RESOLVED", "DISMISSED"}}, "n": 500}).OK()
 				seen := map[string]int{}
 				states := map[string]int{}
+				ruleStates := map[string]int{}
 				for i := 0; i < r.Len("gapFlags.edges"); i++ {
 					n := fmt.Sprintf("gapFlags.edges.%d.node.", i)
 					seen[r.Str(n+"rule")]++
 					states[r.Str(n+"state")]++
+					ruleStates[r.Str(n+"rule")+" "+r.Str(n+"state")]++
+				}
+				// Raised on one people-counting indicator, cleared on the
+				// other once it was broken down by sex.
+				if ruleStates["PEOPLE_INDICATOR_NOT_DISAGGREGATED OPEN"] != 1 || ruleStates["PEOPLE_INDICATOR_NOT_DISAGGREGATED RESOLVED"] != 1 {
+					t.Errorf("PEOPLE_INDICATOR_NOT_DISAGGREGATED in the demo: %v", ruleStates)
 				}
 				for _, rule := range []string{"ACTION_WITHOUT_LEAD_UNIT", "ACTION_WITHOUT_RESOURCES", "RESOURCE_GAP", "ACTION_OVERDUE", "ACTION_STALE",
 					"FINDING_UNADDRESSED", "OBJECTIVE_WITHOUT_OUTCOME_INDICATOR", "INDICATOR_NOT_MEASURED", "INDICATOR_OFF_TRACK",

@@ -143,5 +143,29 @@ func loadGaps(ctx context.Context, s Services, d *Data) error {
 		Message: "The Northern Region Police Command sends its GBV case statistics months late; the quarterly reviews go without them."}, "en"); err != nil {
 		return fmt.Errorf("raising a flag: %w", err)
 	}
+
+	// PEOPLE_INDICATOR_NOT_DISAGGREGATED raised, then cleared: the desk
+	// indicator was created without a breakdown by sex; once the flag had
+	// been seen, the committee added the SEX dimension, and the flag is
+	// RESOLVED (the other people-counting indicator keeps it OPEN).
+	deskIn := planIndicator("Survivors received at the GBV desks", "OUTPUT", fptr(0), 400, "survivors")
+	deskIn.ActionID = &refresher.ID
+	yes := true
+	deskIn.CountsPeople = &yes
+	desk, err := s.Plans.CreateIndicator(committee, deskIn)
+	if err != nil {
+		return err
+	}
+	seen := gaps.Filter{InstitutionID: &d.Police.ID, Rules: []string{gaps.PeopleIndicatorNotDisaggregated}}
+	if _, err := s.Gaps.List(leadership, seen, "en"); err != nil {
+		return err
+	}
+	if _, err := s.Plans.UpdateIndicator(committee, desk.ID, desk.Version, plan.IndicatorChange{
+		Disaggregation: patch.Set([]plan.DimensionInput{{Kind: plan.DimensionSex}})}); err != nil {
+		return fmt.Errorf("the desk indicator by sex: %w", err)
+	}
+	if _, err := s.Gaps.List(leadership, seen, "en"); err != nil {
+		return err
+	}
 	return nil
 }
