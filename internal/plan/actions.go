@@ -173,15 +173,9 @@ func (s *Service) UpdateAction(ctx context.Context, id int64, expectedVersion in
 		if err := tx.NewSelect().Model(&a).Where("id = ?", id).Scan(ctx); err != nil {
 			return errs.NotFoundIf(err, "error.noSuch.action", f("id")...)
 		}
-		p, err := s.planFor(ctx, tx, a.PlanID, authz.EditPlan, "SHARE", f("id")...)
+		p, err := s.childForChange(ctx, tx, a.PlanID, a.Version, expectedVersion)
 		if err != nil {
 			return err
-		}
-		if err := structureState(p, f("id")...); err != nil {
-			return err
-		}
-		if a.Version != expectedVersion {
-			return errs.Stale(a.Version, expectedVersion)
 		}
 		var l errs.List
 		if err := s.validateAction(ctx, tx, &l, p, &in, &a); err != nil {

@@ -56,15 +56,8 @@ func (s *Service) UpdateIndicator(ctx context.Context, id int64, expectedVersion
 		if err := s.lock(tx.NewSelect().Model(&ind).Where("id = ?", id), "UPDATE").Scan(ctx); err != nil {
 			return errs.NotFoundIf(err, "error.noSuch.indicator", f("id")...)
 		}
-		p, err := s.planFor(ctx, tx, ind.PlanID, authz.EditPlan, "SHARE", f("id")...)
-		if err != nil {
+		if _, err := s.childForChange(ctx, tx, ind.PlanID, ind.Version, expectedVersion); err != nil {
 			return err
-		}
-		if err := structureState(p, f("id")...); err != nil {
-			return err
-		}
-		if ind.Version != expectedVersion {
-			return errs.Stale(ind.Version, expectedVersion)
 		}
 		var l errs.List
 		l.NotNull(in.Name.IsNull(), f("name")...)

@@ -89,15 +89,9 @@ func (s *Service) UpdateObjective(ctx context.Context, id int64, expectedVersion
 		if err := tx.NewSelect().Model(&o).Where("id = ?", id).Scan(ctx); err != nil {
 			return errs.NotFoundIf(err, "error.noSuch.objective", f("id")...)
 		}
-		p, err := s.planFor(ctx, tx, o.PlanID, authz.EditPlan, "SHARE", f("id")...)
+		p, err := s.childForChange(ctx, tx, o.PlanID, o.Version, expectedVersion)
 		if err != nil {
 			return err
-		}
-		if err := structureState(p, f("id")...); err != nil {
-			return err
-		}
-		if o.Version != expectedVersion {
-			return errs.Stale(o.Version, expectedVersion)
 		}
 		var l errs.List
 		in.validate(&l, false)

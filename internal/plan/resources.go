@@ -188,15 +188,8 @@ func (s *Service) UpdateResource(ctx context.Context, id int64, expectedVersion 
 		if err := tx.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
 			return errs.NotFoundIf(err, "error.noSuch.resourceRequirement", f("id")...)
 		}
-		p, err := s.planFor(ctx, tx, r.PlanID, authz.EditPlan, "SHARE", f("id")...)
-		if err != nil {
+		if _, err := s.childForChange(ctx, tx, r.PlanID, r.Version, expectedVersion); err != nil {
 			return err
-		}
-		if err := structureState(p, f("id")...); err != nil {
-			return err
-		}
-		if r.Version != expectedVersion {
-			return errs.Stale(r.Version, expectedVersion)
 		}
 		before := r
 		var l errs.List

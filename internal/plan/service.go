@@ -120,6 +120,24 @@ func structureState(p *store.ActionPlan, field ...string) error {
 	return nil
 }
 
+// childForChange checks an update of a plan's child row (objective,
+// action, resource, indicator) read in tx: the caller may edit the plan,
+// whose status still allows structure changes, and the row's stored
+// version is the one the client read. It returns the plan.
+func (s *Service) childForChange(ctx context.Context, tx bun.Tx, planID int64, stored, expected int) (*store.ActionPlan, error) {
+	p, err := s.planFor(ctx, tx, planID, authz.EditPlan, "SHARE", f("id")...)
+	if err != nil {
+		return nil, err
+	}
+	if err := structureState(p, f("id")...); err != nil {
+		return nil, err
+	}
+	if stored != expected {
+		return nil, errs.Stale(stored, expected)
+	}
+	return p, nil
+}
+
 // recordingState answers INVALID_STATE at field unless the plan is ADOPTED;
 // id names the message that says what cannot be recorded.
 func recordingState(p *store.ActionPlan, id string, field ...string) error {
