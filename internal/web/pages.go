@@ -26,15 +26,25 @@ func idOf(r *http.Request, name string, k gid.Kind) (int64, bool) {
 	return id, ok && kind == k
 }
 
-// institutionOf reads the institution of the path, nil when it does not
-// exist or the caller may not read it (the same to the caller).
-func (h *Handler) institutionOf(r *http.Request) (*store.Institution, error) {
+// institutionOr404 reads the institution of the path, or answers the page
+// and returns nil: 404 when it does not exist or the caller may not read
+// it (the same to the caller).
+func (h *Handler) institutionOr404(w http.ResponseWriter, r *http.Request) *store.Institution {
 	id, ok := idOf(r, "id", gid.Institution)
 	if !ok {
-		return nil, nil
+		h.fail(w, r, http.StatusNotFound, "web.error.notFound")
+		return nil
 	}
 	m, err := h.d.Orgs.InstitutionsByID(r.Context(), []int64{id})
-	return m[id], err
+	if err != nil {
+		h.internal(w, r, err)
+		return nil
+	}
+	in := m[id]
+	if in == nil {
+		h.fail(w, r, http.StatusNotFound, "web.error.notFound")
+	}
+	return in
 }
 
 // ---------------------------------------------------------------- home
@@ -154,13 +164,8 @@ func unitTree(us []store.Unit) []unitRow {
 
 func (h *Handler) institution(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	in, err := h.institutionOf(r)
-	if err != nil {
-		h.internal(w, r, err)
-		return
-	}
+	in := h.institutionOr404(w, r)
 	if in == nil {
-		h.fail(w, r, http.StatusNotFound, "web.error.notFound")
 		return
 	}
 	units, _, _, err := h.d.Orgs.Units(ctx, in.ID, store.Page{First: listMax})
@@ -230,13 +235,8 @@ func (h *Handler) assessments(w http.ResponseWriter, r *http.Request) {
 // completion and, for who may start one, the form to do it.
 func (h *Handler) assessmentsPage(w http.ResponseWriter, r *http.Request, status int, form *createForm) {
 	ctx := r.Context()
-	in, err := h.institutionOf(r)
-	if err != nil {
-		h.internal(w, r, err)
-		return
-	}
+	in := h.institutionOr404(w, r)
 	if in == nil {
-		h.fail(w, r, http.StatusNotFound, "web.error.notFound")
 		return
 	}
 	as, _, _, err := h.d.Assessments.Assessments(ctx, in.ID, nil, store.Page{First: listMax, Desc: true})
