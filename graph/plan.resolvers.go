@@ -216,13 +216,10 @@ func (r *indicatorResolver) Measurements(ctx context.Context, obj *store.Indicat
 
 // Latest is the resolver for the latest field.
 func (r *indicatorResolver) Latest(ctx context.Context, obj *store.Indicator) (*store.Measurement, error) {
-	ms, err := ploaders(ctx).Measurements.Load(ctx, obj.ID)
-	if err != nil || len(ms) == 0 {
-		return nil, err
+	if obj.LatestMeasuredOn == nil {
+		return nil, nil // never measured: no statement
 	}
-	// Ordered by measuredOn then id: the last is the latest.
-	m := ms[len(ms)-1]
-	return &m, nil
+	return load(ctx, ploaders(ctx).Latest, obj.ID)
 }
 
 // Status is the resolver for the status field.

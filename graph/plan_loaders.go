@@ -57,6 +57,7 @@ type PlanLoaders struct {
 	ActionFindings   *dataloadgen.Loader[int64, []store.Finding]
 	// Keyed by indicator id.
 	Measurements    *dataloadgen.Loader[int64, []store.Measurement]
+	Latest          *dataloadgen.Loader[int64, *store.Measurement]
 	Dimensions      *dataloadgen.Loader[int64, []plan.Dimension]
 	CategoryTargets *dataloadgen.Loader[int64, []store.CategoryTarget]
 	// Keyed by assessment id, then by finding id: every finding of an
@@ -245,6 +246,15 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers) *PlanLoaders {
 		}
 		l.users.add(ids)
 	})), wait)
+	l.Latest = dataloadgen.NewMappedLoader(grouped(l.indicators, s.LatestMeasurements, func(m map[int64]*store.Measurement) {
+		var ids []int64
+		for _, x := range m {
+			if x.RecordedBy != nil {
+				ids = append(ids, *x.RecordedBy)
+			}
+		}
+		l.users.add(ids)
+	}), wait)
 	l.Dimensions = dataloadgen.NewMappedLoader(lists(grouped(l.indicators, s.DimensionsByIndicator, nil)), wait)
 	l.CategoryTargets = dataloadgen.NewMappedLoader(lists(grouped(l.indicators, s.CategoryTargetsByIndicator, nil)), wait)
 	l.FindingObjectives = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]map[int64][]store.Objective, error) {

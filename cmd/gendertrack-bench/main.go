@@ -5,6 +5,8 @@
 //	gendertrack-bench --url http://127.0.0.1:8080 --scenario dashboard --clients 8 --duration 30s
 //	gendertrack-bench --scenario mixed --rate 200 --duration 60s --json results.json
 //	gendertrack-bench --scenario all   (every scenario with the clients of docs/PERFORMANCE.md)
+//	gendertrack-bench --scenario peer-plan --peer http://127.0.0.1:5000 --rounds 3 --duration 20s
+//	    (the same question to PostGraphile on the same database, in interleaved rounds)
 package main
 
 import (
@@ -29,7 +31,10 @@ var plan = []bench.Config{
 	{Scenario: "all-flags", Clients: 4},
 	{Scenario: "save-responses", Clients: 4},
 	{Scenario: "record-progress", Clients: 8},
+	{Scenario: "record-progress-spread", Clients: 8},
 	{Scenario: "mixed", Rate: 200},
+	{Scenario: "peer-plan", Clients: 8},
+	{Scenario: "peer-dashboard", Clients: 8},
 }
 
 func main() {
@@ -43,6 +48,9 @@ func main() {
 	flag.Float64Var(&cfg.Rate, "rate", 0, "open model: requests per second (overrides --clients)")
 	flag.DurationVar(&cfg.Duration, "duration", 30*time.Second, "how long each scenario runs")
 	flag.IntVar(&cfg.PID, "pid", 0, "server process id, to report its peak resident memory (VmHWM) instead of sampling /metrics")
+	flag.StringVar(&cfg.Peer, "peer", "", "base URL of PostGraphile on the same database: peer-plan and peer-dashboard then alternate between the two servers")
+	flag.IntVar(&cfg.PeerPID, "peer-pid", 0, "the peer's process id, for its CPU time per request")
+	flag.IntVar(&cfg.Rounds, "rounds", 3, "with --peer: interleaved rounds of --duration each against each server")
 	flag.Uint64Var(&cfg.Seed, "seed", 1, "random seed of the request mix")
 	jsonOut := flag.String("json", "", "also write the results as JSON to this file")
 	mixedFor := flag.Duration("mixed-duration", 60*time.Second, "with --scenario all: how long the mixed scenario runs")
@@ -65,14 +73,16 @@ func main() {
 	var results []*bench.Result
 	failed := false
 	for _, c := range runs {
-		r, err := bench.Run(ctx, c)
+		rs, err := bench.Run(ctx, c)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "gendertrack-bench: %s: %v\n", c.Scenario, err)
 			failed = true
 			continue
 		}
-		results = append(results, r)
-		failed = failed || r.Errors > 0
+		for _, r := range rs {
+			results = append(results, r)
+			failed = failed || r.Errors > 0
+		}
 	}
 	fmt.Print(bench.Table(results))
 	if *jsonOut != "" {

@@ -61,7 +61,8 @@ type Config struct {
 	// MaxInFlight GraphQL requests execute at once; MaxQueued more wait.
 	MaxInFlight int
 	MaxQueued   int
-	// SlowQuery, when set, logs SQL statements slower than it.
+	// SlowQuery logs SQL statements that take at least this long: 0 logs
+	// every statement, a negative duration (the default) none.
 	SlowQuery time.Duration
 	// ResponseCacheMB bounds the cache of read answers (graph.ResponseCache);
 	// 0 turns it off.
@@ -95,6 +96,7 @@ func Defaults() Config {
 		TokenTTL: 12 * time.Hour, RolePoll: time.Second,
 		MaxInFlight: 4 * runtime.GOMAXPROCS(0), MaxQueued: 256,
 		ResponseCacheMB: 32,
+		SlowQuery:       -1,
 		Gaps:            gaps.DefaultConfig(),
 		MaxFileMB:       evidence.DefaultMaxFileBytes >> 20,
 		MaxUploadFiles:  graph.DefaultMaxFiles,
@@ -168,7 +170,9 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 		"GENDERTRACK_READ_TIMEOUT": &c.ReadTimeout, "GENDERTRACK_WRITE_TIMEOUT": &c.WriteTimeout, "GENDERTRACK_SHUTDOWN_GRACE": &c.ShutdownGrace} {
 		if v := getenv(name); v != "" {
 			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
+			// 0 is a threshold every statement meets: the slow-query log
+			// then shows them all.
+			if err != nil || d < 0 || d == 0 && name != "GENDERTRACK_SLOW_QUERY" {
 				return fmt.Errorf("%s: %q is not a duration such as 30s or 12h", name, v)
 			}
 			*dst = d

@@ -132,6 +132,19 @@ func TestLimitsAreConfigurable(t *testing.T) {
 	if _, err := app.ConfigFromEnv(getenv(map[string]string{"GENDERTRACK_MAX_TOKENS": "many"})); err == nil || !strings.Contains(err.Error(), "GENDERTRACK_MAX_TOKENS") {
 		t.Errorf("a bad limit is not refused by name: %v", err)
 	}
+	// The slow-query log: off by default, 0 logs every statement, a
+	// negative threshold or a zero timeout is refused by name.
+	if d := app.Defaults().SlowQuery; d >= 0 {
+		t.Errorf("the slow-query log is on by default: %v", d)
+	}
+	if c, err := app.ConfigFromEnv(getenv(map[string]string{"GENDERTRACK_SLOW_QUERY": "0ms"})); err != nil || c.SlowQuery != 0 {
+		t.Errorf("GENDERTRACK_SLOW_QUERY=0ms: %v, %v", c.SlowQuery, err)
+	}
+	for k, v := range map[string]string{"GENDERTRACK_SLOW_QUERY": "-1s", "GENDERTRACK_REQUEST_TIMEOUT": "0s"} {
+		if _, err := app.ConfigFromEnv(getenv(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s is not refused by name: %v", k, v, err)
+		}
+	}
 }
 
 // TestSlowBodiesAreCutOff: clients that send their body a byte at a time

@@ -44,10 +44,14 @@ func TestLoadToolRunsEveryScenario(t *testing.T) {
 		default:
 			c.Clients = 2 // the closed model; the peak sampled from /metrics
 		}
-		r, err := bench.Run(ctx, c)
+		rs, err := bench.Run(ctx, c)
 		if err != nil {
 			t.Fatalf("%s: %v", sc, err)
 		}
+		if len(rs) != 1 || rs[0].Target != "gendertrack" {
+			t.Fatalf("%s: %d results without a peer: %+v", sc, len(rs), rs)
+		}
+		r := rs[0]
 		if r.Errors != 0 || r.FirstError != "" {
 			t.Fatalf("%s: %d of %d requests failed, the first: %s", sc, r.Errors, r.Requests, r.FirstError)
 		}

@@ -33,8 +33,14 @@ type Config struct {
 	Clients  int           // closed model: this many clients in a loop
 	Rate     float64       // open model: requests per second (0: closed model)
 	Duration time.Duration // how long to fire
-	PID      int           // the server's process id, for its peak resident memory
+	PID      int           // the server's process id, for its peak resident memory and CPU time
 	Seed     uint64
+	// Peer is the base URL of a generic GraphQL server over the same
+	// database (PostGraphile); with a peer scenario, Rounds rounds of
+	// Duration each alternate between this server and the peer.
+	Peer    string
+	PeerPID int // the peer's process id, for its CPU time
+	Rounds  int
 }
 
 // Result is one run's report.
@@ -53,11 +59,17 @@ type Result struct {
 	P99        float64       `json:"p99Ms"`
 	Max        float64       `json:"maxMs"`
 	PeakRSSMB  float64       `json:"serverPeakRssMB"`
-	FirstError string        `json:"firstError,omitempty"`
+	// Target is "gendertrack" or, for a peer round, "postgraphile".
+	Target string `json:"target,omitempty"`
+	// CPUPerRequest is the server process's CPU time per request, in
+	// milliseconds (with --pid or --peer-pid; 0 when unknown).
+	CPUPerRequest float64 `json:"serverCpuMsPerRequest,omitempty"`
+	FirstError    string  `json:"firstError,omitempty"`
 }
 
 // Scenarios lists the scenario names.
-var Scenarios = []string{"dashboard", "plan-page", "institution-flags", "all-flags", "save-responses", "record-progress", "mixed"}
+var Scenarios = []string{"dashboard", "plan-page", "institution-flags", "all-flags", "save-responses", "record-progress",
+	"record-progress-spread", "mixed", "peer-plan", "peer-dashboard"}
 
 // client speaks GraphQL to the server.
 type client struct {
@@ -136,19 +148,78 @@ func signIn(ctx context.Context, base *client, email, password string) (*client,
 }
 
 // Run signs in, discovers the objects the scenario works on, fires it and
-// reports.
-func Run(ctx context.Context, cfg Config) (*Result, error) {
+// reports: one result, or, for a peer scenario with cfg.Peer set, one for
+// this server and one for the peer over cfg.Rounds interleaved rounds.
+func Run(ctx context.Context, cfg Config) ([]*Result, error) {
 	if cfg.Clients <= 0 {
 		cfg.Clients = 1
 	}
-	ops, err := Prepare(ctx, cfg)
+	ours, theirs, err := prepare(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	mem := watchMemory(&client{url: strings.TrimRight(cfg.URL, "/"), http: http.DefaultClient}, cfg.PID)
-	res := fire(ctx, cfg, op(ops))
-	res.PeakRSSMB = mem()
-	return res, nil
+	if theirs == nil {
+		r := runs{target: "gendertrack", pid: cfg.PID}
+		r.round(ctx, cfg, ours)
+		res := r.result(cfg)
+		res.PeakRSSMB = mem()
+		return []*Result{res}, nil
+	}
+	a := runs{target: "gendertrack", pid: cfg.PID}
+	b := runs{target: "postgraphile", pid: cfg.PeerPID}
+	for range max(cfg.Rounds, 1) {
+		a.round(ctx, cfg, ours)
+		b.round(ctx, cfg, theirs)
+	}
+	ra, rb := a.result(cfg), b.result(cfg)
+	ra.PeakRSSMB = mem()
+	return []*Result{ra, rb}, nil
+}
+
+// runs gathers the rounds of one target.
+type runs struct {
+	target    string
+	pid       int
+	latencies []time.Duration
+	errors    int
+	firstErr  string
+	seconds   float64
+	cpu       float64 // seconds of the target process, -1 when unknown
+}
+
+// round fires one round at the target and keeps what it measured.
+func (r *runs) round(ctx context.Context, cfg Config, ops op) {
+	before := cpuSeconds(r.pid)
+	lat, errs, first, elapsed := fire(ctx, cfg, ops)
+	if after := cpuSeconds(r.pid); before >= 0 && after >= 0 && r.cpu >= 0 {
+		r.cpu += after - before
+	} else {
+		r.cpu = -1
+	}
+	r.latencies = append(r.latencies, lat...)
+	r.errors += errs
+	if r.firstErr == "" {
+		r.firstErr = first
+	}
+	r.seconds += elapsed.Seconds()
+}
+
+// result summarises the rounds.
+func (r *runs) result(cfg Config) *Result {
+	res := &Result{Scenario: cfg.Scenario, Target: r.target, Duration: cfg.Duration, Mode: "closed", Clients: cfg.Clients}
+	if cfg.Rate > 0 {
+		res.Mode, res.Clients, res.Rate = "constant-rate", 0, cfg.Rate
+	}
+	res.Seconds, res.Requests, res.Errors, res.FirstError = r.seconds, len(r.latencies), r.errors, r.firstErr
+	if r.seconds > 0 {
+		res.Throughput = float64(len(r.latencies)) / r.seconds
+	}
+	if r.cpu > 0 && len(r.latencies) > 0 {
+		res.CPUPerRequest = r.cpu * 1000 / float64(len(r.latencies))
+	}
+	res.P50, res.P95, res.P99, res.Max = Percentile(r.latencies, 50), Percentile(r.latencies, 95), Percentile(r.latencies, 99), Percentile(r.latencies, 100)
+	return res
 }
 
 // Request is one request of a scenario: rnd picks its variables. It
@@ -158,39 +229,85 @@ type Request func(ctx context.Context, rnd *rand.Rand) error
 // Prepare signs in, discovers the objects cfg.Scenario works on and returns
 // its request, for Run or for a Go benchmark.
 func Prepare(ctx context.Context, cfg Config) (Request, error) {
+	ours, _, err := prepare(ctx, cfg)
+	return Request(ours), err
+}
+
+// prepare returns the scenario's request to this server and, for a peer
+// scenario with cfg.Peer set, the same question to the peer.
+func prepare(ctx context.Context, cfg Config) (ours, theirs op, err error) {
 	if !slices.Contains(Scenarios, cfg.Scenario) {
-		return nil, fmt.Errorf("unknown scenario %q; one of %s", cfg.Scenario, strings.Join(Scenarios, ", "))
+		return nil, nil, fmt.Errorf("unknown scenario %q; one of %s", cfg.Scenario, strings.Join(Scenarios, ", "))
 	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 512, IdleConnTimeout: time.Minute}, Timeout: 60 * time.Second}
 	base := &client{url: strings.TrimRight(cfg.URL, "/"), http: hc}
 	user, err := signIn(ctx, base, cfg.Email, cfg.Password)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	w, err := discover(ctx, user)
+	if err != nil {
+		return nil, nil, fmt.Errorf("discover: %w", err)
+	}
+	switch {
+	case slices.Contains(PeerScenarios, cfg.Scenario):
+		ours = w.peerScenario(cfg.Scenario, user, false)
+		if cfg.Peer != "" {
+			theirs = w.peerScenario(cfg.Scenario, &client{url: strings.TrimRight(cfg.Peer, "/"), http: hc}, true)
+		}
+		return ours, theirs, nil
+	case cfg.Scenario == "record-progress-spread":
+		ours, err = spread(ctx, cfg, base)
+		return ours, nil, err
 	}
 	admin := user
 	if cfg.Admin != "" && cfg.Admin != cfg.Email {
 		if admin, err = signIn(ctx, base, cfg.Admin, cfg.Password); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	w, err := discover(ctx, user)
-	if err != nil {
-		return nil, fmt.Errorf("discover: %w", err)
-	}
-	return Request(w.scenario(cfg.Scenario, user, admin)), nil
+	return w.scenario(cfg.Scenario, user, admin), nil, nil
 }
+
+// spread is record-progress with each client on its own institution:
+// client i signs in as the coordinator of institution i+1 (the seed's
+// accounts) and records progress on that institution's adopted plan.
+func spread(ctx context.Context, cfg Config, base *client) (op, error) {
+	var each []op
+	for i := range cfg.Clients {
+		c, err := signIn(ctx, base, seedCoordinator(i+1), cfg.Password)
+		if err != nil && i > 0 {
+			break // fewer institutions than clients (seed --scale small has 3): clients share them in turn
+		}
+		if err != nil {
+			return nil, err
+		}
+		w, err := discover(ctx, c)
+		if err != nil {
+			return nil, fmt.Errorf("discover for client %d: %w", i, err)
+		}
+		each = append(each, w.scenario("record-progress", c, c))
+	}
+	return func(ctx context.Context, rnd *rand.Rand) error {
+		i, _ := ctx.Value(clientKey{}).(int)
+		return each[i%len(each)](ctx, rnd)
+	}, nil
+}
+
+// seedCoordinator is demo.SeedCoordinator (the bench cannot import the
+// demo package, which imports the services).
+func seedCoordinator(i int) string { return fmt.Sprintf("coordinator-%d@bench.gendertrack.org", i) }
+
+// clientKey carries a closed-model client's index in its requests' context.
+type clientKey struct{}
 
 // op is one request of a scenario; rnd picks its variables.
 type op func(ctx context.Context, rnd *rand.Rand) error
 
 // fire runs the scenario in the closed or the open model.
-func fire(ctx context.Context, cfg Config, ops op) *Result {
-	res := &Result{Scenario: cfg.Scenario, Duration: cfg.Duration}
+func fire(ctx context.Context, cfg Config, ops op) (latencies []time.Duration, errs int, firstErr string, elapsed time.Duration) {
 	var (
-		mu        sync.Mutex
-		latencies []time.Duration
-		errs      int
-		firstErr  string
+		mu sync.Mutex
 	)
 	record := func(d time.Duration, err error) {
 		mu.Lock()
@@ -211,7 +328,6 @@ func fire(ctx context.Context, cfg Config, ops op) *Result {
 		// Open model: requests are due at fixed times whatever the server
 		// does, and latency counts from when a request was due, so a slow
 		// server cannot hide its queue (no coordinated omission).
-		res.Mode, res.Rate = "constant-rate", cfg.Rate
 		interval := time.Duration(float64(time.Second) / cfg.Rate)
 		sem := make(chan struct{}, 2000)
 		for i := 0; ; i++ {
@@ -239,7 +355,6 @@ func fire(ctx context.Context, cfg Config, ops op) *Result {
 			}(i, due)
 		}
 	} else {
-		res.Mode, res.Clients = "closed", cfg.Clients
 		for c := 0; c < cfg.Clients; c++ {
 			wg.Add(1)
 			go func(c int) {
@@ -247,19 +362,14 @@ func fire(ctx context.Context, cfg Config, ops op) *Result {
 				rnd := rand.New(rand.NewPCG(cfg.Seed, uint64(c)))
 				for ctx.Err() == nil {
 					start := time.Now()
-					err := ops(context.WithoutCancel(ctx), rnd)
+					err := ops(context.WithValue(context.WithoutCancel(ctx), clientKey{}, c), rnd)
 					record(time.Since(start), err)
 				}
 			}(c)
 		}
 	}
 	wg.Wait()
-	elapsed := time.Since(began)
-	res.Seconds = elapsed.Seconds()
-	res.Requests, res.Errors, res.FirstError = len(latencies), errs, firstErr
-	res.Throughput = float64(len(latencies)) / elapsed.Seconds()
-	res.P50, res.P95, res.P99, res.Max = Percentile(latencies, 50), Percentile(latencies, 95), Percentile(latencies, 99), Percentile(latencies, 100)
-	return res
+	return latencies, errs, firstErr, time.Since(began)
 }
 
 // Percentile is the p-th percentile (nearest rank) of ds in milliseconds.
@@ -346,13 +456,13 @@ func vmHWM(pid int) float64 {
 // Table formats results as a text table.
 func Table(rs []*Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-18s %-22s %8s %7s %9s %8s %8s %8s %8s %9s\n", "scenario", "load", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "peak MB")
+	fmt.Fprintf(&b, "%-22s %-12s %-12s %8s %7s %9s %8s %8s %8s %8s %9s %8s\n", "scenario", "server", "load", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "peak MB", "cpu ms")
 	for _, r := range rs {
 		load := fmt.Sprintf("%d clients", r.Clients)
 		if r.Mode == "constant-rate" {
 			load = fmt.Sprintf("%.0f req/s", r.Rate)
 		}
-		fmt.Fprintf(&b, "%-18s %-22s %8d %7d %9.1f %8.1f %8.1f %8.1f %8.1f %9.1f\n", r.Scenario, load, r.Requests, r.Errors, r.Throughput, r.P50, r.P95, r.P99, r.Max, r.PeakRSSMB)
+		fmt.Fprintf(&b, "%-22s %-12s %-12s %8d %7d %9.1f %8.1f %8.1f %8.1f %8.1f %9.1f %8.2f\n", r.Scenario, r.Target, load, r.Requests, r.Errors, r.Throughput, r.P50, r.P95, r.P99, r.Max, r.PeakRSSMB, r.CPUPerRequest)
 		if r.FirstError != "" {
 			fmt.Fprintf(&b, "  first error: %.300s\n", r.FirstError)
 		}

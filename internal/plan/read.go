@@ -171,15 +171,16 @@ func (s *Service) Plans(ctx context.Context, institutionID int64, status *string
 // childrenOf loads the rows of T whose column col is one of ids, in id
 // order, grouped by that column's value, among the rows the actor may
 // read: rows of T carry their institution_id, unless parent names the
-// table of the parents, which then carries it.
-func childrenOf[T any](ctx context.Context, s *Service, col, parent string, ids []int64, key func(*T) *int64, order string) (map[int64][]T, error) {
+// table of the parents, which then carries it. Columns in skip are not
+// read (their fields stay zero): for lists whose readers never show them.
+func childrenOf[T any](ctx context.Context, s *Service, col, parent string, ids []int64, key func(*T) *int64, order string, skip ...string) (map[int64][]T, error) {
 	out := make(map[int64][]T, len(ids))
 	sc := s.Guard.Readable(ctx)
 	if len(ids) == 0 || sc.Empty() {
 		return out, nil
 	}
 	var rows []T
-	q := s.DB.NewSelect().Model(&rows)
+	q := s.DB.NewSelect().Model(&rows).ExcludeColumn(skip...)
 	if parent == "" {
 		q = q.Where("? IN (?)", bun.Ident(col), bun.List(ids)).Where("?", sc.Where("institution_id"))
 	} else {
@@ -216,7 +217,8 @@ func (s *Service) DisseminationsByPlan(ctx context.Context, planIDs []int64) (ma
 
 // ResourcesByAction loads the resource requirements of each action.
 func (s *Service) ResourcesByAction(ctx context.Context, actionIDs []int64) (map[int64][]store.ResourceRequirement, error) {
-	return childrenOf(ctx, s, "action_id", "", actionIDs, func(r *store.ResourceRequirement) *int64 { return ptr(r.ActionID) }, "id")
+	// No field of a requirement shows when it was created or changed.
+	return childrenOf(ctx, s, "action_id", "", actionIDs, func(r *store.ResourceRequirement) *int64 { return ptr(r.ActionID) }, "id", "created_at", "updated_at")
 }
 
 // IndicatorsByAction loads the indicators attached to each action.
@@ -233,6 +235,28 @@ func (s *Service) IndicatorsByObjective(ctx context.Context, objectiveIDs []int6
 // measuredOn first (so the last is the latest, as Latest picks it).
 func (s *Service) MeasurementsByIndicator(ctx context.Context, indicatorIDs []int64) (map[int64][]store.Measurement, error) {
 	return childrenOf(ctx, s, "indicator_id", "indicators", indicatorIDs, func(m *store.Measurement) *int64 { return ptr(m.IndicatorID) }, "measured_on, id")
+}
+
+// LatestMeasurements loads the latest measurement of each indicator (by
+// measuredOn, then id): one row per indicator through the (indicator_id,
+// measured_on) index, however long its history.
+func (s *Service) LatestMeasurements(ctx context.Context, indicatorIDs []int64) (map[int64]*store.Measurement, error) {
+	out := make(map[int64]*store.Measurement, len(indicatorIDs))
+	sc := s.Guard.Readable(ctx)
+	if len(indicatorIDs) == 0 || sc.Empty() {
+		return out, nil
+	}
+	var rows []store.Measurement
+	q := `SELECT m.* FROM measurements AS m WHERE m.id IN (
+		SELECT (SELECT x.id FROM measurements AS x WHERE x.indicator_id = i.id ORDER BY x.measured_on DESC, x.id DESC LIMIT 1)
+		FROM indicators AS i WHERE i.id IN (?) AND ?)`
+	if err := s.DB.NewRaw(q, bun.List(indicatorIDs), sc.Where("i.institution_id")).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		out[rows[i].IndicatorID] = &rows[i]
+	}
+	return out, nil
 }
 
 // link is one row of a link table.
@@ -388,15 +412,9 @@ func (fl ActionFilter) where(today string) (string, []any) {
 	return " AND " + strings.Join(conds, " AND "), args
 }
 
-type actionRow struct {
-	store.Action `bun:",extend"`
-	TotalCount   int64 `bun:"total_count"`
-	RowNumber    int64 `bun:"rn"`
-}
-
 // ActionPages returns one page of each plan's actions that pass the filter,
 // in id order, with the count of all that pass. Without a health filter it
-// is one statement with window functions; health is derived from dates in
+// is a grouped count and, unless first is 0, one page statement; health is derived from dates in
 // Go, so a health filter reads the plans' actions that pass the rest of the
 // filter in one statement and pages them in Go.
 func (s *Service) ActionPages(ctx context.Context, planIDs []int64, fl ActionFilter, p store.Page) (map[int64]Page[store.Action], error) {
@@ -436,56 +454,66 @@ func (s *Service) ActionPages(ctx context.Context, planIDs []int64, fl ActionFil
 		}
 		return out, nil
 	}
-	// Rows after the cursor are numbered apart from those before it, so
-	// that rn counts within the page while total_count counts them all.
-	q := `SELECT * FROM (
-		SELECT a.*, COUNT(*) OVER (PARTITION BY a.plan_id) AS total_count,
-			ROW_NUMBER() OVER (PARTITION BY a.plan_id, CASE WHEN a.id > ? THEN 1 ELSE 0 END ORDER BY a.id) AS rn
-		FROM actions AS a WHERE a.plan_id IN (?)` + cond + `
-	) AS x WHERE x.id > ? AND x.rn <= ? ORDER BY x.plan_id, x.id`
-	all := append([]any{p.After, bun.List(planIDs)}, args...)
-	all = append(all, p.After, p.First+1)
-	var rows []actionRow
-	if err := s.DB.NewRaw(q, all...).Scan(ctx, &rows); err != nil {
+	// The totals (and how many rows follow the cursor) come from the
+	// (plan_id, id) index; each plan's page reads First+1 rows after the
+	// cursor through the same index, so a plan's cost follows the page
+	// asked, not the plan's length, and first: 0 reads no row at all.
+	var counts []struct {
+		PlanID int64 `bun:"plan_id"`
+		N      int   `bun:"n"`
+		Rest   int   `bun:"rest"`
+	}
+	cq := `SELECT a.plan_id, COUNT(*) AS n, COUNT(CASE WHEN a.id > ? THEN 1 END) AS rest
+		FROM actions AS a WHERE a.plan_id IN (?)` + cond + ` GROUP BY a.plan_id`
+	if err := s.DB.NewRaw(cq, append([]any{p.After, bun.List(planIDs)}, args...)...).Scan(ctx, &counts); err != nil {
 		return nil, err
 	}
-	totals := map[int64]int{}
-	for _, r := range rows {
-		pg := out[r.PlanID]
-		if len(pg.Items) < p.First {
-			pg.Items = append(pg.Items, r.Action)
-		} else {
-			pg.More = true
+	var withRows []int64
+	for _, c := range counts {
+		pg := out[c.PlanID]
+		pg.Total, pg.More = c.N, c.Rest > p.First
+		out[c.PlanID] = pg
+		if c.Rest > 0 && p.First > 0 {
+			withRows = append(withRows, c.PlanID)
 		}
-		out[r.PlanID] = pg
-		totals[r.PlanID] = int(r.TotalCount)
 	}
-	// A plan whose rows all lie before the cursor still has a total.
-	if p.After > 0 {
-		missing := []int64{}
-		for _, id := range planIDs {
-			if _, ok := totals[id]; !ok {
-				missing = append(missing, id)
-			}
+	if len(withRows) == 0 {
+		return out, nil
+	}
+	var rows []store.Action
+	if s.DB.Postgres {
+		// A lateral join, planned once however many plans.
+		q := `SELECT x.* FROM unnest(?::bigint[]) AS p(id) CROSS JOIN LATERAL (
+			SELECT a.* FROM actions AS a WHERE a.plan_id = p.id AND a.id > ?` + cond + ` ORDER BY a.id LIMIT ?) AS x
+			ORDER BY x.plan_id, x.id`
+		all := append([]any{pgdialect.Array(withRows), p.After}, args...)
+		if err := s.DB.NewRaw(q, append(all, p.First)...).Scan(ctx, &rows); err != nil {
+			return nil, err
 		}
-		if len(missing) > 0 {
-			var counts []struct {
-				PlanID int64 `bun:"plan_id"`
-				N      int   `bun:"n"`
+	} else {
+		// SQLite has no lateral join: one branch per plan, in chunks that
+		// keep within its 500 terms of a compound SELECT.
+		for start := 0; start < len(withRows); start += 400 {
+			var b strings.Builder
+			var all []any
+			for k, id := range withRows[start:min(start+400, len(withRows))] {
+				if k > 0 {
+					b.WriteString(" UNION ALL ")
+				}
+				fmt.Fprintf(&b, "SELECT * FROM (SELECT a.* FROM actions AS a WHERE a.plan_id = ? AND a.id > ?%s ORDER BY a.id LIMIT ?) AS p%d", cond, k)
+				all = append(append(append(all, id, p.After), args...), p.First)
 			}
-			cq := `SELECT a.plan_id, COUNT(*) AS n FROM actions AS a WHERE a.plan_id IN (?)` + cond + ` GROUP BY a.plan_id`
-			if err := s.DB.NewRaw(cq, append([]any{bun.List(missing)}, args...)...).Scan(ctx, &counts); err != nil {
+			var part []store.Action
+			if err := s.DB.NewRaw(b.String(), all...).Scan(ctx, &part); err != nil {
 				return nil, err
 			}
-			for _, c := range counts {
-				totals[c.PlanID] = c.N
-			}
+			rows = append(rows, part...)
 		}
 	}
-	for id, n := range totals {
-		pg := out[id]
-		pg.Total = n
-		out[id] = pg
+	for _, a := range rows {
+		pg := out[a.PlanID]
+		pg.Items = append(pg.Items, a)
+		out[a.PlanID] = pg
 	}
 	return out, nil
 }

@@ -132,10 +132,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // the data.
 func (db *DB) Queries() int64 { return db.queries.Load() }
 
-// LogSlowQueries logs, at warning level, every statement slower than
-// threshold (0 turns it off): the first place to look when a request is slow.
+// LogSlowQueries logs, at warning level, every statement that takes at
+// least threshold (0: every statement; negative: none): the first place to
+// look when a request is slow.
 func (db *DB) LogSlowQueries(threshold time.Duration, log *slog.Logger) {
-	if threshold > 0 {
+	if threshold >= 0 {
 		db.DB = db.DB.WithQueryHook(slowLog{threshold, log})
 	}
 }
