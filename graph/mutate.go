@@ -23,7 +23,9 @@ func mutate[T, P any](ctx context.Context, run func(d *decoder) (T, error), wrap
 	if err != nil {
 		return nil, err
 	}
-	return wrap(v, ue), nil
+	p := wrap(v, ue)
+	relatePayload(ctx, p)
+	return p, nil
 }
 
 // transition runs a change of state (submit, adopt, …) on the object whose

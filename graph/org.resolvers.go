@@ -22,6 +22,7 @@ func (r *institutionResolver) Units(ctx context.Context, obj *store.Institution,
 	if err != nil {
 		return nil, err
 	}
+	p = asked(ctx, p)
 	items, more, total, err := r.Org.Units(ctx, obj.ID, p)
 	if err != nil {
 		return nil, err

@@ -30,14 +30,6 @@ func (r *actionResolver) Objective(ctx context.Context, obj *store.Action) (*sto
 	return load(ctx, ploaders(ctx).Objective, *obj.ObjectiveID)
 }
 
-// LeadUnit is the resolver for the leadUnit field.
-func (r *actionResolver) LeadUnit(ctx context.Context, obj *store.Action) (*store.Unit, error) {
-	if obj.LeadUnitID == nil {
-		return nil, nil
-	}
-	return load(ctx, ploaders(ctx).Unit, *obj.LeadUnitID)
-}
-
 // SupportingUnits is the resolver for the supportingUnits field.
 func (r *actionResolver) SupportingUnits(ctx context.Context, obj *store.Action) ([]store.Unit, error) {
 	return ploaders(ctx).SupportingUnits.Load(ctx, obj.ID)
@@ -48,24 +40,9 @@ func (r *actionResolver) Partners(ctx context.Context, obj *store.Action) ([]sto
 	return ploaders(ctx).Partners.Load(ctx, obj.ID)
 }
 
-// Health is the resolver for the health field.
-func (r *actionResolver) Health(ctx context.Context, obj *store.Action) (string, error) {
-	return r.Plans.Health(obj), nil
-}
-
 // Findings is the resolver for the findings field.
 func (r *actionResolver) Findings(ctx context.Context, obj *store.Action) ([]store.Finding, error) {
 	return ploaders(ctx).ActionFindings.Load(ctx, obj.ID)
-}
-
-// Resources is the resolver for the resources field.
-func (r *actionResolver) Resources(ctx context.Context, obj *store.Action) ([]store.ResourceRequirement, error) {
-	return ploaders(ctx).Resources.Load(ctx, obj.ID)
-}
-
-// Indicators is the resolver for the indicators field.
-func (r *actionResolver) Indicators(ctx context.Context, obj *store.Action) ([]store.Indicator, error) {
-	return ploaders(ctx).ActionIndicators.Load(ctx, obj.ID)
 }
 
 // Updates is the resolver for the updates field.
@@ -118,7 +95,7 @@ func (r *actionPlanResolver) Actions(ctx context.Context, obj *store.ActionPlan,
 	if err != nil {
 		return nil, err
 	}
-	pg, err := ploaders(ctx).ActionPage(ctx, obj.ID, actionFilter(filter), p)
+	pg, err := ploaders(ctx).ActionPage(ctx, obj.ID, actionFilter(filter), asked(ctx, p))
 	if err != nil {
 		return nil, err
 	}
@@ -214,29 +191,13 @@ func (r *indicatorResolver) Measurements(ctx context.Context, obj *store.Indicat
 	return ploaders(ctx).Measurements.Load(ctx, obj.ID)
 }
 
-// Latest is the resolver for the latest field.
-func (r *indicatorResolver) Latest(ctx context.Context, obj *store.Indicator) (*store.Measurement, error) {
-	if obj.LatestMeasuredOn == nil {
-		return nil, nil // never measured: no statement
-	}
-	return load(ctx, ploaders(ctx).Latest, obj.ID)
-}
-
-// Status is the resolver for the status field.
-func (r *indicatorResolver) Status(ctx context.Context, obj *store.Indicator) (string, error) {
-	p, err := load(ctx, ploaders(ctx).Plan, obj.PlanID)
-	if err != nil || p == nil {
-		return "", err
-	}
-	return r.Plans.IndicatorStatus(obj, p), nil
-}
-
 // ActionPlans is the resolver for the actionPlans field.
 func (r *institutionResolver) ActionPlans(ctx context.Context, obj *store.Institution, first *int, after *string, status *string) (*model.ActionPlanConnection, error) {
 	p, err := page(first, after, 20)
 	if err != nil {
 		return nil, err
 	}
+	p = asked(ctx, p)
 	items, more, total, err := r.Plans.Plans(ctx, obj.ID, status, p)
 	if err != nil {
 		return nil, err

@@ -67,6 +67,16 @@ type PlanLoaders struct {
 	// Keyed by institution id.
 	Summary *dataloadgen.Loader[int64, *plan.Summary]
 
+	// The grouped fetches behind Unit, Resources, ActionIndicators and
+	// Latest, which the relations of actions and indicators call directly
+	// (relations.go).
+	unitsNow      func(context.Context, []int64) (map[int64]*store.Unit, error)
+	resourcesNow  func(context.Context, []int64) (map[int64][]store.ResourceRequirement, error)
+	indicatorsNow func(context.Context, []int64) (map[int64][]store.Indicator, error)
+	latestNow     func(context.Context, []int64) (map[int64]*store.Measurement, error)
+	relOnce       sync.Once
+	relations     *relations
+
 	// The groups of ids listed together in this request.
 	plans, objectives, actions, indicators, units, partners, users *idGroups
 
@@ -198,13 +208,14 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers) *PlanLoaders {
 	}
 	l.Plan = dataloadgen.NewMappedLoader(grouped(l.plans, s.PlansByID, nil), wait)
 	l.Objective = dataloadgen.NewMappedLoader(grouped(l.objectives, s.ObjectivesByID, nil), wait)
-	l.Action = dataloadgen.NewMappedLoader(grouped(l.actions, s.ActionsByID, nil), wait)
+	l.Action = dataloadgen.NewMappedLoader(grouped(l.actions, relate(l, s.ActionsByID, relAction), nil), wait)
 	l.Resource = dataloadgen.NewMappedLoader(s.ResourcesByID, wait)
-	l.Indicator = dataloadgen.NewMappedLoader(grouped(l.indicators, s.IndicatorsByID, nil), wait)
+	l.Indicator = dataloadgen.NewMappedLoader(grouped(l.indicators, relate(l, s.IndicatorsByID, relIndicator), nil), wait)
 	l.Measurement = dataloadgen.NewMappedLoader(s.MeasurementsByID, wait)
 	l.Update = dataloadgen.NewMappedLoader(s.UpdatesByID, wait)
 	l.Dissemination = dataloadgen.NewMappedLoader(s.DisseminationsByID, wait)
-	l.Unit = dataloadgen.NewMappedLoader(grouped(l.units, f.Units, nil), wait)
+	l.unitsNow = grouped(l.units, f.Units, nil)
+	l.Unit = dataloadgen.NewMappedLoader(l.unitsNow, wait)
 	l.Partner = dataloadgen.NewMappedLoader(grouped(l.partners, f.Partners, nil), wait)
 	l.User = dataloadgen.NewMappedLoader(grouped(l.users, f.Users, nil), wait)
 
@@ -217,10 +228,10 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers) *PlanLoaders {
 	})), wait)
 	l.DisseminationsOf = dataloadgen.NewMappedLoader(lists(grouped(l.plans, s.DisseminationsByPlan, nil)), wait)
 	l.Progress = dataloadgen.NewMappedLoader(grouped(l.plans, s.Progress, nil), wait)
-	l.ObjectiveActions = dataloadgen.NewMappedLoader(lists(grouped(l.objectives, s.ActionsByObjective, l.listedActionLists)), wait)
-	l.ObjectiveIndicators = dataloadgen.NewMappedLoader(lists(grouped(l.objectives, s.IndicatorsByObjective, l.listedIndicatorLists)), wait)
+	l.ObjectiveActions = dataloadgen.NewMappedLoader(lists(grouped(l.objectives, relate(l, s.ActionsByObjective, relActions), l.listedActionLists)), wait)
+	l.ObjectiveIndicators = dataloadgen.NewMappedLoader(lists(grouped(l.objectives, relate(l, s.IndicatorsByObjective, relIndicators), l.listedIndicatorLists)), wait)
 	l.ObjectiveFindings = dataloadgen.NewMappedLoader(lists(grouped(l.objectives, s.ObjectiveFindings, nil)), wait)
-	l.Resources = dataloadgen.NewMappedLoader(lists(grouped(l.actions, s.ResourcesByAction, func(m map[int64][]store.ResourceRequirement) {
+	l.resourcesNow = lists(grouped(l.actions, s.ResourcesByAction, func(m map[int64][]store.ResourceRequirement) {
 		var ids []int64
 		for _, rs := range m {
 			for _, r := range rs {
@@ -230,8 +241,10 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers) *PlanLoaders {
 			}
 		}
 		l.partners.add(ids)
-	})), wait)
-	l.ActionIndicators = dataloadgen.NewMappedLoader(lists(grouped(l.actions, s.IndicatorsByAction, l.listedIndicatorLists)), wait)
+	}))
+	l.Resources = dataloadgen.NewMappedLoader(l.resourcesNow, wait)
+	l.indicatorsNow = lists(grouped(l.actions, relate(l, s.IndicatorsByAction, relIndicators), l.listedIndicatorLists))
+	l.ActionIndicators = dataloadgen.NewMappedLoader(l.indicatorsNow, wait)
 	l.SupportingUnits = dataloadgen.NewMappedLoader(lists(grouped(l.actions, s.SupportingUnits, nil)), wait)
 	l.Partners = dataloadgen.NewMappedLoader(lists(grouped(l.actions, s.ActionPartners, nil)), wait)
 	l.ActionFindings = dataloadgen.NewMappedLoader(lists(grouped(l.actions, s.ActionFindings, nil)), wait)
@@ -246,7 +259,7 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers) *PlanLoaders {
 		}
 		l.users.add(ids)
 	})), wait)
-	l.Latest = dataloadgen.NewMappedLoader(grouped(l.indicators, s.LatestMeasurements, func(m map[int64]*store.Measurement) {
+	l.latestNow = grouped(l.indicators, s.LatestMeasurements, func(m map[int64]*store.Measurement) {
 		var ids []int64
 		for _, x := range m {
 			if x.RecordedBy != nil {
@@ -254,7 +267,8 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers) *PlanLoaders {
 			}
 		}
 		l.users.add(ids)
-	}), wait)
+	})
+	l.Latest = dataloadgen.NewMappedLoader(l.latestNow, wait)
 	l.Dimensions = dataloadgen.NewMappedLoader(lists(grouped(l.indicators, s.DimensionsByIndicator, nil)), wait)
 	l.CategoryTargets = dataloadgen.NewMappedLoader(lists(grouped(l.indicators, s.CategoryTargetsByIndicator, nil)), wait)
 	l.FindingObjectives = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]map[int64][]store.Objective, error) {
@@ -272,6 +286,7 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers) *PlanLoaders {
 		m, err := s.ActionsAddressingFindings(ctx, ids)
 		var all []store.Action
 		for _, byFinding := range m {
+			relActionsByKey(byFinding, l.rel(ctx))
 			for _, as := range byFinding {
 				all = append(all, as...)
 			}
@@ -339,7 +354,7 @@ func (l *PlanLoaders) listedIndicatorLists(m map[int64][]store.Indicator) {
 }
 
 func pageKey(p store.Page) string {
-	return strconv.Itoa(p.First) + ":" + strconv.FormatInt(p.After, 10)
+	return strconv.Itoa(p.First) + ":" + strconv.FormatInt(p.After, 10) + ":" + strconv.FormatBool(p.NoCount) + strconv.FormatBool(p.NoRows)
 }
 
 // ActionPage loads one page of a plan's actions, batched with the same
@@ -349,15 +364,21 @@ func (l *PlanLoaders) ActionPage(ctx context.Context, planID int64, f plan.Actio
 	l.mu.Lock()
 	ld := l.actionPages[key]
 	if ld == nil {
-		ld = dataloadgen.NewMappedLoader(grouped(l.plans, func(ctx context.Context, ids []int64) (map[int64]plan.Page[store.Action], error) {
-			return l.s.ActionPages(ctx, ids, f, p)
-		}, func(m map[int64]plan.Page[store.Action]) {
+		// Only the plans asked: a plan listed with others (an
+		// institution's plans) does not make their pages read too.
+		ld = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]plan.Page[store.Action], error) {
+			m, err := l.s.ActionPages(ctx, ids, f, p)
+			if err != nil {
+				return nil, err
+			}
 			var all []store.Action
 			for _, pg := range m {
+				relActionPage(pg, l.rel(ctx))
 				all = append(all, pg.Items...)
 			}
 			l.listedActions(all)
-		}), wait)
+			return m, nil
+		}, wait)
 		l.actionPages[key] = ld
 	}
 	l.mu.Unlock()

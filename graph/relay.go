@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"context"
 	"encoding/base64"
+	"github.com/99designs/gqlgen/graphql"
 	"strconv"
 	"strings"
 
@@ -65,6 +67,24 @@ func page(first *int, after *string, def int) (store.Page, error) {
 		p.After = id
 	}
 	return p, nil
+}
+
+// asked marks what of a connection the operation does not show, from the
+// selection of the connection field being resolved (fragments included):
+// without totalCount nothing is counted, and without edges or pageInfo no
+// row is read.
+func asked(ctx context.Context, p store.Page) store.Page {
+	total, rows := false, false
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		switch f.Name {
+		case "totalCount":
+			total = true
+		case "edges", "pageInfo":
+			rows = true
+		}
+	}
+	p.NoCount, p.NoRows = !total, !rows
+	return p
 }
 
 // connect builds the edges and page info of one page of items.

@@ -8,7 +8,6 @@ import (
 	"math"
 	"strconv"
 	"sync/atomic"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/gendertrack/gendertrack/graph/model"
@@ -34,184 +33,64 @@ type GapFlagResolver interface {
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _CategoryCount_category(ctx context.Context, field graphql.CollectedField, obj *gaps.CategoryCount) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CategoryCount_category(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNGapCategory2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNGapCategory2string(ctx, field.Selections, obj.Category)
+
 }
 func (ec *executionContext) fieldContext_CategoryCount_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CategoryCount", field, false, false, "GapCategory")
 }
 
 func (ec *executionContext) _CategoryCount_count(ctx context.Context, field graphql.CollectedField, obj *gaps.CategoryCount) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CategoryCount_count(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Count, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+
 }
 func (ec *executionContext) fieldContext_CategoryCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CategoryCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _GapFlag_id(ctx context.Context, field graphql.CollectedField, obj *gaps.Flag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapFlag_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+
 }
 func (ec *executionContext) fieldContext_GapFlag_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapFlag", field, false, false, "ID")
 }
 
 func (ec *executionContext) _GapFlag_rule(ctx context.Context, field graphql.CollectedField, obj *gaps.Flag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapFlag_rule(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Rule, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNGapRule2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNGapRule2string(ctx, field.Selections, obj.Rule)
+
 }
 func (ec *executionContext) fieldContext_GapFlag_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapFlag", field, false, false, "GapRule")
 }
 
 func (ec *executionContext) _GapFlag_category(ctx context.Context, field graphql.CollectedField, obj *gaps.Flag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapFlag_category(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNGapCategory2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNGapCategory2string(ctx, field.Selections, obj.Category)
+
 }
 func (ec *executionContext) fieldContext_GapFlag_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapFlag", field, false, false, "GapCategory")
 }
 
 func (ec *executionContext) _GapFlag_severity(ctx context.Context, field graphql.CollectedField, obj *gaps.Flag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapFlag_severity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Severity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNSeverity2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNSeverity2string(ctx, field.Selections, obj.Severity)
+
 }
 func (ec *executionContext) fieldContext_GapFlag_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapFlag", field, false, false, "Severity")
 }
 
 func (ec *executionContext) _GapFlag_state(ctx context.Context, field graphql.CollectedField, obj *gaps.Flag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapFlag_state(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNFlagState2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNFlagState2string(ctx, field.Selections, obj.State)
+
 }
 func (ec *executionContext) fieldContext_GapFlag_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapFlag", field, false, false, "FlagState")
 }
 
 func (ec *executionContext) _GapFlag_message(ctx context.Context, field graphql.CollectedField, obj *gaps.Flag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapFlag_message(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Message)
+
 }
 func (ec *executionContext) fieldContext_GapFlag_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapFlag", field, false, false, "String")
@@ -314,46 +193,16 @@ func (ec *executionContext) fieldContext_GapFlag_subject(_ context.Context, fiel
 }
 
 func (ec *executionContext) _GapFlag_detectedAt(ctx context.Context, field graphql.CollectedField, obj *gaps.Flag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapFlag_detectedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DetectedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.DetectedAt)
+
 }
 func (ec *executionContext) fieldContext_GapFlag_detectedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapFlag", field, false, false, "Time")
 }
 
 func (ec *executionContext) _GapFlag_note(ctx context.Context, field graphql.CollectedField, obj *gaps.Flag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapFlag_note(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Note, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Note)
+
 }
 func (ec *executionContext) fieldContext_GapFlag_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapFlag", field, false, false, "String")
@@ -424,46 +273,16 @@ func (ec *executionContext) fieldContext_GapFlagConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _GapFlagConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.GapFlagConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapFlagConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+
 }
 func (ec *executionContext) fieldContext_GapFlagConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapFlagConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _GapFlagEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.GapFlagEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapFlagEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+
 }
 func (ec *executionContext) fieldContext_GapFlagEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapFlagEdge", field, false, false, "String")
@@ -566,92 +385,32 @@ func (ec *executionContext) fieldContext_GapFlagPayload_userErrors(_ context.Con
 }
 
 func (ec *executionContext) _GapRuleInfo_rule(ctx context.Context, field graphql.CollectedField, obj *gaps.RuleInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapRuleInfo_rule(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Rule, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNGapRule2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNGapRule2string(ctx, field.Selections, obj.Rule)
+
 }
 func (ec *executionContext) fieldContext_GapRuleInfo_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapRuleInfo", field, false, false, "GapRule")
 }
 
 func (ec *executionContext) _GapRuleInfo_category(ctx context.Context, field graphql.CollectedField, obj *gaps.RuleInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapRuleInfo_category(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNGapCategory2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNGapCategory2string(ctx, field.Selections, obj.Category)
+
 }
 func (ec *executionContext) fieldContext_GapRuleInfo_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapRuleInfo", field, false, false, "GapCategory")
 }
 
 func (ec *executionContext) _GapRuleInfo_defaultSeverity(ctx context.Context, field graphql.CollectedField, obj *gaps.RuleInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapRuleInfo_defaultSeverity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DefaultSeverity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNSeverity2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNSeverity2string(ctx, field.Selections, obj.DefaultSeverity)
+
 }
 func (ec *executionContext) fieldContext_GapRuleInfo_defaultSeverity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapRuleInfo", field, false, false, "Severity")
 }
 
 func (ec *executionContext) _GapRuleInfo_description(ctx context.Context, field graphql.CollectedField, obj *gaps.RuleInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapRuleInfo_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Description)
+
 }
 func (ec *executionContext) fieldContext_GapRuleInfo_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapRuleInfo", field, false, false, "String")

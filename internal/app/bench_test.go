@@ -48,7 +48,7 @@ func BenchmarkScenarios(b *testing.B) {
 		cfg := app.Defaults()
 		cfg.DB, cfg.ResponseCacheMB = dsn, cache.mb
 		e := serve(b, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		for _, sc := range []string{"dashboard", "plan-page", "institution-flags", "all-flags"} {
+		for _, sc := range []string{"dashboard", "plan-page", "institution-flags", "all-flags", "peer-plan", "peer-dashboard"} {
 			b.Run(cache.name+"/"+sc, func(b *testing.B) {
 				ctx := context.Background()
 				req, err := bench.Prepare(ctx, bench.Config{URL: e.URL, Email: demo.SeedCoordinator(1), Admin: demo.SeedAdmin, Password: demo.SeedPassword, Scenario: sc})

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,8 +89,13 @@ func TestLoadToolRunsEveryScenario(t *testing.T) {
 			t.Fatalf("line %d of the table is not %s's:\n%s", i+1, sc, table)
 		}
 	}
-	if !strings.Contains(lines[len(lines)-1], "40 req/s") || !strings.Contains(lines[2], "2 clients") {
+	mixed := slices.Index(bench.Scenarios, "mixed")
+	if !strings.Contains(lines[mixed+1], "40 req/s") || !strings.Contains(lines[2], "2 clients") {
 		t.Fatalf("the table does not say the load:\n%s", table)
+	}
+	// With the server's pid, its CPU time per request.
+	if results[0].CPUPerRequest <= 0 {
+		t.Fatalf("no CPU time per request with the server's pid: %+v", results[0])
 	}
 	// A failed request is counted and its error reported.
 	failed := bench.Table([]*bench.Result{{Scenario: "dashboard", Mode: "closed", Clients: 1, Requests: 3, Errors: 1, FirstError: "dashboard: HTTP 503"}})

@@ -454,30 +454,27 @@ func (s *Service) ActionPages(ctx context.Context, planIDs []int64, fl ActionFil
 		}
 		return out, nil
 	}
-	// The totals (and how many rows follow the cursor) come from the
-	// (plan_id, id) index; each plan's page reads First+1 rows after the
-	// cursor through the same index, so a plan's cost follows the page
-	// asked, not the plan's length, and first: 0 reads no row at all.
-	var counts []struct {
-		PlanID int64 `bun:"plan_id"`
-		N      int   `bun:"n"`
-		Rest   int   `bun:"rest"`
-	}
-	cq := `SELECT a.plan_id, COUNT(*) AS n, COUNT(CASE WHEN a.id > ? THEN 1 END) AS rest
-		FROM actions AS a WHERE a.plan_id IN (?)` + cond + ` GROUP BY a.plan_id`
-	if err := s.DB.NewRaw(cq, append([]any{p.After, bun.List(planIDs)}, args...)...).Scan(ctx, &counts); err != nil {
-		return nil, err
-	}
-	var withRows []int64
-	for _, c := range counts {
-		pg := out[c.PlanID]
-		pg.Total, pg.More = c.N, c.Rest > p.First
-		out[c.PlanID] = pg
-		if c.Rest > 0 && p.First > 0 {
-			withRows = append(withRows, c.PlanID)
+	// The totals come from the (plan_id, id) index; each plan's page reads
+	// First+1 rows after the cursor through the same index (the one beyond
+	// tells whether more follow), so a plan's cost follows the page asked,
+	// not the plan's length. What the caller does not show is not read
+	// (Page.NoCount, Page.NoRows).
+	if !p.NoCount {
+		var counts []struct {
+			PlanID int64 `bun:"plan_id"`
+			N      int   `bun:"n"`
+		}
+		cq := `SELECT a.plan_id, COUNT(*) AS n FROM actions AS a WHERE a.plan_id IN (?)` + cond + ` GROUP BY a.plan_id`
+		if err := s.DB.NewRaw(cq, append([]any{bun.List(planIDs)}, args...)...).Scan(ctx, &counts); err != nil {
+			return nil, err
+		}
+		for _, c := range counts {
+			pg := out[c.PlanID]
+			pg.Total = c.N
+			out[c.PlanID] = pg
 		}
 	}
-	if len(withRows) == 0 {
+	if p.NoRows {
 		return out, nil
 	}
 	var rows []store.Action
@@ -486,22 +483,22 @@ func (s *Service) ActionPages(ctx context.Context, planIDs []int64, fl ActionFil
 		q := `SELECT x.* FROM unnest(?::bigint[]) AS p(id) CROSS JOIN LATERAL (
 			SELECT a.* FROM actions AS a WHERE a.plan_id = p.id AND a.id > ?` + cond + ` ORDER BY a.id LIMIT ?) AS x
 			ORDER BY x.plan_id, x.id`
-		all := append([]any{pgdialect.Array(withRows), p.After}, args...)
-		if err := s.DB.NewRaw(q, append(all, p.First)...).Scan(ctx, &rows); err != nil {
+		all := append([]any{pgdialect.Array(planIDs), p.After}, args...)
+		if err := s.DB.NewRaw(q, append(all, p.First+1)...).Scan(ctx, &rows); err != nil {
 			return nil, err
 		}
 	} else {
 		// SQLite has no lateral join: one branch per plan, in chunks that
 		// keep within its 500 terms of a compound SELECT.
-		for start := 0; start < len(withRows); start += 400 {
+		for start := 0; start < len(planIDs); start += 400 {
 			var b strings.Builder
 			var all []any
-			for k, id := range withRows[start:min(start+400, len(withRows))] {
+			for k, id := range planIDs[start:min(start+400, len(planIDs))] {
 				if k > 0 {
 					b.WriteString(" UNION ALL ")
 				}
 				fmt.Fprintf(&b, "SELECT * FROM (SELECT a.* FROM actions AS a WHERE a.plan_id = ? AND a.id > ?%s ORDER BY a.id LIMIT ?) AS p%d", cond, k)
-				all = append(append(append(all, id, p.After), args...), p.First)
+				all = append(append(append(all, id, p.After), args...), p.First+1)
 			}
 			var part []store.Action
 			if err := s.DB.NewRaw(b.String(), all...).Scan(ctx, &part); err != nil {
@@ -512,7 +509,11 @@ func (s *Service) ActionPages(ctx context.Context, planIDs []int64, fl ActionFil
 	}
 	for _, a := range rows {
 		pg := out[a.PlanID]
-		pg.Items = append(pg.Items, a)
+		if len(pg.Items) < p.First {
+			pg.Items = append(pg.Items, a)
+		} else {
+			pg.More = true
+		}
 		out[a.PlanID] = pg
 	}
 	return out, nil

@@ -290,6 +290,10 @@ var matrix = []read{
 		m, err := w.plans.MeasurementsByIndicator(ctx, w.indicators)
 		return []any{m}, err
 	}},
+	{"plan.Service.LatestMeasurements", authz.ReadInstitution, func(ctx context.Context, w *world) ([]any, error) {
+		m, err := w.plans.LatestMeasurements(ctx, w.indicators)
+		return []any{m}, err
+	}},
 	{"plan.Service.DimensionsByIndicator", authz.ReadInstitution, func(ctx context.Context, w *world) ([]any, error) {
 		m, err := w.plans.DimensionsByIndicator(ctx, w.indicators)
 		return []any{m}, err

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"io"
 	"strconv"
 
@@ -76,4 +77,78 @@ func (m *ProgressUpdate) EvidenceList() []string {
 		return []string{}
 	}
 	return m.Evidence
+}
+
+// Relations reads the relations of the actions and indicators handed to
+// the GraphQL executor, so that it resolves them as plain methods (inline:
+// no goroutine, no dataloader round per object and field). The graph
+// layer attaches one to every such object before the executor sees it
+// (graph/relations.go); it is shared by the objects of one request, and
+// the first object of a list asked for a relation loads it for the whole
+// list.
+type Relations interface {
+	ActionLeadUnit(a *Action) (*Unit, error)
+	ActionResources(a *Action) ([]ResourceRequirement, error)
+	ActionIndicators(a *Action) ([]Indicator, error)
+	ActionHealth(a *Action) string
+	IndicatorLatest(i *Indicator) (*Measurement, error)
+	IndicatorStatus(i *Indicator) (string, error)
+}
+
+// ErrNoRelations is an internal error: an object reached the executor
+// without its Relations.
+var ErrNoRelations = errors.New("store: object handed to the API without its relations")
+
+// LeadUnit is the unit responsible for the action, if any.
+func (m *Action) LeadUnit() (*Unit, error) {
+	if m.LeadUnitID == nil {
+		return nil, nil
+	}
+	if m.Rel == nil {
+		return nil, ErrNoRelations
+	}
+	return m.Rel.ActionLeadUnit(m)
+}
+
+// Resources are the action's resource requirements, in id order.
+func (m *Action) Resources() ([]ResourceRequirement, error) {
+	if m.Rel == nil {
+		return nil, ErrNoRelations
+	}
+	return m.Rel.ActionResources(m)
+}
+
+// Indicators are the action's indicators, in id order.
+func (m *Action) Indicators() ([]Indicator, error) {
+	if m.Rel == nil {
+		return nil, ErrNoRelations
+	}
+	return m.Rel.ActionIndicators(m)
+}
+
+// Health is the action's health today (RULES.md §6).
+func (m *Action) Health() (string, error) {
+	if m.Rel == nil {
+		return "", ErrNoRelations
+	}
+	return m.Rel.ActionHealth(m), nil
+}
+
+// Latest is the indicator's latest measurement, if it has one.
+func (m *Indicator) Latest() (*Measurement, error) {
+	if m.LatestMeasuredOn == nil {
+		return nil, nil // never measured: nothing to read
+	}
+	if m.Rel == nil {
+		return nil, ErrNoRelations
+	}
+	return m.Rel.IndicatorLatest(m)
+}
+
+// Status is the indicator's status against its target (RULES.md §7).
+func (m *Indicator) Status() (string, error) {
+	if m.Rel == nil {
+		return "", ErrNoRelations
+	}
+	return m.Rel.IndicatorStatus(m)
 }

@@ -19,17 +19,27 @@ type Page struct {
 	After int64
 	// Desc pages newest (highest id) first; After then means "below".
 	Desc bool
+	// NoCount: the caller does not show the count of all rows, so it is
+	// not counted. NoRows: it shows neither the rows nor whether more
+	// follow (a connection asked only for its totalCount), so none is read.
+	NoCount, NoRows bool
 }
 
 // List returns one page of T in id order, whether more rows follow, and the
 // count of all rows that filter selects. filter adds the WHERE clauses; idCol
 // names the id column as the query sees it (e.g. "u.id").
 func List[T any](ctx context.Context, db bun.IDB, filter func(*bun.SelectQuery) *bun.SelectQuery, idCol string, p Page) (items []T, more bool, total int, err error) {
-	n, err := filter(db.NewSelect().Model((*T)(nil))).Count(ctx)
-	if err != nil {
-		return nil, false, 0, err
+	items = []T{}
+	if !p.NoCount {
+		n, err := filter(db.NewSelect().Model((*T)(nil))).Count(ctx)
+		if err != nil {
+			return nil, false, 0, err
+		}
+		total = int(n)
 	}
-	total = int(n)
+	if p.NoRows {
+		return items, false, total, nil
+	}
 	q := filter(db.NewSelect().Model(&items))
 	op, dir := " > ?", " ASC"
 	if p.Desc {

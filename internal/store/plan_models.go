@@ -64,6 +64,8 @@ type Action struct {
 	Version     int       `bun:"version,notnull"`
 	CreatedAt   time.Time `bun:"created_at,notnull"`
 	UpdatedAt   time.Time `bun:"updated_at,notnull"`
+	// Rel reads its relations for the API (Relations); not stored.
+	Rel Relations `bun:"-" audit:"-" json:"-"`
 }
 
 // ResourceRequirement is what an action needs: money (BUDGET) or a
@@ -118,6 +120,8 @@ type Indicator struct {
 	Version         int              `bun:"version,notnull"`
 	CreatedAt       time.Time        `bun:"created_at,notnull"`
 	UpdatedAt       time.Time        `bun:"updated_at,notnull"`
+	// Rel reads its relations for the API (Relations); not stored.
+	Rel Relations `bun:"-" audit:"-" json:"-"`
 }
 
 // Measurement is one value of an indicator.

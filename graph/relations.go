@@ -1,0 +1,150 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"reflect"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/gendertrack/gendertrack/internal/plan"
+	"github.com/gendertrack/gendertrack/internal/store"
+)
+
+// relations is the store.Relations of one request: the relations of
+// actions and indicators are plain methods of the models, which gqlgen
+// calls inline, and they read here. Each reads through the same grouped
+// fetch as the dataloaders (plan_loaders.go), but directly: the first
+// action of a listed group asked for its resources fetches those of the
+// whole group, and the others find them, with no goroutine, no dataloader
+// batch to wait for and no thunk per object. An object outside any group
+// (one read by id, or returned by a mutation) is fetched on its own.
+type relations struct {
+	ctx context.Context
+	l   *PlanLoaders
+}
+
+// rel returns the request's relations, made with the context of the first
+// fetch that needs it (every fetch of a request has the same caller).
+func (l *PlanLoaders) rel(ctx context.Context) *relations {
+	l.relOnce.Do(func() { l.relations = &relations{ctx: context.WithoutCancel(ctx), l: l} })
+	return l.relations
+}
+
+// one returns the value of fetch for id, nil when there is none.
+func one[T any](ctx context.Context, fetch func(context.Context, []int64) (map[int64]*T, error), id int64) (*T, error) {
+	m, err := fetch(ctx, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	return m[id], nil
+}
+
+// listOf returns the list of fetch for id, empty when there is none.
+func listOf[T any](ctx context.Context, fetch func(context.Context, []int64) (map[int64][]T, error), id int64) ([]T, error) {
+	m, err := fetch(ctx, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	if v := m[id]; v != nil {
+		return v, nil
+	}
+	return []T{}, nil
+}
+
+func (r *relations) ActionLeadUnit(a *store.Action) (*store.Unit, error) {
+	return one(r.ctx, r.l.unitsNow, *a.LeadUnitID)
+}
+
+func (r *relations) ActionResources(a *store.Action) ([]store.ResourceRequirement, error) {
+	return listOf(r.ctx, r.l.resourcesNow, a.ID)
+}
+
+func (r *relations) ActionIndicators(a *store.Action) ([]store.Indicator, error) {
+	return listOf(r.ctx, r.l.indicatorsNow, a.ID)
+}
+
+func (r *relations) ActionHealth(a *store.Action) string { return r.l.s.Health(a) }
+
+func (r *relations) IndicatorLatest(i *store.Indicator) (*store.Measurement, error) {
+	return one(r.ctx, r.l.latestNow, i.ID)
+}
+
+func (r *relations) IndicatorStatus(i *store.Indicator) (string, error) {
+	// The plan is nearly always in the loader's cache already (the plan
+	// page's own, or primed by the list it came from).
+	p, err := r.l.Plan.Load(r.ctx, i.PlanID)
+	if errors.Is(err, dataloadgen.ErrNotFound) || p == nil {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return r.l.s.IndicatorStatus(i, p), nil
+}
+
+// relate gives fetched actions and indicators the request's relations,
+// before anything else sees them.
+func relate[T any](l *PlanLoaders, fetch func(context.Context, []int64) (map[int64]T, error), each func(T, *relations)) func(context.Context, []int64) (map[int64]T, error) {
+	return func(ctx context.Context, ids []int64) (map[int64]T, error) {
+		m, err := fetch(ctx, ids)
+		if err == nil {
+			rel := l.rel(ctx)
+			for _, v := range m {
+				each(v, rel)
+			}
+		}
+		return m, err
+	}
+}
+
+func relAction(a *store.Action, r *relations) { a.Rel = r }
+
+func relActions(as []store.Action, r *relations) {
+	for i := range as {
+		as[i].Rel = r
+	}
+}
+
+func relIndicator(x *store.Indicator, r *relations) { x.Rel = r }
+
+func relIndicators(xs []store.Indicator, r *relations) {
+	for i := range xs {
+		xs[i].Rel = r
+	}
+}
+
+func relActionPage(pg plan.Page[store.Action], r *relations) { relActions(pg.Items, r) }
+
+func relActionsByKey(m map[int64][]store.Action, r *relations) {
+	for _, as := range m {
+		relActions(as, r)
+	}
+}
+
+// relatePayload gives the actions and indicators of a mutation's payload
+// (fields of the payload struct, by pointer or in a list) the request's
+// relations; mutate calls it for every payload.
+func relatePayload(ctx context.Context, payload any) {
+	v := reflect.ValueOf(payload)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return
+	}
+	v = v.Elem()
+	for i := range v.NumField() {
+		switch f := v.Field(i).Interface().(type) {
+		case *store.Action:
+			if f != nil {
+				f.Rel = ploaders(ctx).rel(ctx)
+			}
+		case *store.Indicator:
+			if f != nil {
+				f.Rel = ploaders(ctx).rel(ctx)
+			}
+		case []store.Action:
+			relActions(f, ploaders(ctx).rel(ctx))
+		case []store.Indicator:
+			relIndicators(f, ploaders(ctx).rel(ctx))
+		}
+	}
+}

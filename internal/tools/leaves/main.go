@@ -1,0 +1,269 @@
+// Command leaves rewrites gqlgen's generated executor so that leaf fields
+// read straight from the model resolve without a field context.
+//
+// gqlgen resolves every field through graphql.ResolveField: a field
+// context, a child context, three closures, a deferred recover, the value
+// boxed into an interface and asserted back, then marshaled. For a field
+// such as Action.title that reads obj.Title, that machinery costs more
+// than the read and the JSON writing together, and a plan page has
+// thousands of such fields (docs/PERFORMANCE.md). This command finds, in
+// the generated files, the resolvers of fields that
+//
+//   - are leaves (their field context is graphql.NewScalarFieldContext:
+//     scalars and enums, which have no sub-selection and no arguments),
+//   - read a struct field or call a method without arguments and without
+//     an error of the object (`return obj.X, nil` or `return obj.M(), nil`),
+//   - have no field middleware (nil),
+//
+// and replaces their bodies by the marshaling of that value. What changes:
+// such a field is no longer seen by field interceptors (the service
+// installs none: graph.NewHandler), and the rare error its marshaler
+// reports (a NaN float, a nil non-null pointer) is reported at its parent's
+// path. Everything else — resolvers, methods with a context or an error,
+// objects and lists — keeps gqlgen's path.
+//
+//	go run ./internal/tools/leaves graph/generated
+//
+// `make generate` runs it after gqlgen; a test fails when the generated
+// files are not rewritten.
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: leaves DIR (the gqlgen exec directory)")
+		os.Exit(2)
+	}
+	n, err := RewriteDir(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "leaves:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("leaves: %d leaf fields resolve without a field context\n", n)
+}
+
+// RewriteDir rewrites the *.generated.go files of dir in place and returns
+// how many resolvers it rewrote.
+func RewriteDir(dir string) (int, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.generated.go"))
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, path := range files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return total, err
+		}
+		out, n, err := Rewrite(path, src)
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n > 0 {
+			if err := os.WriteFile(path, out, 0o644); err != nil {
+				return total, err
+			}
+		}
+	}
+	return total, nil
+}
+
+// Rewrite returns src with its leaf resolvers rewritten, and their number.
+func Rewrite(name string, src []byte) ([]byte, int, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
+	if err != nil {
+		return nil, 0, err
+	}
+	leafContexts := map[string]bool{}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && strings.HasPrefix(fd.Name.Name, "fieldContext_") && returnsScalarContext(fd) {
+			leafContexts[fd.Name.Name] = true
+		}
+	}
+	n := 0
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv == nil || !strings.HasPrefix(fd.Name.Name, "_") || fd.Body == nil {
+			continue
+		}
+		if body := leafBody(fd, leafContexts); body != nil {
+			fd.Body.List = []ast.Stmt{body}
+			n++
+		}
+	}
+	if n == 0 {
+		return src, 0, nil
+	}
+	dropUnusedImports(f)
+	var buf bytes.Buffer
+	if err := format.Node(&buf, fset, f); err != nil {
+		return nil, 0, err
+	}
+	return buf.Bytes(), n, nil
+}
+
+// returnsScalarContext: the body is `return graphql.NewScalarFieldContext(...)`.
+func returnsScalarContext(fd *ast.FuncDecl) bool {
+	call := singleReturnCall(fd.Body)
+	return call != nil && isSelector(call.Fun, "graphql", "NewScalarFieldContext")
+}
+
+// leafBody returns the new body of a leaf resolver, or nil when fd is not
+// one.
+func leafBody(fd *ast.FuncDecl, leafContexts map[string]bool) ast.Stmt {
+	call := singleReturnCall(fd.Body)
+	if call == nil || !isSelector(call.Fun, "graphql", "ResolveField") || len(call.Args) != 9 {
+		return nil
+	}
+	// Args: ctx, oc, field, fieldContext, resolver, middleware, marshal, recover, nonNull.
+	fcCall := singleReturnCall(funcLitBody(call.Args[3]))
+	if fcCall == nil {
+		return nil
+	}
+	fcSel, ok := fcCall.Fun.(*ast.SelectorExpr)
+	if !ok || !leafContexts[fcSel.Sel.Name] {
+		return nil
+	}
+	if id, ok := call.Args[5].(*ast.Ident); !ok || id.Name != "nil" {
+		return nil
+	}
+	value := plainRead(funcLitBody(call.Args[4]))
+	if value == nil {
+		return nil
+	}
+	marshal := singleReturnCall(funcLitBody(call.Args[6]))
+	if marshal == nil || len(marshal.Args) != 3 {
+		return nil
+	}
+	if _, ok := marshal.Fun.(*ast.SelectorExpr); !ok {
+		return nil
+	}
+	return &ast.ReturnStmt{Results: []ast.Expr{&ast.CallExpr{
+		Fun:  marshal.Fun,
+		Args: []ast.Expr{ast.NewIdent("ctx"), &ast.SelectorExpr{X: ast.NewIdent("field"), Sel: ast.NewIdent("Selections")}, value},
+	}}}
+}
+
+// plainRead returns X of a body `return X, nil` where X is obj.F or
+// obj.M() — a read of the object that cannot fail and needs no context.
+func plainRead(body *ast.BlockStmt) ast.Expr {
+	if body == nil || len(body.List) != 1 {
+		return nil
+	}
+	ret, ok := body.List[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 2 {
+		return nil
+	}
+	if id, ok := ret.Results[1].(*ast.Ident); !ok || id.Name != "nil" {
+		return nil
+	}
+	x := ret.Results[0]
+	if c, ok := x.(*ast.CallExpr); ok {
+		if len(c.Args) != 0 {
+			return nil
+		}
+		x = c.Fun
+	}
+	sel, ok := x.(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	if id, ok := sel.X.(*ast.Ident); !ok || id.Name != "obj" {
+		return nil
+	}
+	return ret.Results[0]
+}
+
+// dropUnusedImports removes the imports that no selector uses any more
+// (the rewritten closures were the only users of some, such as time).
+func dropUnusedImports(f *ast.File) {
+	used := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if s, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := s.X.(*ast.Ident); ok {
+				used[id.Name] = true
+			}
+		}
+		return true
+	})
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.IMPORT {
+			continue
+		}
+		kept := gd.Specs[:0]
+		for _, sp := range gd.Specs {
+			is := sp.(*ast.ImportSpec)
+			path := strings.Trim(is.Path.Value, `"`)
+			name := importName(path)
+			if is.Name != nil {
+				name = is.Name.Name
+			}
+			if name == "_" || name == "." || used[name] {
+				kept = append(kept, sp)
+				continue
+			}
+			// Drop the spec and its position from the file's imports.
+			for i, fi := range f.Imports {
+				if fi == is {
+					f.Imports = append(f.Imports[:i], f.Imports[i+1:]...)
+					break
+				}
+			}
+		}
+		gd.Specs = kept
+	}
+}
+
+// importName is the name a package of path is imported as by default: its
+// last element, or the one before a major version suffix (…/v2).
+func importName(path string) string {
+	parts := strings.Split(path, "/")
+	last := parts[len(parts)-1]
+	if len(parts) > 1 && len(last) > 1 && last[0] == 'v' && strings.Trim(last[1:], "0123456789") == "" {
+		last = parts[len(parts)-2]
+	}
+	return last
+}
+
+func funcLitBody(e ast.Expr) *ast.BlockStmt {
+	if fl, ok := e.(*ast.FuncLit); ok {
+		return fl.Body
+	}
+	return nil
+}
+
+// singleReturnCall returns C of a body that is only `return C(...)`.
+func singleReturnCall(body *ast.BlockStmt) *ast.CallExpr {
+	if body == nil || len(body.List) != 1 {
+		return nil
+	}
+	ret, ok := body.List[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 1 {
+		return nil
+	}
+	c, _ := ret.Results[0].(*ast.CallExpr)
+	return c
+}
+
+func isSelector(e ast.Expr, pkg, name string) bool {
+	s, ok := e.(*ast.SelectorExpr)
+	if !ok || s.Sel.Name != name {
+		return false
+	}
+	id, ok := s.X.(*ast.Ident)
+	return ok && id.Name == pkg
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestGeneratedCodeIsRewritten fails when graph/generated holds leaf
+// resolvers that still go through graphql.ResolveField: gqlgen was run
+// without this command (run `make generate`).
+func TestGeneratedCodeIsRewritten(t *testing.T) {
+	files, err := filepath.Glob("../../../graph/generated/*.generated.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no generated files: %v", err)
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, n, err := Rewrite(f, src); err != nil || n != 0 {
+			t.Errorf("%s: %d leaf resolvers not rewritten (%v): run `make generate`", f, n, err)
+		}
+	}
+}
+
+// TestRewrite rewrites a plain read of a leaf and leaves alone a method
+// with an error, a resolver and an object field.
+func TestRewrite(t *testing.T) {
+	src := `package generated
+
+import (
+	"context"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+func (ec *executionContext) _T_title(ctx context.Context, field graphql.CollectedField, obj *T) (ret graphql.Marshaler) {
+	return graphql.ResolveField(ctx, ec.OperationContext, field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) { return ec.fieldContext_T_title(ctx, field) },
+		func(ctx context.Context) (any, error) { return obj.Title, nil },
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler { return ec.marshalNTime2timeᚐTime(ctx, selections, v) },
+		true, true)
+}
+func (ec *executionContext) fieldContext_T_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("T", field, false, false, "Time")
+}
+
+func (ec *executionContext) _T_health(ctx context.Context, field graphql.CollectedField, obj *T) (ret graphql.Marshaler) {
+	return graphql.ResolveField(ctx, ec.OperationContext, field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) { return ec.fieldContext_T_health(ctx, field) },
+		func(ctx context.Context) (any, error) { return obj.Health() },
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler { return ec.marshalNString2string(ctx, selections, v) },
+		true, true)
+}
+func (ec *executionContext) fieldContext_T_health(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("T", field, true, false, "String")
+}
+
+func (ec *executionContext) _T_status(ctx context.Context, field graphql.CollectedField, obj *T) (ret graphql.Marshaler) {
+	return graphql.ResolveField(ctx, ec.OperationContext, field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) { return ec.fieldContext_T_status(ctx, field) },
+		func(ctx context.Context) (any, error) { return ec.resolvers.T().Status(ctx, obj) },
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler { return ec.marshalNString2string(ctx, selections, v) },
+		true, true)
+}
+func (ec *executionContext) fieldContext_T_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("T", field, true, true, "String")
+}
+
+func (ec *executionContext) _T_unit(ctx context.Context, field graphql.CollectedField, obj *T) (ret graphql.Marshaler) {
+	return graphql.ResolveField(ctx, ec.OperationContext, field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) { return ec.fieldContext_T_unit(ctx, field) },
+		func(ctx context.Context) (any, error) { return obj.Unit, nil },
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Unit) graphql.Marshaler { return ec.marshalOUnit2ᚖUnit(ctx, selections, v) },
+		true, false)
+}
+func (ec *executionContext) fieldContext_T_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{Object: "T", Field: field}
+	return fc, nil
+}
+`
+	out, n, err := Rewrite("x.go", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out)
+	if n != 1 || !strings.Contains(got, "return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.Title)") {
+		t.Fatalf("%d rewritten:\n%s", n, got)
+	}
+	for _, kept := range []string{"return obj.Health()", "Status(ctx, obj)", "return obj.Unit, nil"} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("%q was rewritten:\n%s", kept, got)
+		}
+	}
+	// time was used only by the rewritten closure.
+	if strings.Contains(got, `"time"`) {
+		t.Errorf("the unused import stays:\n%s", got)
+	}
+	if again, n, _ := Rewrite("x.go", out); n != 0 || string(again) != got {
+		t.Errorf("a second run changed %d more", n)
+	}
+}
