@@ -236,6 +236,16 @@ func (w *inputWalk) selections(set ast.SelectionSet, path ast.Path) {
 
 func (w *inputWalk) directives(list ast.DirectiveList, path ast.Path) {
 	for _, d := range list {
+		if w.err != nil {
+			return
+		}
+		// The transports send each answer whole: a deferred or streamed
+		// part would never be sent, and its fields would read null.
+		if d.Name == "defer" || d.Name == "stream" {
+			w.err = limitError("DIRECTIVE_NOT_SUPPORTED", "error.directiveUnsupported", i18n.Data{"Name": d.Name})
+			w.err.Path, w.err.Locations = append(ast.Path(nil), path...), locations(d.Position)
+			return
+		}
 		if d.Definition == nil {
 			continue
 		}

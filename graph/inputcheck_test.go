@@ -71,7 +71,6 @@ func TestInputCheck(t *testing.T) {
 			`{"in":{"name":"a\u0000","sector":"POLICE","country":"ML"}}`, "variable.in.name", ""},
 		{"NUL in a variable inside a literal", `mutation($n:String!){ createInstitution(input:{name:$n, sector:POLICE, country:"ML"}) { userErrors { code } } }`,
 			`{"n":"a\u0000"}`, "variable.n", ""},
-		{"NUL in a directive", `query($l:String){ ... @defer(label:$l) { __typename } }`, `{"l":"\u0000"}`, "variable.l", ""},
 		{"NUL in a fragment", `query { ...F } fragment F on Query { institutions(search:"\u0000") { totalCount } }`, ``, "institutions.search", ""},
 		{"NUL in a nested field", `{ institutions { edges { node { units(after:"\u0000") { totalCount } } } } }`, ``, "institutions.edges.node.units.after", ""},
 		{"name at the limit", `{ institutions(search:"` + long(200) + `") { totalCount } }`, ``, "", ""},

@@ -349,3 +349,30 @@ func TestOnlyCanonicalIDsDecode(t *testing.T) {
 		}
 	})
 }
+
+// TestDeferAndStreamAreRefused: the transports send each answer whole, so
+// @defer is refused (@stream is not even declared) with DIRECTIVE_NOT_SUPPORTED at the
+// directive, in the caller's language, before anything runs; without them
+// the same fields answer.
+func TestDeferAndStreamAreRefused(t *testing.T) {
+	t.Parallel()
+	eachInput(t, func(t *testing.T, e *inputEnv) {
+		for _, q := range []string{
+			`{ institutions(first: 1) { edges { node { id ... @defer { summary { activePlans } } } } } }`,
+			`query { institutions(first: 1) { edges { node { ...S @defer(label: "s") } } } } fragment S on Institution { summary { activePlans } }`,
+		} {
+			r := e.asmGQL(e.tok, "fr", q, nil)
+			if r.Code() != "DIRECTIVE_NOT_SUPPORTED" || r.Data != nil || len(r.Errors) != 1 ||
+				!contains(r.Errors[0].Message, "n'est pas prise en charge") || !contains(string(r.Raw), `"locations"`) {
+				t.Fatalf("%s: %s", q, r.Raw)
+			}
+		}
+		if r := e.gql(e.tok, `{ institutions(first: 1) { edges { node { id ... @defer { summary { activePlans } } } } } }`, nil); !contains(r.Errors[0].Message, "The @defer directive is not supported") {
+			t.Fatalf("English: %s", r.Raw)
+		}
+		r := e.gql(e.tok, `{ institutions(first: 1) { totalCount edges { node { id ... { summary { activePlans } } } } } }`, nil).OK()
+		if contains(string(r.Raw), "hasNext") || contains(string(r.Raw), "errors") {
+			t.Fatalf("without @defer: %s", r.Raw)
+		}
+	})
+}

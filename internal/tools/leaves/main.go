@@ -15,7 +15,9 @@
 //     an error of the object (`return obj.X, nil` or `return obj.M(), nil`),
 //   - have no field middleware (nil),
 //
-// and replaces their bodies by the marshaling of that value. What changes:
+// and replaces their bodies by the marshaling of that value; and in every
+// object's marshaler it replaces the @defer bookkeeping that gqlgen builds
+// per object by an empty group (the service refuses @defer). What changes:
 // such a field is no longer seen by field interceptors (the service
 // installs none: graph.NewHandler), and the rare error its marshaler
 // reports (a NaN float, a nil non-null pointer) is reported at its parent's
@@ -102,7 +104,9 @@ func Rewrite(name string, src []byte) ([]byte, int, error) {
 		if body := leafBody(fd, leafContexts); body != nil {
 			fd.Body.List = []ast.Stmt{body}
 			n++
+			continue
 		}
+		n += plainDeferredGroups(fd.Body)
 	}
 	if n == 0 {
 		return src, 0, nil
@@ -113,6 +117,32 @@ func Rewrite(name string, src []byte) ([]byte, int, error) {
 		return nil, 0, err
 	}
 	return buf.Bytes(), n, nil
+}
+
+// plainDeferredGroups replaces, in an object's marshaler, the
+// `deferred := graphql.NewDeferredGroup(ctx)` that gqlgen builds for every
+// object (its path computed and allocated, a field set and a map) by a
+// group that holds only the context: the service refuses @defer
+// (graph/inputcheck.go: DIRECTIVE_NOT_SUPPORTED), so no field is ever
+// deferred into it and nothing reads the rest.
+func plainDeferredGroups(body *ast.BlockStmt) int {
+	n := 0
+	for _, st := range body.List {
+		as, ok := st.(*ast.AssignStmt)
+		if !ok || len(as.Rhs) != 1 {
+			continue
+		}
+		call, ok := as.Rhs[0].(*ast.CallExpr)
+		if !ok || !isSelector(call.Fun, "graphql", "NewDeferredGroup") || len(call.Args) != 1 {
+			continue
+		}
+		as.Rhs[0] = &ast.CompositeLit{
+			Type: &ast.SelectorExpr{X: ast.NewIdent("graphql"), Sel: ast.NewIdent("DeferredGroup")},
+			Elts: []ast.Expr{&ast.KeyValueExpr{Key: ast.NewIdent("Context"), Value: call.Args[0]}},
+		}
+		n++
+	}
+	return n
 }
 
 // returnsScalarContext: the body is `return graphql.NewScalarFieldContext(...)`.
