@@ -99,6 +99,7 @@ func (r *actionPlanResolver) Actions(ctx context.Context, obj *store.ActionPlan,
 	if err != nil {
 		return nil, err
 	}
+	ploaders(ctx).prefetchActions(ctx, pg.Items)
 	edges, pi := connect(pg.Items, pg.More, p, func(a *store.Action) int64 { return a.ID },
 		func(c string, n *store.Action) model.ActionEdge { return model.ActionEdge{Cursor: c, Node: n} })
 	return &model.ActionConnection{Edges: edges, PageInfo: pi, TotalCount: pg.Total}, nil

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"reflect"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/gendertrack/gendertrack/internal/plan"
@@ -81,6 +83,91 @@ func (r *relations) IndicatorStatus(i *store.Indicator) (string, error) {
 		return "", err
 	}
 	return r.l.s.IndicatorStatus(i, p), nil
+}
+
+// prefetchActions starts together, for a page of actions just read, the
+// fetches of the relations the operation selects on its nodes, each for the
+// whole group: the nodes' methods then find them done or in flight, and a
+// plan page waits for one round of statements instead of one after the
+// other.
+func (l *PlanLoaders) prefetchActions(ctx context.Context, as []store.Action) {
+	if len(as) == 0 || !graphql.HasOperationContext(ctx) {
+		return
+	}
+	oc := graphql.GetOperationContext(ctx)
+	sel := nodeFields(ctx, "Action")
+	first := []int64{as[0].ID}
+	if _, ok := sel["leadUnit"]; ok {
+		for i := range as {
+			if as[i].LeadUnitID != nil {
+				go l.unitsNow(ctx, []int64{*as[i].LeadUnitID})
+				break
+			}
+		}
+	}
+	if _, ok := sel["resources"]; ok {
+		go l.resourcesNow(ctx, first)
+	}
+	if f, ok := sel["indicators"]; ok {
+		latest := false
+		for _, g := range graphql.CollectFields(oc, f.Selections, []string{"Indicator", "Node"}) {
+			latest = latest || g.Name == "latest"
+		}
+		go func() {
+			// The latest measurements belong to the indicators' group,
+			// known once they are read.
+			m, err := l.indicatorsNow(ctx, first)
+			if err != nil || !latest {
+				return
+			}
+			for _, x := range m[first[0]] {
+				go l.latestNow(ctx, []int64{x.ID})
+				return
+			}
+		}()
+	}
+	if f, ok := sel["updates"]; ok {
+		args := f.ArgumentMap(oc.Variables)
+		var n *int
+		switch v := args["first"].(type) {
+		case int64:
+			k := int(v)
+			n = &k
+		case int:
+			n = &v
+		}
+		var after *string
+		if a, ok := args["after"].(string); ok {
+			after = &a
+		}
+		if p, err := page(n, after, 20); err == nil {
+			p.Desc = true
+			go l.UpdatePage(ctx, first[0], p)
+		}
+	}
+}
+
+// nodeFields gives the fields selected on edges.node of the connection
+// being resolved, for nodes of type typ (fragments included), by name.
+func nodeFields(ctx context.Context, typ string) map[string]graphql.CollectedField {
+	oc := graphql.GetOperationContext(ctx)
+	out := map[string]graphql.CollectedField{}
+	for _, e := range graphql.CollectFieldsCtx(ctx, nil) {
+		if e.Name != "edges" {
+			continue
+		}
+		for _, n := range graphql.CollectFields(oc, e.Selections, nil) {
+			if n.Name != "node" {
+				continue
+			}
+			for _, f := range graphql.CollectFields(oc, n.Selections, []string{typ, "Node"}) {
+				if _, dup := out[f.Name]; !dup {
+					out[f.Name] = f
+				}
+			}
+		}
+	}
+	return out
 }
 
 // relate gives fetched actions and indicators the request's relations,
