@@ -15,34 +15,41 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/gendertrack/gendertrack/internal/auth"
+	"github.com/gendertrack/gendertrack/internal/authz"
 	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/reqinfo"
+	"github.com/gendertrack/gendertrack/internal/store"
 )
 
 // ResponseCache keeps the answers to read-only operations, so that a
-// dashboard or a plan page read again before anything changed is not
-// computed again: executing such a page costs the server some 10,000
-// field resolutions, the data behind it rarely changes, and many people
-// read the same pages.
+// dashboard or a plan page read again before anything it shows changed is
+// not computed again: many people read the same pages, and the data
+// behind one rarely changes between two reads.
 //
 // An answer is reused only for the same caller (user or API key, with the
 // same role assignments), the same operation text, variables and
-// Accept-Language, on the same day (health and flags depend on it), and at
-// the same data version: the database advances the version from the rows
-// each transaction writes (migrations/touch.go, store.DB.DataVersion), so
-// an answer computed before a change is never served after it commits,
-// whichever instance made the change. The version has two parts: the
-// answers side (a draft assessment's answers and stamps, the audit trail,
-// sign-ins) and all the rest. An answer is assumed to depend on both
-// unless it is known not to: every field it selects belongs to a type of
-// answersIndependent, and every ID it asks node or nodes for is of such a
-// type; then saving answers does not throw away the dashboards and plan
-// pages. Concurrent identical requests share one execution. Only
-// operations whose root fields are all in cacheableRoots are kept, never
-// one with errors; the cache is bounded in bytes, least recently used out.
+// Accept-Language, on the same day (health and flags depend on it), and
+// while the data it may show is unchanged: the database advances each
+// institution's revisions, and two global ones for the data of no
+// institution, from the rows each transaction writes (migrations/touch.go,
+// store.DB.ReadVersions), and the answer keeps the revisions, read before
+// it was computed, of the institutions its execution asked the guard about
+// (authz.Reads) — or of all of them when it was handed a scope of all
+// institutions. So a change in one institution keeps every other
+// institution's answers, and an answer computed before a change is never
+// served after it commits, whichever instance made the change. Each
+// revision has two sides: the answers side (a draft assessment's answers
+// and stamps, the audit trail, sign-ins) and all the rest. An answer is
+// assumed to depend on both unless it is known not to: every field it
+// selects belongs to a type of answersIndependent, and every ID it asks
+// node or nodes for is of such a type; then saving answers does not throw
+// away the dashboards and plan pages. Concurrent identical requests share
+// one execution. Only operations whose root fields are all in
+// cacheableRoots are kept, never one with errors; the cache is bounded in
+// bytes, least recently used out.
 type ResponseCache struct {
-	// Version reads the data version (store.DB.DataVersion).
-	Version func(context.Context) (general, answers int64, err error)
+	// Version reads the revisions (store.DB.ReadVersions).
+	Version func(context.Context) (store.Versions, error)
 	// Context returns what else an answer depends on: the authorization
 	// version and today's date.
 	Context func() (authzVersion int64, today string)
@@ -69,11 +76,66 @@ var cacheableRoots = map[string]bool{
 const maxCachedResponse = 4 << 20
 
 type cachedResponse struct {
-	key              [32]byte
-	resp             *graphql.Response
-	size             int
+	key          [32]byte
+	resp         *graphql.Response
+	size         int
+	readsAnswers bool
+	// The revisions it was computed at: the global pair, and those of the
+	// institutions it read — or, with all, the institutions' sums.
 	general, answers int64
-	readsAnswers     bool
+	all              bool
+	flagSum, ansSum  int64
+	deps             []instVersion
+}
+
+type instVersion struct {
+	id int64
+	v  store.InstitutionVersion
+}
+
+// at builds the entry's revisions from v, the revisions read before the
+// execution, for the institutions reads names.
+func (e *cachedResponse) at(v store.Versions, reads *authz.Reads) {
+	e.general, e.answers = v.General, v.Answers
+	var ids []int64
+	if e.all, ids = reads.Result(); e.all {
+		e.flagSum, e.ansSum = v.Sums()
+		return
+	}
+	e.deps = make([]instVersion, len(ids))
+	for i, id := range ids {
+		e.deps[i] = instVersion{id, v.Inst[id]} // an institution made since reads as 0: stale at once
+	}
+}
+
+// current reports whether nothing the entry may show changed since.
+func (e *cachedResponse) current(v store.Versions) bool {
+	if e.general != v.General || e.readsAnswers && e.answers != v.Answers {
+		return false
+	}
+	if e.all {
+		f, a := v.Sums()
+		return e.flagSum == f && (!e.readsAnswers || e.ansSum == a)
+	}
+	for _, d := range e.deps {
+		cur := v.Inst[d.id]
+		if cur.Flag != d.v.Flag || e.readsAnswers && cur.All != d.v.All {
+			return false
+		}
+	}
+	return true
+}
+
+// newer reports whether e was computed at revisions no older than o's.
+func (e *cachedResponse) newer(o *cachedResponse) bool {
+	return e.general+e.answers+e.flagSum+e.ansSum+depSum(e.deps) >= o.general+o.answers+o.flagSum+o.ansSum+depSum(o.deps)
+}
+
+func depSum(ds []instVersion) (n int64) {
+	for _, d := range ds {
+		n += d.v.All
+	}
+	return n
 }
 
 // answersIndependent are the types none of whose fields shows anything
@@ -191,24 +253,30 @@ func (c *ResponseCache) InterceptResponse(ctx context.Context, next graphql.Resp
 	if !ok {
 		return next(ctx)
 	}
-	general, answers, err := c.Version(ctx)
+	ver, err := c.Version(ctx)
 	if err != nil {
 		return next(ctx) // the execution meets the same database problem and reports it
 	}
-	if r := c.get(key, general, answers); r != nil {
+	if r := c.get(key, ver); r != nil {
 		c.hits.Add(1)
 		return r
 	}
-	var flight [48]byte
+	flag, ans := ver.Sums()
+	var flight [64]byte
 	copy(flight[:], key[:])
-	binary.LittleEndian.PutUint64(flight[32:], uint64(general))
-	binary.LittleEndian.PutUint64(flight[40:], uint64(answers))
+	binary.LittleEndian.PutUint64(flight[32:], uint64(ver.General))
+	binary.LittleEndian.PutUint64(flight[40:], uint64(ver.Answers))
+	binary.LittleEndian.PutUint64(flight[48:], uint64(flag))
+	binary.LittleEndian.PutUint64(flight[56:], uint64(ans))
 	led := false // this request ran the execution (singleflight's "shared" is true for the leader too)
 	v, _, _ := c.group.Do(string(flight[:]), func() (any, error) {
 		led = true
-		resp := next(ctx)
+		rctx, reads := authz.WithReads(ctx)
+		resp := next(rctx)
 		if resp != nil && len(resp.Errors) == 0 && resp.Data != nil && len(resp.Extensions) == 0 {
-			c.put(&cachedResponse{key: key, resp: resp, general: general, answers: answers, readsAnswers: readsAnswers(graphql.GetOperationContext(ctx))})
+			e := &cachedResponse{key: key, resp: resp, readsAnswers: readsAnswers(graphql.GetOperationContext(ctx))}
+			e.at(ver, reads)
+			c.put(e)
 		}
 		return resp, nil
 	})
@@ -268,8 +336,8 @@ func (c *ResponseCache) key(ctx context.Context) ([32]byte, bool) {
 }
 
 // get returns the answer kept under key if it is still current at the
-// data version (general, answers).
-func (c *ResponseCache) get(key [32]byte, general, answers int64) *graphql.Response {
+// revisions v.
+func (c *ResponseCache) get(key [32]byte, v store.Versions) *graphql.Response {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.entries[key]
@@ -277,7 +345,7 @@ func (c *ResponseCache) get(key [32]byte, general, answers int64) *graphql.Respo
 		return nil
 	}
 	e := el.Value.(*cachedResponse)
-	if e.general != general || (e.readsAnswers && e.answers != answers) {
+	if !e.current(v) {
 		return nil
 	}
 	c.lru.MoveToFront(el)
@@ -299,7 +367,7 @@ func (c *ResponseCache) put(e *cachedResponse) {
 		c.entries, c.lru = map[[32]byte]*list.Element{}, list.New()
 	}
 	if old, ok := c.entries[e.key]; ok {
-		if o := old.Value.(*cachedResponse); o.general > e.general || (o.general == e.general && o.answers > e.answers) {
+		if o := old.Value.(*cachedResponse); !e.newer(o) {
 			return // a newer answer is already kept
 		}
 		c.lru.Remove(old)

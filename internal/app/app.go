@@ -271,7 +271,7 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 	uploads := graph.Uploads{MaxFileBytes: files.MaxFile(), MaxFiles: cfg.MaxUploadFiles, MaxFieldBytes: cfg.MaxBody}
 	res := &graph.Resolver{Org: orgs, Account: accounts, AssessmentService: assessments, Plans: plans, Gaps: flags, Evidence: files, Guard: guard, Now: cfg.Now}
 	cache := &graph.ResponseCache{
-		Version:  db.DataVersion,
+		Version:  db.ReadVersions,
 		Context:  func() (int64, string) { return guard.Version(), plans.Today() },
 		MaxBytes: cfg.ResponseCacheMB << 20,
 	}

@@ -193,3 +193,55 @@ func TestResponseCacheNeverServesAnswersOlderThanAChange(t *testing.T) {
 		}
 	})
 }
+
+// TestResponseCacheKeepsOtherInstitutionsAnswers: an answer depends on the
+// institutions its execution read. A change in another institution keeps
+// it (served from the cache, on another instance too); a change in its own
+// institution is shown by the very next read. An ADMIN's answer, computed
+// with every institution in scope, follows every institution.
+func TestResponseCacheKeepsOtherInstitutionsAnswers(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		one, _, adm := twoServers(t, dsn)
+		two := one // reads and changes on one instance: a new role reaches the other only at its next poll
+		instA, instB := one.mkInstitution(adm, "Institution A"), one.mkInstitution(adm, "Institution B")
+		f := &fixture{e: one, admin: adm}
+		planA, actionA := planTarget(f, instA, "DRAFT")
+		_, actionB := planTarget(f, instB, "DRAFT")
+		coordA := one.planUser(adm, instA, "coordinator-a@example.org", "COORDINATOR")
+		read := `query($p:ID!){ node(id:$p){ ... on ActionPlan { title actions(first:10){ edges{ node{ title leadUnit{ name } resources{ kind } } } } } } }`
+		vars := map[string]any{"p": planA}
+		versions := map[string]int{}
+		rename := func(action, title string) {
+			versions[action]++
+			one.planMutate(adm, "updateAction", `mutation($a:ID!,$v:Int!,$t:String!){ updateAction(input:{id:$a, expectedVersion:$v, title:$t}){ userErrors{code field} } }`,
+				map[string]any{"a": action, "v": versions[action], "t": title})
+		}
+		for _, caller := range []struct {
+			name   string
+			tok    string
+			keepsB bool
+		}{{"coordinator of A", coordA, true}, {"admin", adm, false}} {
+			two.gql(caller.tok, read, vars).OK()
+			hits := two.cacheHits()
+			two.gql(caller.tok, read, vars).OK()
+			if got := two.cacheHits(); got != hits+1 {
+				t.Fatalf("%s: the repeated read was executed again", caller.name)
+			}
+			// A change in institution B.
+			hits = two.cacheHits()
+			rename(actionB, "Changed in B by "+caller.name)
+			two.gql(caller.tok, read, vars).OK()
+			if got := two.cacheHits(); (got == hits+1) != caller.keepsB {
+				t.Fatalf("%s: after a change in B, hits %d then %d (kept: want %v)", caller.name, hits, got, caller.keepsB)
+			}
+		}
+		// A change in A itself is shown at once, to both.
+		rename(actionA, "Changed in A")
+		for _, tok := range []string{coordA, adm} {
+			if r := two.gql(tok, read, vars).OK(); r.Str("node.actions.edges.0.node.title") != "Changed in A" {
+				t.Fatalf("after a change in A, the other instance answered %s", r.Raw)
+			}
+		}
+	})
+}

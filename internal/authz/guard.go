@@ -78,6 +78,9 @@ func (g *Guard) Roles(userID int64) (admin bool, roles map[int64][]string) {
 // Can reports whether the actor of ctx may do c in institution inst (0 for
 // operations that belong to no institution).
 func (g *Guard) Can(ctx context.Context, inst int64, c Capability) bool {
+	if r, _ := ctx.Value(readsKey{}).(*Reads); r != nil && inst > 0 {
+		r.add(inst)
+	}
 	a := auth.ActorFrom(ctx)
 	switch {
 	case a == nil:
@@ -163,13 +166,15 @@ func (g *Guard) Allowed(ctx context.Context, c Capability) Scope {
 	if a == nil {
 		return Scope{IDs: []int64{}}
 	}
-	if a.System {
-		return Scope{All: true}
+	all := a.System
+	if !all && a.APIKeyID == 0 {
+		all, _ = g.Roles(a.UserID)
 	}
-	if a.APIKeyID == 0 {
-		if admin, _ := g.Roles(a.UserID); admin {
-			return Scope{All: true}
+	if all {
+		if r, _ := ctx.Value(readsKey{}).(*Reads); r != nil {
+			r.setAll()
 		}
+		return Scope{All: true}
 	}
 	ids := []int64{}
 	for _, inst := range g.institutionsOf(a) {
@@ -214,6 +219,55 @@ func (g *Guard) Check(ctx context.Context, inst int64, c Capability, noSuch stri
 		return err
 	}
 	return g.Require(ctx, inst, c)
+}
+
+// Reads records the institutions whose data a request may have read: every
+// institution the guard was asked about (Can, CanRead, Visible, Check, and
+// each institution of a Scope), or all of them when a scope of all
+// institutions was handed out. Every read of a service asks the guard
+// (internal/readauthz checks it), so an answer computed under Reads shows
+// nothing of an institution it does not list: the response cache keeps
+// it until one of those changes (graph/respcache.go).
+type Reads struct {
+	mu  sync.Mutex
+	all bool
+	ids map[int64]struct{}
+}
+
+type readsKey struct{}
+
+// WithReads returns ctx recording its reads in the returned Reads.
+func WithReads(ctx context.Context) (context.Context, *Reads) {
+	r := &Reads{ids: map[int64]struct{}{}}
+	return context.WithValue(ctx, readsKey{}, r), r
+}
+
+func (r *Reads) add(inst int64) {
+	r.mu.Lock()
+	r.ids[inst] = struct{}{}
+	r.mu.Unlock()
+}
+
+func (r *Reads) setAll() {
+	r.mu.Lock()
+	r.all = true
+	r.mu.Unlock()
+}
+
+// Result says whether any institution may have been read (all), else
+// which ones, in ascending order.
+func (r *Reads) Result() (all bool, ids []int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.all {
+		return true, nil
+	}
+	ids = make([]int64, 0, len(r.ids))
+	for id := range r.ids {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return false, ids
 }
 
 // System returns ctx acting as the system: for start-up tasks and operator

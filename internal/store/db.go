@@ -289,6 +289,56 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) er
 	return err
 }
 
+// Versions is the state of the data, institution by institution, as one
+// statement reads it: what the response cache compares to tell whether an
+// answer is still current (graph/respcache.go).
+type Versions struct {
+	// General and Answers are the two global revisions (data_revision 1
+	// and 2): the data that belongs to no institution.
+	General, Answers int64
+	// Inst holds each institution's revisions.
+	Inst map[int64]InstitutionVersion
+}
+
+// InstitutionVersion is one institution's pair: Flag (flag_revision)
+// counts its changes but those on the answers side; All (revision) counts
+// them all.
+type InstitutionVersion struct{ Flag, All int64 }
+
+// Sums are the institutions' sums: the version of an answer that may show
+// any institution (DataVersion's pair, less the global revisions).
+func (v Versions) Sums() (flag, answers int64) {
+	for _, x := range v.Inst {
+		flag += x.Flag
+		answers += x.All - x.Flag
+	}
+	return flag, answers
+}
+
+// ReadVersions reads Versions in one statement.
+func (db *DB) ReadVersions(ctx context.Context) (Versions, error) {
+	var rows []struct {
+		Kind int   `bun:"kind"`
+		ID   int64 `bun:"id"`
+		A    int64 `bun:"a"`
+		B    int64 `bun:"b"`
+	}
+	err := db.NewRaw(`SELECT 0 AS kind, id, flag_revision AS a, revision AS b FROM institutions
+		UNION ALL SELECT 1 AS kind, id, revision AS a, 0 AS b FROM data_revision`).Scan(ctx, &rows)
+	v := Versions{Inst: make(map[int64]InstitutionVersion, len(rows))}
+	for _, r := range rows {
+		switch {
+		case r.Kind == 0:
+			v.Inst[r.ID] = InstitutionVersion{Flag: r.A, All: r.B}
+		case r.ID == 1:
+			v.General = r.A
+		case r.ID == 2:
+			v.Answers = r.A
+		}
+	}
+	return v, err
+}
+
 // DataVersion names the state of all the data with one cheap read, in two
 // parts. answers counts the changes to draft assessments' answers and the
 // changes only the audit trail shows, such as sign-ins (audit events
