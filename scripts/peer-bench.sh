@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Measures gendertrack against a generic GraphQL-over-PostgreSQL server on
+# the same data and the same questions (docs/PERFORMANCE.md, "Against a
+# generic server"): PostGraphile 4 with its default schema of the tables,
+# in interleaved rounds with the load tool's peer scenarios, then the
+# fewest SQL statements that answer each question, with pgbench.
+#
+#   scripts/peer-bench.sh 'postgres://postgres@127.0.0.1:5432/gt_large?sslmode=disable'
+#
+# The database must hold `gendertrack seed --scale large` (the statements
+# for pgbench name its institution 1 and plan 2, which the load tool finds
+# too). A gendertrack server must be running on it at GT_URL (default
+# http://127.0.0.1:8080), started with GENDERTRACK_RESPONSE_CACHE_MB=0 so
+# that every read is executed. Needs Node.js with npm (PostGraphile is
+# installed into a temporary directory, never into the project) and
+# pgbench. ROUNDS (3) rounds of DURATION (20s) per server and scenario.
+set -euo pipefail
+db="${1:?usage: scripts/peer-bench.sh POSTGRES_URL}"
+gt="${GT_URL:-http://127.0.0.1:8080}"
+rounds="${ROUNDS:-3}"
+duration="${DURATION:-20s}"
+port="${PEER_PORT:-5000}"
+here="$(cd "$(dirname "$0")" && pwd)"
+dir="$(mktemp -d)"
+trap 'kill "${peer:-}" 2>/dev/null || true; wait "${peer:-}" 2>/dev/null || true; rm -rf "$dir"' EXIT
+
+(cd "$dir" && npm init -y >/dev/null && npm install --no-audit --no-fund postgraphile@4 >/dev/null)
+node "$dir/node_modules/postgraphile/cli.js" -c "$db" --schema public --disable-default-mutations --port "$port" >"$dir/peer.log" 2>&1 &
+peer=$!
+for _ in $(seq 1 100); do
+  curl -fs -o /dev/null -H 'Content-Type: application/json' -d '{"query":"{__typename}"}' "http://127.0.0.1:$port/graphql" && break
+  sleep 0.2
+done
+gtpid="$(pgrep -f 'gendertrack.* serve' | head -1 || true)"
+go build -o "$dir/gendertrack-bench" "$here/../cmd/gendertrack-bench"
+for sc in peer-plan peer-dashboard; do
+  # One short round each first: both servers warm (PostGraphile's JIT, the
+  # planner's statistics, the pools).
+  "$dir/gendertrack-bench" --url "$gt" --scenario "$sc" --clients 8 --duration 5s --rounds 1 \
+    --peer "http://127.0.0.1:$port" >/dev/null
+  "$dir/gendertrack-bench" --url "$gt" --scenario "$sc" --clients 8 --duration "$duration" --rounds "$rounds" \
+    --peer "http://127.0.0.1:$port" --pid "$gtpid" --peer-pid "$peer" --json "$dir/$sc.json"
+done
+for f in plan dashboard; do
+  echo "pgbench, the $f question in one statement (scripts/peer/$f.sql), 8 clients:"
+  pgbench -n -c 8 -j 2 -T "${duration%s}" -f "$here/peer/$f.sql" "$db" | grep -E '^(tps|latency average|number of failed)'
+done
