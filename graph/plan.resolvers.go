@@ -30,21 +30,6 @@ func (r *actionResolver) Objective(ctx context.Context, obj *store.Action) (*sto
 	return load(ctx, ploaders(ctx).Objective, *obj.ObjectiveID)
 }
 
-// SupportingUnits is the resolver for the supportingUnits field.
-func (r *actionResolver) SupportingUnits(ctx context.Context, obj *store.Action) ([]store.Unit, error) {
-	return ploaders(ctx).SupportingUnits.Load(ctx, obj.ID)
-}
-
-// Partners is the resolver for the partners field.
-func (r *actionResolver) Partners(ctx context.Context, obj *store.Action) ([]store.Partner, error) {
-	return ploaders(ctx).Partners.Load(ctx, obj.ID)
-}
-
-// Findings is the resolver for the findings field.
-func (r *actionResolver) Findings(ctx context.Context, obj *store.Action) ([]store.Finding, error) {
-	return ploaders(ctx).ActionFindings.Load(ctx, obj.ID)
-}
-
 // Updates is the resolver for the updates field.
 func (r *actionResolver) Updates(ctx context.Context, obj *store.Action, first *int, after *string) (*model.ProgressUpdateConnection, error) {
 	p, err := page(first, after, 20)
@@ -185,11 +170,6 @@ func (r *indicatorResolver) CategoryTargets(ctx context.Context, obj *store.Indi
 		return []plan.CategoryTargetState{}, err
 	}
 	return r.Plans.CategoryTargetStates(obj, p, ts), nil
-}
-
-// Measurements is the resolver for the measurements field.
-func (r *indicatorResolver) Measurements(ctx context.Context, obj *store.Indicator) ([]store.Measurement, error) {
-	return ploaders(ctx).Measurements.Load(ctx, obj.ID)
 }
 
 // ActionPlans is the resolver for the actionPlans field.

@@ -70,12 +70,16 @@ type PlanLoaders struct {
 	// The grouped fetches behind Unit, Resources, ActionIndicators and
 	// Latest, which the relations of actions and indicators call directly
 	// (relations.go).
-	unitsNow      func(context.Context, []int64) (map[int64]*store.Unit, error)
-	resourcesNow  func(context.Context, []int64) (map[int64][]store.ResourceRequirement, error)
-	indicatorsNow func(context.Context, []int64) (map[int64][]store.Indicator, error)
-	latestNow     func(context.Context, []int64) (map[int64]*store.Measurement, error)
-	relOnce       sync.Once
-	relations     *relations
+	unitsNow        func(context.Context, []int64) (map[int64]*store.Unit, error)
+	resourcesNow    func(context.Context, []int64) (map[int64][]store.ResourceRequirement, error)
+	indicatorsNow   func(context.Context, []int64) (map[int64][]store.Indicator, error)
+	latestNow       func(context.Context, []int64) (map[int64]*store.Measurement, error)
+	supportingNow   func(context.Context, []int64) (map[int64][]store.Unit, error)
+	partnersNow     func(context.Context, []int64) (map[int64][]store.Partner, error)
+	findingsNow     func(context.Context, []int64) (map[int64][]store.Finding, error)
+	measurementsNow func(context.Context, []int64) (map[int64][]store.Measurement, error)
+	relOnce         sync.Once
+	relations       *relations
 
 	// The groups of ids listed together in this request.
 	plans, objectives, actions, indicators, units, partners, users *idGroups
@@ -245,10 +249,13 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers) *PlanLoaders {
 	l.Resources = dataloadgen.NewMappedLoader(l.resourcesNow, wait)
 	l.indicatorsNow = lists(grouped(l.actions, relate(l, s.IndicatorsByAction, relIndicators), l.listedIndicatorLists))
 	l.ActionIndicators = dataloadgen.NewMappedLoader(l.indicatorsNow, wait)
-	l.SupportingUnits = dataloadgen.NewMappedLoader(lists(grouped(l.actions, s.SupportingUnits, nil)), wait)
-	l.Partners = dataloadgen.NewMappedLoader(lists(grouped(l.actions, s.ActionPartners, nil)), wait)
-	l.ActionFindings = dataloadgen.NewMappedLoader(lists(grouped(l.actions, s.ActionFindings, nil)), wait)
-	l.Measurements = dataloadgen.NewMappedLoader(lists(grouped(l.indicators, s.MeasurementsByIndicator, func(m map[int64][]store.Measurement) {
+	l.supportingNow = lists(grouped(l.actions, s.SupportingUnits, nil))
+	l.SupportingUnits = dataloadgen.NewMappedLoader(l.supportingNow, wait)
+	l.partnersNow = lists(grouped(l.actions, s.ActionPartners, nil))
+	l.Partners = dataloadgen.NewMappedLoader(l.partnersNow, wait)
+	l.findingsNow = lists(grouped(l.actions, s.ActionFindings, nil))
+	l.ActionFindings = dataloadgen.NewMappedLoader(l.findingsNow, wait)
+	l.measurementsNow = lists(grouped(l.indicators, s.MeasurementsByIndicator, func(m map[int64][]store.Measurement) {
 		var ids []int64
 		for _, ms := range m {
 			for _, x := range ms {
@@ -258,7 +265,8 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers) *PlanLoaders {
 			}
 		}
 		l.users.add(ids)
-	})), wait)
+	}))
+	l.Measurements = dataloadgen.NewMappedLoader(l.measurementsNow, wait)
 	l.latestNow = grouped(l.indicators, s.LatestMeasurements, func(m map[int64]*store.Measurement) {
 		var ids []int64
 		for _, x := range m {

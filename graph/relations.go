@@ -68,6 +68,22 @@ func (r *relations) ActionIndicators(a *store.Action) ([]store.Indicator, error)
 
 func (r *relations) ActionHealth(a *store.Action) string { return r.l.s.Health(a) }
 
+func (r *relations) ActionSupportingUnits(a *store.Action) ([]store.Unit, error) {
+	return listOf(r.ctx, r.l.supportingNow, a.ID)
+}
+
+func (r *relations) ActionPartners(a *store.Action) ([]store.Partner, error) {
+	return listOf(r.ctx, r.l.partnersNow, a.ID)
+}
+
+func (r *relations) ActionFindings(a *store.Action) ([]store.Finding, error) {
+	return listOf(r.ctx, r.l.findingsNow, a.ID)
+}
+
+func (r *relations) IndicatorMeasurements(i *store.Indicator) ([]store.Measurement, error) {
+	return listOf(r.ctx, r.l.measurementsNow, i.ID)
+}
+
 func (r *relations) IndicatorLatest(i *store.Indicator) (*store.Measurement, error) {
 	return one(r.ctx, r.l.latestNow, i.ID)
 }
@@ -105,24 +121,36 @@ func (l *PlanLoaders) prefetchActions(ctx context.Context, as []store.Action) {
 			}
 		}
 	}
-	if _, ok := sel["resources"]; ok {
-		go l.resourcesNow(ctx, first)
+	for name, fetch := range map[string]func(context.Context, []int64) error{
+		"resources":       func(ctx context.Context, ids []int64) error { _, err := l.resourcesNow(ctx, ids); return err },
+		"supportingUnits": func(ctx context.Context, ids []int64) error { _, err := l.supportingNow(ctx, ids); return err },
+		"partners":        func(ctx context.Context, ids []int64) error { _, err := l.partnersNow(ctx, ids); return err },
+		"findings":        func(ctx context.Context, ids []int64) error { _, err := l.findingsNow(ctx, ids); return err },
+	} {
+		if _, ok := sel[name]; ok {
+			go fetch(ctx, first)
+		}
 	}
 	if f, ok := sel["indicators"]; ok {
-		latest := false
+		latest, measurements := false, false
 		for _, g := range graphql.CollectFields(oc, f.Selections, []string{"Indicator", "Node"}) {
 			latest = latest || g.Name == "latest"
+			measurements = measurements || g.Name == "measurements"
 		}
 		go func() {
 			// The latest measurements belong to the indicators' group,
 			// known once they are read.
 			m, err := l.indicatorsNow(ctx, first)
-			if err != nil || !latest {
+			if err != nil {
 				return
 			}
-			for _, x := range m[first[0]] {
-				go l.latestNow(ctx, []int64{x.ID})
-				return
+			if xs := m[first[0]]; len(xs) > 0 {
+				if latest {
+					go l.latestNow(ctx, []int64{xs[0].ID})
+				}
+				if measurements {
+					go l.measurementsNow(ctx, []int64{xs[0].ID})
+				}
 			}
 		}()
 	}

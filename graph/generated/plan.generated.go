@@ -23,12 +23,6 @@ type ActionResolver interface {
 	Plan(ctx context.Context, obj *store.Action) (*store.ActionPlan, error)
 	Objective(ctx context.Context, obj *store.Action) (*store.Objective, error)
 
-	SupportingUnits(ctx context.Context, obj *store.Action) ([]store.Unit, error)
-
-	Partners(ctx context.Context, obj *store.Action) ([]store.Partner, error)
-
-	Findings(ctx context.Context, obj *store.Action) ([]store.Finding, error)
-
 	Updates(ctx context.Context, obj *store.Action, first *int, after *string) (*model.ProgressUpdateConnection, error)
 
 	GapFlags(ctx context.Context, obj *store.Action) ([]gaps.Flag, error)
@@ -55,7 +49,6 @@ type IndicatorResolver interface {
 
 	Disaggregation(ctx context.Context, obj *store.Indicator) ([]model.Dimension, error)
 	CategoryTargets(ctx context.Context, obj *store.Indicator) ([]plan.CategoryTargetState, error)
-	Measurements(ctx context.Context, obj *store.Indicator) ([]store.Measurement, error)
 }
 type InstitutionSummaryResolver interface {
 	LatestValidatedAssessment(ctx context.Context, obj *plan.Summary) (*store.Assessment, error)
@@ -318,7 +311,7 @@ func (ec *executionContext) _Action_supportingUnits(ctx context.Context, field g
 			return ec.fieldContext_Action_supportingUnits(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Action().SupportingUnits(ctx, obj)
+			return obj.SupportingUnits()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []store.Unit) graphql.Marshaler {
@@ -333,7 +326,7 @@ func (ec *executionContext) fieldContext_Action_supportingUnits(_ context.Contex
 		Object:     "Action",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Unit(ctx, field)
 		},
@@ -358,7 +351,7 @@ func (ec *executionContext) _Action_partners(ctx context.Context, field graphql.
 			return ec.fieldContext_Action_partners(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Action().Partners(ctx, obj)
+			return obj.Partners()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []store.Partner) graphql.Marshaler {
@@ -373,7 +366,7 @@ func (ec *executionContext) fieldContext_Action_partners(_ context.Context, fiel
 		Object:     "Action",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Partner(ctx, field)
 		},
@@ -445,7 +438,7 @@ func (ec *executionContext) _Action_findings(ctx context.Context, field graphql.
 			return ec.fieldContext_Action_findings(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Action().Findings(ctx, obj)
+			return obj.Findings()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []store.Finding) graphql.Marshaler {
@@ -460,7 +453,7 @@ func (ec *executionContext) fieldContext_Action_findings(_ context.Context, fiel
 		Object:     "Action",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Finding(ctx, field)
 		},
@@ -1873,7 +1866,7 @@ func (ec *executionContext) _Indicator_measurements(ctx context.Context, field g
 			return ec.fieldContext_Indicator_measurements(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Indicator().Measurements(ctx, obj)
+			return obj.Measurements()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []store.Measurement) graphql.Marshaler {
@@ -1888,7 +1881,7 @@ func (ec *executionContext) fieldContext_Indicator_measurements(_ context.Contex
 		Object:     "Indicator",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Measurement(ctx, field)
 		},
@@ -5100,22 +5093,20 @@ func (ec *executionContext) _Action(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "supportingUnits":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Action_supportingUnits(ctx, field, obj)
-				})
+			out.Values[i] = ec._Action_supportingUnits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "accountable":
 			out.Values[i] = ec._Action_accountable(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "partners":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Action_partners(ctx, field, obj)
-				})
+			out.Values[i] = ec._Action_partners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "startDate":
 			out.Values[i] = ec._Action_startDate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -5142,11 +5133,10 @@ func (ec *executionContext) _Action(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "findings":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Action_findings(ctx, field, obj)
-				})
+			out.Values[i] = ec._Action_findings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "resources":
 			out.Values[i] = ec._Action_resources(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -5954,11 +5944,10 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 					return ec._Indicator_categoryTargets(ctx, field, obj)
 				})
 		case "measurements":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Indicator_measurements(ctx, field, obj)
-				})
+			out.Values[i] = ec._Indicator_measurements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "latest":
 			out.Values[i] = ec._Indicator_latest(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

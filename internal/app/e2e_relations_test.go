@@ -15,8 +15,8 @@ import (
 // executor an action or an indicator must attach them, or the fields answer
 // an internal error.
 const (
-	relAction    = `id leadUnit{ name } resources{ kind amountRequired } health indicators{ id name status latest{ value measuredOn } }`
-	relIndicator = `id name status latest{ value measuredOn } action{ id }`
+	relAction    = `id leadUnit{ name } supportingUnits{ name } partners{ name } findings{ title } resources{ kind amountRequired } health indicators{ id name status latest{ value measuredOn } measurements{ value } }`
+	relIndicator = `id name status latest{ value measuredOn } measurements{ value } action{ id }`
 )
 
 // TestRelationsOnEveryPath reads the same actions and indicators of the
@@ -47,7 +47,7 @@ func TestRelationsOnEveryPath(t *testing.T) {
 			actions = append(actions, a)
 			for _, ind := range a["indicators"].([]any) {
 				i := ind.(map[string]any)
-				wantInd[i["id"].(string)] = jsonOf(t, map[string]any{"id": i["id"], "name": i["name"], "status": i["status"], "latest": i["latest"]})
+				wantInd[i["id"].(string)] = jsonOf(t, map[string]any{"id": i["id"], "name": i["name"], "status": i["status"], "latest": i["latest"], "measurements": i["measurements"]})
 			}
 		}
 		if len(want) < 5 || len(wantInd) == 0 {
@@ -70,7 +70,7 @@ func TestRelationsOnEveryPath(t *testing.T) {
 						return
 					}
 					if w, ok := wantInd[id]; ok && x["status"] != nil {
-						cp := map[string]any{"id": x["id"], "name": x["name"], "status": x["status"], "latest": x["latest"]}
+						cp := map[string]any{"id": x["id"], "name": x["name"], "status": x["status"], "latest": x["latest"], "measurements": x["measurements"]}
 						if got := jsonOf(t, cp); got != w {
 							t.Errorf("%s: indicator %s reads\n%s\nthe plan page\n%s", path, id, got, w)
 						}

@@ -91,8 +91,12 @@ type Relations interface {
 	ActionResources(a *Action) ([]ResourceRequirement, error)
 	ActionIndicators(a *Action) ([]Indicator, error)
 	ActionHealth(a *Action) string
+	ActionSupportingUnits(a *Action) ([]Unit, error)
+	ActionPartners(a *Action) ([]Partner, error)
+	ActionFindings(a *Action) ([]Finding, error)
 	IndicatorLatest(i *Indicator) (*Measurement, error)
 	IndicatorStatus(i *Indicator) (string, error)
+	IndicatorMeasurements(i *Indicator) ([]Measurement, error)
 }
 
 // ErrNoRelations is an internal error: an object reached the executor
@@ -126,6 +130,30 @@ func (m *Action) Indicators() ([]Indicator, error) {
 	return m.Rel.ActionIndicators(m)
 }
 
+// SupportingUnits are the units that support the action, in id order.
+func (m *Action) SupportingUnits() ([]Unit, error) {
+	if m.Rel == nil {
+		return nil, ErrNoRelations
+	}
+	return m.Rel.ActionSupportingUnits(m)
+}
+
+// Partners are the partners of the action, in id order.
+func (m *Action) Partners() ([]Partner, error) {
+	if m.Rel == nil {
+		return nil, ErrNoRelations
+	}
+	return m.Rel.ActionPartners(m)
+}
+
+// Findings are the findings the action addresses, in id order.
+func (m *Action) Findings() ([]Finding, error) {
+	if m.Rel == nil {
+		return nil, ErrNoRelations
+	}
+	return m.Rel.ActionFindings(m)
+}
+
 // Health is the action's health today (RULES.md §6).
 func (m *Action) Health() (string, error) {
 	if m.Rel == nil {
@@ -143,6 +171,14 @@ func (m *Indicator) Latest() (*Measurement, error) {
 		return nil, ErrNoRelations
 	}
 	return m.Rel.IndicatorLatest(m)
+}
+
+// Measurements are the indicator's measurements, oldest first.
+func (m *Indicator) Measurements() ([]Measurement, error) {
+	if m.Rel == nil {
+		return nil, ErrNoRelations
+	}
+	return m.Rel.IndicatorMeasurements(m)
 }
 
 // Status is the indicator's status against its target (RULES.md §7).
