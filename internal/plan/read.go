@@ -488,23 +488,13 @@ func (s *Service) ActionPages(ctx context.Context, planIDs []int64, fl ActionFil
 			return nil, err
 		}
 	} else {
-		// SQLite has no lateral join: one branch per plan, in chunks that
-		// keep within its 500 terms of a compound SELECT.
-		for start := 0; start < len(planIDs); start += 400 {
-			var b strings.Builder
-			var all []any
-			for k, id := range planIDs[start:min(start+400, len(planIDs))] {
-				if k > 0 {
-					b.WriteString(" UNION ALL ")
-				}
-				fmt.Fprintf(&b, "SELECT * FROM (SELECT a.* FROM actions AS a WHERE a.plan_id = ? AND a.id > ?%s ORDER BY a.id LIMIT ?) AS p%d", cond, k)
-				all = append(append(append(all, id, p.After), args...), p.First+1)
-			}
-			var part []store.Action
-			if err := s.DB.NewRaw(b.String(), all...).Scan(ctx, &part); err != nil {
-				return nil, err
-			}
-			rows = append(rows, part...)
+		var err error
+		rows, err = unionPerID[store.Action](ctx, s, planIDs, func(id int64) (string, []any) {
+			return "SELECT a.* FROM actions AS a WHERE a.plan_id = ? AND a.id > ?" + cond + " ORDER BY a.id LIMIT ?",
+				append(append([]any{id, p.After}, args...), p.First+1)
+		}, nil)
+		if err != nil {
+			return nil, err
 		}
 	}
 	for _, a := range rows {
@@ -517,6 +507,37 @@ func (s *Service) ActionPages(ctx context.Context, planIDs []int64, fl ActionFil
 		out[a.PlanID] = pg
 	}
 	return out, nil
+}
+
+// unionPerID reads, on SQLite, which has no lateral join, the rows of one
+// LIMITed statement per id (branch) as a UNION ALL of them, in chunks of
+// 400 that keep within its 500 terms of a compound SELECT. scope, when set,
+// is a condition over each chunk's rows (alias u) that they must meet.
+func unionPerID[T any](ctx context.Context, s *Service, ids []int64, branch func(id int64) (string, []any), scope func(chunk []int64) any) ([]T, error) {
+	var rows []T
+	for start := 0; start < len(ids); start += 400 {
+		chunk := ids[start:min(start+400, len(ids))]
+		var b strings.Builder
+		var args []any
+		for k, id := range chunk {
+			if k > 0 {
+				b.WriteString(" UNION ALL ")
+			}
+			q, a := branch(id)
+			fmt.Fprintf(&b, "SELECT * FROM (%s) AS p%d", q, k)
+			args = append(args, a...)
+		}
+		q := b.String()
+		if scope != nil {
+			q, args = "SELECT * FROM ("+q+") AS u WHERE ?", append(args, scope(chunk))
+		}
+		var part []T
+		if err := s.DB.NewRaw(q, args...).Scan(ctx, &part); err != nil {
+			return nil, err
+		}
+		rows = append(rows, part...)
+	}
+	return rows, nil
 }
 
 // UpdatePages returns one page of each action's progress updates, newest
@@ -555,29 +576,17 @@ func (s *Service) UpdatePages(ctx context.Context, actionIDs []int64, p store.Pa
 			return nil, err
 		}
 	} else {
-		// SQLite has no lateral join: one branch per action. It allows at
-		// most 500 terms in one compound SELECT: chunks of 400 keep every
-		// page (first <= 500) within two statements.
-		for start := 0; start < len(actionIDs); start += 400 {
-			chunk := actionIDs[start:min(start+400, len(actionIDs))]
-			var b strings.Builder
-			for k, id := range chunk {
-				if k > 0 {
-					b.WriteString(" UNION ALL ")
-				}
-				fmt.Fprintf(&b, "SELECT * FROM (SELECT * FROM progress_updates WHERE action_id = %d%s ORDER BY id DESC LIMIT %d) AS p%d", id, after, p.First+1, k)
-			}
-			q, args := b.String(), []any(nil)
-			if !sc.All {
-				// Only the actions the actor may read lead to their updates.
-				q = "SELECT * FROM (" + q + ") AS u WHERE ?"
-				args = []any{s.inScope(sc, "u.action_id", "actions", chunk)}
-			}
-			var part []store.ProgressUpdate
-			if err := s.DB.NewRaw(q, args...).Scan(ctx, &part); err != nil {
-				return nil, err
-			}
-			rows = append(rows, part...)
+		var scope func(chunk []int64) any
+		if !sc.All {
+			// Only the actions the actor may read lead to their updates.
+			scope = func(chunk []int64) any { return s.inScope(sc, "u.action_id", "actions", chunk) }
+		}
+		var err error
+		rows, err = unionPerID[store.ProgressUpdate](ctx, s, actionIDs, func(id int64) (string, []any) {
+			return fmt.Sprintf("SELECT * FROM progress_updates WHERE action_id = %d%s ORDER BY id DESC LIMIT %d", id, after, p.First+1), nil
+		}, scope)
+		if err != nil {
+			return nil, err
 		}
 	}
 	for _, r := range rows {

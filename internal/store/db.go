@@ -348,8 +348,7 @@ func (db *DB) ReadVersions(ctx context.Context) (Versions, error) {
 // revision are sums that only grow), so the pair read after a change
 // commits differs from every pair read before it.
 func (db *DB) DataVersion(ctx context.Context) (general, answers int64, err error) {
-	err = db.NewRaw(`SELECT COALESCE(SUM(flag_revision), 0) + (SELECT revision FROM data_revision WHERE id = 1),
-		COALESCE(SUM(revision - flag_revision), 0) + (SELECT revision FROM data_revision WHERE id = 2) FROM institutions`).
-		Scan(ctx, &general, &answers)
-	return general, answers, err
+	v, err := db.ReadVersions(ctx)
+	flag, ans := v.Sums()
+	return flag + v.General, ans + v.Answers, err
 }
