@@ -58,7 +58,7 @@ func (r *Resolver) NewLoaders() *Loaders {
 		Partner:    dataloadgen.NewMappedLoader(r.Org.PartnersByID, wait),
 		User:       dataloadgen.NewMappedLoader(r.Account.UsersByID, wait),
 		Assessment: newAssessmentLoaders(r.AssessmentService),
-		Plan:       newPlanLoaders(r.Plans, PlanFetchers{Units: r.Org.UnitsByID, Partners: r.Org.PartnersByID, Users: r.Account.UsersByID}),
+		Plan:       newPlanLoaders(r.Plans, PlanFetchers{Units: r.Org.UnitsByID, Partners: r.Org.PartnersByID, Users: r.Account.UsersByID}, r.NarrowReads),
 		Gaps:       newGapLoaders(r.Gaps),
 		Evidence: &EvidenceLoaders{
 			ResponseFiles: dataloadgen.NewMappedLoader(r.Evidence.ResponseFiles, wait),

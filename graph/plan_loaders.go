@@ -80,6 +80,10 @@ type PlanLoaders struct {
 	measurementsNow func(context.Context, []int64) (map[int64][]store.Measurement, error)
 	relOnce         sync.Once
 	relations       *relations
+	// The columns the operation shows of each narrowable type (columns.go).
+	narrow   bool
+	colsOnce sync.Once
+	cols     map[string][]string
 
 	// The groups of ids listed together in this request.
 	plans, objectives, actions, indicators, units, partners, users *idGroups
@@ -203,8 +207,8 @@ type PlanFetchers struct {
 	Users    func(context.Context, []int64) (map[int64]*store.User, error)
 }
 
-func newPlanLoaders(s *plan.Service, f PlanFetchers) *PlanLoaders {
-	l := &PlanLoaders{s: s,
+func newPlanLoaders(s *plan.Service, f PlanFetchers, narrow bool) *PlanLoaders {
+	l := &PlanLoaders{s: s, narrow: narrow,
 		plans: newGroups(), objectives: newGroups(), actions: newGroups(), indicators: newGroups(),
 		units: newGroups(), partners: newGroups(), users: newGroups(),
 		actionPages: map[string]*dataloadgen.Loader[int64, plan.Page[store.Action]]{},
@@ -212,13 +216,13 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers) *PlanLoaders {
 	}
 	l.Plan = dataloadgen.NewMappedLoader(grouped(l.plans, s.PlansByID, nil), wait)
 	l.Objective = dataloadgen.NewMappedLoader(grouped(l.objectives, s.ObjectivesByID, nil), wait)
-	l.Action = dataloadgen.NewMappedLoader(grouped(l.actions, relate(l, s.ActionsByID, relAction), nil), wait)
+	l.Action = dataloadgen.NewMappedLoader(grouped(l.actions, relate(l, narrowed[store.Action](l, "Action", s.ActionsByID), relAction), nil), wait)
 	l.Resource = dataloadgen.NewMappedLoader(s.ResourcesByID, wait)
-	l.Indicator = dataloadgen.NewMappedLoader(grouped(l.indicators, relate(l, s.IndicatorsByID, relIndicator), nil), wait)
+	l.Indicator = dataloadgen.NewMappedLoader(grouped(l.indicators, relate(l, narrowed[store.Indicator](l, "Indicator", s.IndicatorsByID), relIndicator), nil), wait)
 	l.Measurement = dataloadgen.NewMappedLoader(s.MeasurementsByID, wait)
 	l.Update = dataloadgen.NewMappedLoader(s.UpdatesByID, wait)
 	l.Dissemination = dataloadgen.NewMappedLoader(s.DisseminationsByID, wait)
-	l.unitsNow = grouped(l.units, f.Units, nil)
+	l.unitsNow = grouped(l.units, narrowed[store.Unit](l, "Unit", f.Units), nil)
 	l.Unit = dataloadgen.NewMappedLoader(l.unitsNow, wait)
 	l.Partner = dataloadgen.NewMappedLoader(grouped(l.partners, f.Partners, nil), wait)
 	l.User = dataloadgen.NewMappedLoader(grouped(l.users, f.Users, nil), wait)
@@ -233,9 +237,9 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers) *PlanLoaders {
 	l.DisseminationsOf = dataloadgen.NewMappedLoader(lists(grouped(l.plans, s.DisseminationsByPlan, nil)), wait)
 	l.Progress = dataloadgen.NewMappedLoader(grouped(l.plans, s.Progress, nil), wait)
 	l.ObjectiveActions = dataloadgen.NewMappedLoader(lists(grouped(l.objectives, relate(l, s.ActionsByObjective, relActions), l.listedActionLists)), wait)
-	l.ObjectiveIndicators = dataloadgen.NewMappedLoader(lists(grouped(l.objectives, relate(l, s.IndicatorsByObjective, relIndicators), l.listedIndicatorLists)), wait)
+	l.ObjectiveIndicators = dataloadgen.NewMappedLoader(lists(grouped(l.objectives, relate(l, narrowed[store.Indicator](l, "Indicator", s.IndicatorsByObjective), relIndicators), l.listedIndicatorLists)), wait)
 	l.ObjectiveFindings = dataloadgen.NewMappedLoader(lists(grouped(l.objectives, s.ObjectiveFindings, nil)), wait)
-	l.resourcesNow = lists(grouped(l.actions, s.ResourcesByAction, func(m map[int64][]store.ResourceRequirement) {
+	l.resourcesNow = lists(grouped(l.actions, narrowed[store.ResourceRequirement](l, "ResourceRequirement", s.ResourcesByAction), func(m map[int64][]store.ResourceRequirement) {
 		var ids []int64
 		for _, rs := range m {
 			for _, r := range rs {
@@ -247,7 +251,7 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers) *PlanLoaders {
 		l.partners.add(ids)
 	}))
 	l.Resources = dataloadgen.NewMappedLoader(l.resourcesNow, wait)
-	l.indicatorsNow = lists(grouped(l.actions, relate(l, s.IndicatorsByAction, relIndicators), l.listedIndicatorLists))
+	l.indicatorsNow = lists(grouped(l.actions, relate(l, narrowed[store.Indicator](l, "Indicator", s.IndicatorsByAction), relIndicators), l.listedIndicatorLists))
 	l.ActionIndicators = dataloadgen.NewMappedLoader(l.indicatorsNow, wait)
 	l.supportingNow = lists(grouped(l.actions, s.SupportingUnits, nil))
 	l.SupportingUnits = dataloadgen.NewMappedLoader(l.supportingNow, wait)
@@ -375,7 +379,7 @@ func (l *PlanLoaders) ActionPage(ctx context.Context, planID int64, f plan.Actio
 		// Only the plans asked: a plan listed with others (an
 		// institution's plans) does not make their pages read too.
 		ld = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]plan.Page[store.Action], error) {
-			m, err := l.s.ActionPages(ctx, ids, f, p)
+			m, err := l.s.ActionPages(store.Narrow[store.Action](ctx, l.columns(ctx, "Action")), ids, f, p)
 			if err != nil {
 				return nil, err
 			}

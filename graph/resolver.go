@@ -32,6 +32,8 @@ type Resolver struct {
 	Evidence *evidence.Service
 	Guard    *authz.Guard
 	Now      func() time.Time
+	// NarrowReads: queries read only the columns they show (columns.go).
+	NarrowReads bool
 }
 
 // roleChange decodes a RoleInput and calls grant or revoke.

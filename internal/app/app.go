@@ -67,6 +67,11 @@ type Config struct {
 	// ResponseCacheMB bounds the cache of read answers (graph.ResponseCache);
 	// 0 turns it off.
 	ResponseCacheMB int
+	// NarrowReads: a query reads of actions, resource requirements, units
+	// and indicators only the columns its fields show (graph/columns.go;
+	// GENDERTRACK_NARROW_READS, default true). Off reads every column, for
+	// comparison.
+	NarrowReads bool
 	// DebugAddr, when set, serves net/http/pprof there (keep it on loopback).
 	DebugAddr string
 	// CORSOrigins are the origins whose pages may call /graphql and the
@@ -96,6 +101,7 @@ func Defaults() Config {
 		TokenTTL: 12 * time.Hour, RolePoll: time.Second,
 		MaxInFlight: 4 * runtime.GOMAXPROCS(0), MaxQueued: 256,
 		ResponseCacheMB: 32,
+		NarrowReads:     true,
 		SlowQuery:       -1,
 		Gaps:            gaps.DefaultConfig(),
 		MaxFileMB:       evidence.DefaultMaxFileBytes >> 20,
@@ -188,6 +194,13 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 		}
 		c.CORSOrigins = origins
 	}
+	if v := getenv("GENDERTRACK_NARROW_READS"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("GENDERTRACK_NARROW_READS: %q is not true or false", v)
+		}
+		c.NarrowReads = b
+	}
 	if v := getenv("GENDERTRACK_INTROSPECTION"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -269,7 +282,7 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 		}
 	}
 	uploads := graph.Uploads{MaxFileBytes: files.MaxFile(), MaxFiles: cfg.MaxUploadFiles, MaxFieldBytes: cfg.MaxBody}
-	res := &graph.Resolver{Org: orgs, Account: accounts, AssessmentService: assessments, Plans: plans, Gaps: flags, Evidence: files, Guard: guard, Now: cfg.Now}
+	res := &graph.Resolver{Org: orgs, Account: accounts, AssessmentService: assessments, Plans: plans, Gaps: flags, Evidence: files, Guard: guard, Now: cfg.Now, NarrowReads: cfg.NarrowReads}
 	cache := &graph.ResponseCache{
 		Version:  db.ReadVersions,
 		Context:  func() (int64, string) { return guard.Version(), plans.Today() },

@@ -67,6 +67,7 @@ func TestBadSettingsAreRefused(t *testing.T) {
 		"GENDERTRACK_MAX_INFLIGHT":      "many",
 		"GENDERTRACK_MAX_TOKENS":        "0",
 		"GENDERTRACK_SHUTDOWN_GRACE":    "soon",
+		"GENDERTRACK_NARROW_READS":      "maybe",
 	} {
 		env := func(k string) string {
 			if k == name {

@@ -319,6 +319,10 @@ func (s *Service) Health(a *store.Action) string {
 	return healthAt(a, s.today())
 }
 
+// HealthColumns are the columns of an action that its health is computed
+// from (healthAt).
+var HealthColumns = []string{"status", "start_date", "due_date", "progress_percent"}
+
 func healthAt(a *store.Action, today time.Time) string {
 	return Health(a.Status, storedDate(a.StartDate), storedDate(a.DueDate), a.ProgressPercent, today)
 }

@@ -309,7 +309,7 @@ func targetsOf(ctx context.Context, tx bun.IDB, indicatorID int64) ([]store.Cate
 // DimensionsByIndicator loads each indicator's dimensions, in order.
 func (s *Service) DimensionsByIndicator(ctx context.Context, indicatorIDs []int64) (map[int64][]Dimension, error) {
 	rows, err := childrenOf(ctx, s, "indicator_id", "indicators", indicatorIDs,
-		func(d *store.IndicatorDimension) *int64 { return ptr(d.IndicatorID) }, "indicator_id, ordinal")
+		func(d *store.IndicatorDimension) *int64 { return ptr(d.IndicatorID) }, nil, "indicator_id, ordinal")
 	if err != nil {
 		return nil, err
 	}
@@ -324,7 +324,7 @@ func (s *Service) DimensionsByIndicator(ctx context.Context, indicatorIDs []int6
 // order.
 func (s *Service) CategoryTargetsByIndicator(ctx context.Context, indicatorIDs []int64) (map[int64][]store.CategoryTarget, error) {
 	return childrenOf(ctx, s, "indicator_id", "indicators", indicatorIDs,
-		func(t *store.CategoryTarget) *int64 { return ptr(t.IndicatorID) }, "indicator_id, ordinal")
+		func(t *store.CategoryTarget) *int64 { return ptr(t.IndicatorID) }, nil, "indicator_id, ordinal")
 }
 
 // CategoryTargetState is a category target with its latest value and

@@ -221,6 +221,10 @@ func (s *Service) IndicatorStatus(ind *store.Indicator, p *store.ActionPlan) str
 	return indicatorStatusAt(ind, p.StartDate, p.EndDate, s.today())
 }
 
+// StatusColumns are the columns of an indicator that its status is
+// computed from, besides its plan's dates (indicatorStatusAt).
+var StatusColumns = []string{"baseline", "target", "baseline_date", "target_date", "latest_value", "latest_measured_on"}
+
 func indicatorStatusAt(ind *store.Indicator, planStart, planEnd string, today time.Time) string {
 	var latest *MeasurementPoint
 	if ind.LatestValue != nil && ind.LatestMeasuredOn != nil {

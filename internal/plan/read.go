@@ -170,19 +170,28 @@ func (s *Service) Plans(ctx context.Context, institutionID int64, status *string
 
 // childrenOf loads the rows of T whose column col is one of ids, in id
 // order, grouped by that column's value, among the rows the actor may
-// read: rows of T carry their institution_id, unless parent names the
-// table of the parents, which then carries it. Columns in skip are not
-// read (their fields stay zero): for lists whose readers never show them.
-func childrenOf[T any](ctx context.Context, s *Service, col, parent string, ids []int64, key func(*T) *int64, order string, skip ...string) (map[int64][]T, error) {
+// read: rows of T carry their institution (owner reads it; the check is
+// made on the rows read, which keeps PostgreSQL on the parent's index
+// instead of intersecting it with the institution's), unless parent names
+// the table of the parents, which then carries it (owner nil). Columns in
+// skip are not read (their fields stay zero): for lists whose readers
+// never show them; a read narrowed by the API (store.Narrow) reads its
+// columns instead.
+func childrenOf[T any](ctx context.Context, s *Service, col, parent string, ids []int64, key func(*T) *int64, owner func(*T) int64, order string, skip ...string) (map[int64][]T, error) {
 	out := make(map[int64][]T, len(ids))
 	sc := s.Guard.Readable(ctx)
 	if len(ids) == 0 || sc.Empty() {
 		return out, nil
 	}
 	var rows []T
-	q := s.DB.NewSelect().Model(&rows).ExcludeColumn(skip...)
+	q := s.DB.NewSelect().Model(&rows)
+	if cols := store.Narrowed[T](ctx); cols != nil {
+		q = q.Column(cols...)
+	} else {
+		q = q.ExcludeColumn(skip...)
+	}
 	if parent == "" {
-		q = q.Where("? IN (?)", bun.Ident(col), bun.List(ids)).Where("?", sc.Where("institution_id"))
+		q = q.Where("? IN (?)", bun.Ident(col), bun.List(ids))
 	} else {
 		q = q.Where("?", s.inScope(sc, col, parent, ids))
 	}
@@ -190,6 +199,9 @@ func childrenOf[T any](ctx context.Context, s *Service, col, parent string, ids 
 		return nil, err
 	}
 	for i := range rows {
+		if parent == "" && !sc.Has(owner(&rows[i])) {
+			continue
+		}
 		if k := key(&rows[i]); k != nil {
 			out[*k] = append(out[*k], rows[i])
 		}
@@ -201,40 +213,40 @@ func ptr(v int64) *int64 { return &v }
 
 // ObjectivesByPlan loads the objectives of each plan.
 func (s *Service) ObjectivesByPlan(ctx context.Context, planIDs []int64) (map[int64][]store.Objective, error) {
-	return childrenOf(ctx, s, "plan_id", "", planIDs, func(o *store.Objective) *int64 { return ptr(o.PlanID) }, "id")
+	return childrenOf(ctx, s, "plan_id", "", planIDs, func(o *store.Objective) *int64 { return ptr(o.PlanID) }, func(o *store.Objective) int64 { return o.InstitutionID }, "id")
 }
 
 // ActionsByObjective loads the actions of each objective.
 func (s *Service) ActionsByObjective(ctx context.Context, objectiveIDs []int64) (map[int64][]store.Action, error) {
-	return childrenOf(ctx, s, "objective_id", "", objectiveIDs, func(a *store.Action) *int64 { return a.ObjectiveID }, "id")
+	return childrenOf(ctx, s, "objective_id", "", objectiveIDs, func(a *store.Action) *int64 { return a.ObjectiveID }, func(a *store.Action) int64 { return a.InstitutionID }, "id")
 }
 
 // DisseminationsByPlan loads the dissemination records of each plan, by
 // date.
 func (s *Service) DisseminationsByPlan(ctx context.Context, planIDs []int64) (map[int64][]store.Dissemination, error) {
-	return childrenOf(ctx, s, "plan_id", "action_plans", planIDs, func(d *store.Dissemination) *int64 { return ptr(d.PlanID) }, "date, id")
+	return childrenOf(ctx, s, "plan_id", "action_plans", planIDs, func(d *store.Dissemination) *int64 { return ptr(d.PlanID) }, nil, "date, id")
 }
 
 // ResourcesByAction loads the resource requirements of each action.
 func (s *Service) ResourcesByAction(ctx context.Context, actionIDs []int64) (map[int64][]store.ResourceRequirement, error) {
 	// No field of a requirement shows when it was created or changed.
-	return childrenOf(ctx, s, "action_id", "", actionIDs, func(r *store.ResourceRequirement) *int64 { return ptr(r.ActionID) }, "id", "created_at", "updated_at")
+	return childrenOf(ctx, s, "action_id", "", actionIDs, func(r *store.ResourceRequirement) *int64 { return ptr(r.ActionID) }, func(r *store.ResourceRequirement) int64 { return r.InstitutionID }, "id", "created_at", "updated_at")
 }
 
 // IndicatorsByAction loads the indicators attached to each action.
 func (s *Service) IndicatorsByAction(ctx context.Context, actionIDs []int64) (map[int64][]store.Indicator, error) {
-	return childrenOf(ctx, s, "action_id", "", actionIDs, func(i *store.Indicator) *int64 { return i.ActionID }, "id")
+	return childrenOf(ctx, s, "action_id", "", actionIDs, func(i *store.Indicator) *int64 { return i.ActionID }, func(i *store.Indicator) int64 { return i.InstitutionID }, "id")
 }
 
 // IndicatorsByObjective loads the indicators attached to each objective.
 func (s *Service) IndicatorsByObjective(ctx context.Context, objectiveIDs []int64) (map[int64][]store.Indicator, error) {
-	return childrenOf(ctx, s, "objective_id", "", objectiveIDs, func(i *store.Indicator) *int64 { return i.ObjectiveID }, "id")
+	return childrenOf(ctx, s, "objective_id", "", objectiveIDs, func(i *store.Indicator) *int64 { return i.ObjectiveID }, func(i *store.Indicator) int64 { return i.InstitutionID }, "id")
 }
 
 // MeasurementsByIndicator loads each indicator's measurements, oldest
 // measuredOn first (so the last is the latest, as Latest picks it).
 func (s *Service) MeasurementsByIndicator(ctx context.Context, indicatorIDs []int64) (map[int64][]store.Measurement, error) {
-	return childrenOf(ctx, s, "indicator_id", "indicators", indicatorIDs, func(m *store.Measurement) *int64 { return ptr(m.IndicatorID) }, "measured_on, id")
+	return childrenOf(ctx, s, "indicator_id", "indicators", indicatorIDs, func(m *store.Measurement) *int64 { return ptr(m.IndicatorID) }, nil, "measured_on, id")
 }
 
 // LatestMeasurements loads the latest measurement of each indicator (by
@@ -427,13 +439,20 @@ func (s *Service) ActionPages(ctx context.Context, planIDs []int64, fl ActionFil
 		return out, nil
 	}
 	now := s.today()
-	cond, args := fl.where(store.FormatDate(now))
+	filter, fargs := fl.where(store.FormatDate(now))
 	// A plan's actions belong to its institution.
 	sq, sargs := scoped(sc, "a.institution_id")
-	cond, args = cond+sq, append(args, sargs...)
+	cond, args := filter+sq, append(slices.Clip(fargs), sargs...)
+	// What the API shows of the actions (store.Narrow), and what the
+	// health filter needs.
+	cols := store.Narrowed[store.Action](ctx)
+	if len(fl.Health) > 0 && cols != nil {
+		cols = append(slices.Clip(cols), HealthColumns...)
+	}
+	sel := store.SelectList("a", cols)
 	if len(fl.Health) > 0 {
 		var rows []store.Action
-		q := `SELECT a.* FROM actions AS a WHERE a.plan_id IN (?)` + cond + ` ORDER BY a.plan_id, a.id`
+		q := `SELECT ` + sel + ` FROM actions AS a WHERE a.plan_id IN (?)` + cond + ` ORDER BY a.plan_id, a.id`
 		if err := s.DB.NewRaw(q, append([]any{bun.List(planIDs)}, args...)...).Scan(ctx, &rows); err != nil {
 			return nil, err
 		}
@@ -479,18 +498,24 @@ func (s *Service) ActionPages(ctx context.Context, planIDs []int64, fl ActionFil
 	}
 	var rows []store.Action
 	if s.DB.Postgres {
-		// A lateral join, planned once however many plans.
-		q := `SELECT x.* FROM unnest(?::bigint[]) AS p(id) CROSS JOIN LATERAL (
-			SELECT a.* FROM actions AS a WHERE a.plan_id = p.id AND a.id > ?` + cond + ` ORDER BY a.id LIMIT ?) AS x
+		pscope, pargs := scoped(sc, "pl.institution_id")
+		// A lateral join, planned once however many plans, over the plans
+		// of the scope (computed once, as inScope does): each plan's page
+		// is then a walk of the (plan_id, id) index, where the
+		// institution's condition inside made PostgreSQL intersect it with
+		// the institution's index and sort all the plan's actions.
+		q := `SELECT x.* FROM unnest(ARRAY(SELECT pl.id FROM action_plans AS pl WHERE pl.id IN (?)` + pscope + `)) AS p(id) CROSS JOIN LATERAL (
+			SELECT ` + sel + ` FROM actions AS a WHERE a.plan_id = p.id AND a.id > ?` + filter + ` ORDER BY a.id LIMIT ?) AS x
 			ORDER BY x.plan_id, x.id`
-		all := append([]any{pgdialect.Array(planIDs), p.After}, args...)
+		all := append(append([]any{bun.List(planIDs)}, pargs...), p.After)
+		all = append(all, fargs...)
 		if err := s.DB.NewRaw(q, append(all, p.First+1)...).Scan(ctx, &rows); err != nil {
 			return nil, err
 		}
 	} else {
 		var err error
 		rows, err = unionPerID[store.Action](ctx, s, planIDs, func(id int64) (string, []any) {
-			return "SELECT a.* FROM actions AS a WHERE a.plan_id = ? AND a.id > ?" + cond + " ORDER BY a.id LIMIT ?",
+			return "SELECT " + sel + " FROM actions AS a WHERE a.plan_id = ? AND a.id > ?" + cond + " ORDER BY a.id LIMIT ?",
 				append(append([]any{id, p.After}, args...), p.First+1)
 		}, nil)
 		if err != nil {

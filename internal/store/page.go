@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"reflect"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -66,13 +67,56 @@ func ByIDs[T any](ctx context.Context, db bun.IDB, ids []int64, id func(*T) int6
 		return out, nil
 	}
 	var rows []T
-	if err := db.NewSelect().Model(&rows).Where("?TableAlias.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+	q := db.NewSelect().Model(&rows).Where("?TableAlias.id IN (?)", bun.List(ids))
+	if cols := Narrowed[T](ctx); cols != nil {
+		q = q.Column(cols...)
+	}
+	if err := q.Scan(ctx); err != nil {
 		return nil, err
 	}
 	for i := range rows {
 		out[id(&rows[i])] = &rows[i]
 	}
 	return out, nil
+}
+
+type narrowKey struct{ t reflect.Type }
+
+// Narrow asks the reads of rows of T made with the returned context (ByIDs,
+// and the plan service's reads of a parent's children and pages) for the
+// columns cols only; the others stay zero. The API narrows the reads behind
+// a query to the columns its fields show (graph/columns.go): every column
+// is a value PostgreSQL formats, sends and the server scans, and on a page
+// of actions with their resources they are most of a read's cost. cols
+// must hold the columns the reading code needs itself (ids, keys, the
+// institution). Nil cols reads every column.
+func Narrow[T any](ctx context.Context, cols []string) context.Context {
+	if cols == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, narrowKey{reflect.TypeFor[T]()}, cols)
+}
+
+// Narrowed is what Narrow asked of reads of T with ctx: nil for every column.
+func Narrowed[T any](ctx context.Context) []string {
+	cols, _ := ctx.Value(narrowKey{reflect.TypeFor[T]()}).([]string)
+	return cols
+}
+
+// SelectList is cols as a select list of the table aliased alias
+// ("a.id, a.title"), or alias.* when cols is nil.
+func SelectList(alias string, cols []string) string {
+	if cols == nil {
+		return alias + ".*"
+	}
+	var b strings.Builder
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(alias + "." + c)
+	}
+	return b.String()
 }
 
 // Unique answers DUPLICATE at input.<col> when another row of table (not

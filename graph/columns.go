@@ -1,0 +1,152 @@
+package graph
+
+import (
+	"context"
+	"slices"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/gendertrack/gendertrack/internal/plan"
+	"github.com/gendertrack/gendertrack/internal/store"
+)
+
+// A query reads of the actions, resource requirements, units and
+// indicators below a plan only the columns its fields show (store.Narrow).
+// Every column is a value PostgreSQL formats and sends and the server
+// scans: on a dashboard's 50 actions with their 150 requirements the
+// columns nobody asked for were most of the cost of both statements.
+//
+// columnsOf says, per GraphQL object type, which columns each field needs
+// beyond those every read of the type needs (ids, keys the loaders group
+// by, the institution the guard checks). A field that is not listed may
+// need any column: an operation that selects it anywhere reads them all,
+// so a field added to the schema is right before it is fast. The columns
+// of one type are the union over the whole operation (every place the type
+// is selected, fragments included), so an object read in one place and
+// shown in another (primed in a loader) has what both show.
+type columnsOf struct {
+	always []string
+	fields map[string][]string
+}
+
+var narrowable = map[string]columnsOf{
+	"Action": {
+		always: []string{"id", "plan_id", "institution_id", "objective_id", "lead_unit_id"},
+		fields: map[string][]string{
+			"id": nil, "plan": nil, "objective": nil, "leadUnit": nil, "supportingUnits": nil,
+			"partners": nil, "findings": nil, "resources": nil, "indicators": nil, "gapFlags": nil,
+			"title": {"title"}, "description": {"description"}, "kind": {"kind"},
+			"accountable": {"accountable"}, "startDate": {"start_date"}, "dueDate": {"due_date"},
+			"status": {"status"}, "progressPercent": {"progress_percent"}, "health": plan.HealthColumns,
+			"updates": {"update_count"}, "updatedAt": {"updated_at"}, "version": {"version"},
+		},
+	},
+	"ResourceRequirement": {
+		always: []string{"id", "action_id", "institution_id", "provider_id"},
+		fields: map[string][]string{
+			"id": nil, "action": nil, "provider": nil,
+			"kind": {"kind"}, "description": {"description"},
+			"quantityRequired": {"quantity_required"}, "quantitySecured": {"quantity_secured"}, "unit": {"unit"},
+			"amountRequired": {"amount_required"}, "amountSecured": {"amount_secured"}, "currency": {"currency"},
+			"status": {"funding_status"}, "version": {"version"},
+		},
+	},
+	"Unit": {
+		always: []string{"id", "institution_id", "parent_id"},
+		fields: map[string][]string{
+			"id": nil, "institution": nil, "parent": nil, "children": nil,
+			"name": {"name"}, "kind": {"kind"}, "region": {"region"},
+			"genderFocalPoint": {"gender_focal_point"}, "focalPointDedicated": {"focal_point_dedicated"},
+			"version": {"version"},
+		},
+	},
+	"Indicator": {
+		// latest_measured_on: an indicator never measured has no latest
+		// to read (Indicator.Latest).
+		always: []string{"id", "plan_id", "institution_id", "objective_id", "action_id", "latest_measured_on"},
+		fields: map[string][]string{
+			"id": nil, "objective": nil, "action": nil, "latest": nil, "measurements": nil,
+			"name": {"name"}, "level": {"level"}, "unit": {"unit"}, "baseline": {"baseline"},
+			"target": {"target"}, "baselineDate": {"baseline_date"}, "targetDate": {"target_date"},
+			"meansOfVerification": {"means_of_verification"}, "countsPeople": {"counts_people"},
+			"aggregation": {"aggregation"}, "status": plan.StatusColumns, "version": {"version"},
+		},
+	},
+}
+
+// columns is the column list the operation of ctx needs of typ, nil for
+// every column (a mutation, a field not in columnsOf, a field selected on
+// an interface other than id).
+func (l *PlanLoaders) columns(ctx context.Context, typ string) []string {
+	l.colsOnce.Do(func() {
+		if l.narrow && graphql.HasOperationContext(ctx) {
+			l.cols = operationColumns(graphql.GetOperationContext(ctx).Operation)
+		}
+	})
+	return l.cols[typ]
+}
+
+// operationColumns computes columns for every narrowable type of op.
+func operationColumns(op *ast.OperationDefinition) map[string][]string {
+	if op == nil || op.Operation != ast.Query {
+		return nil
+	}
+	shown := map[string]map[string]bool{}
+	abstract := false
+	var walk func(ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if d := s.ObjectDefinition; d != nil {
+					if d.Kind == ast.Object {
+						if shown[d.Name] == nil {
+							shown[d.Name] = map[string]bool{}
+						}
+						shown[d.Name][s.Name] = true
+					} else if s.Name != "id" && s.Name != "__typename" {
+						abstract = true
+					}
+				}
+				walk(s.SelectionSet)
+			case *ast.InlineFragment:
+				walk(s.SelectionSet)
+			case *ast.FragmentSpread:
+				if s.Definition != nil {
+					walk(s.Definition.SelectionSet)
+				}
+			}
+		}
+	}
+	walk(op.SelectionSet)
+	if abstract {
+		return nil
+	}
+	out := map[string][]string{}
+next:
+	for typ, c := range narrowable {
+		cols := slices.Clone(c.always)
+		for f := range shown[typ] {
+			need, ok := c.fields[f]
+			if !ok && f != "__typename" {
+				continue next // may need any column
+			}
+			for _, col := range need {
+				if !slices.Contains(cols, col) {
+					cols = append(cols, col)
+				}
+			}
+		}
+		out[typ] = cols
+	}
+	return out
+}
+
+// narrowed is fetch reading rows of T with only the columns the operation
+// shows of the GraphQL type typ.
+func narrowed[T, V any](l *PlanLoaders, typ string, fetch func(context.Context, []int64) (V, error)) func(context.Context, []int64) (V, error) {
+	return func(ctx context.Context, ids []int64) (V, error) {
+		return fetch(store.Narrow[T](ctx, l.columns(ctx, typ)), ids)
+	}
+}
