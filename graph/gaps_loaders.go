@@ -12,6 +12,7 @@ import (
 	"github.com/gendertrack/gendertrack/graph/model"
 	"github.com/gendertrack/gendertrack/internal/gaps"
 	"github.com/gendertrack/gendertrack/internal/gid"
+	"github.com/gendertrack/gendertrack/internal/store"
 )
 
 // GapLoaders batch the gap-flag fields of one request: the flags of every
@@ -197,7 +198,7 @@ func (r *Resolver) gapConnection(ctx context.Context, all []gaps.Flag, first *in
 // flagConnection is the connection of one page of flags out of total.
 func (r *Resolver) flagConnection(ctx context.Context, items []gaps.Flag, total int, more, earlier bool) *model.GapFlagConnection {
 	conn := &model.GapFlagConnection{Edges: make([]model.GapFlagEdge, len(items)),
-		PageInfo: &model.PageInfo{HasNextPage: more, HasPreviousPage: earlier}, TotalCount: total}
+		PageInfo: &store.PageInfo{HasNextPage: more, HasPreviousPage: earlier}, TotalCount: total}
 	r.prefetchFlagFields(ctx, items)
 	for i := range items {
 		c := gaps.Cursor(&items[i])

@@ -30,24 +30,6 @@ func (r *actionResolver) Objective(ctx context.Context, obj *store.Action) (*sto
 	return load(ctx, ploaders(ctx).Objective, *obj.ObjectiveID)
 }
 
-// Updates is the resolver for the updates field.
-func (r *actionResolver) Updates(ctx context.Context, obj *store.Action, first *int, after *string) (*model.ProgressUpdateConnection, error) {
-	p, err := page(first, after, 20)
-	if err != nil {
-		return nil, err
-	}
-	p.Desc = true
-	pg, err := ploaders(ctx).UpdatePage(ctx, obj.ID, p)
-	if err != nil {
-		return nil, err
-	}
-	edges, pi := connect(pg.Items, pg.More, p, func(u *store.ProgressUpdate) int64 { return u.ID },
-		func(c string, n *store.ProgressUpdate) model.ProgressUpdateEdge {
-			return model.ProgressUpdateEdge{Cursor: c, Node: n}
-		})
-	return &model.ProgressUpdateConnection{Edges: edges, PageInfo: pi, TotalCount: obj.UpdateCount}, nil
-}
-
 // Institution is the resolver for the institution field.
 func (r *actionPlanResolver) Institution(ctx context.Context, obj *store.ActionPlan) (*store.Institution, error) {
 	return load(ctx, loaders(ctx).Institution, obj.InstitutionID)

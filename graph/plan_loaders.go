@@ -92,7 +92,7 @@ type PlanLoaders struct {
 	// the request, keyed by the parent's id.
 	mu          sync.Mutex
 	actionPages map[string]*dataloadgen.Loader[int64, plan.Page[store.Action]]
-	updatePages map[string]*dataloadgen.Loader[int64, plan.Page[store.ProgressUpdate]]
+	updatePages map[string]*updatePages
 }
 
 // idGroups records which ids were listed together.
@@ -212,7 +212,7 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers, narrow bool) *PlanLoaders {
 		plans: newGroups(), objectives: newGroups(), actions: newGroups(), indicators: newGroups(),
 		units: newGroups(), partners: newGroups(), users: newGroups(),
 		actionPages: map[string]*dataloadgen.Loader[int64, plan.Page[store.Action]]{},
-		updatePages: map[string]*dataloadgen.Loader[int64, plan.Page[store.ProgressUpdate]]{},
+		updatePages: map[string]*updatePages{},
 	}
 	l.Plan = dataloadgen.NewMappedLoader(grouped(l.plans, s.PlansByID, nil), wait)
 	l.Objective = dataloadgen.NewMappedLoader(grouped(l.objectives, s.ObjectivesByID, nil), wait)
@@ -397,14 +397,17 @@ func (l *PlanLoaders) ActionPage(ctx context.Context, planID int64, f plan.Actio
 	return ld.Load(ctx, planID)
 }
 
-// UpdatePage loads one page of an action's progress updates, newest first,
-// batched with the same page of the other actions of the request.
+// UpdatePage loads one page of an action's progress updates, newest first:
+// for an action listed with others, the page of each action of the group,
+// read once and directly (Action.updates is a plain method, called inline
+// for each action of a list); for one read on its own, batched with the
+// same page of the other such actions of the request.
 func (l *PlanLoaders) UpdatePage(ctx context.Context, actionID int64, p store.Page) (plan.Page[store.ProgressUpdate], error) {
 	key := pageKey(p)
 	l.mu.Lock()
-	ld := l.updatePages[key]
-	if ld == nil {
-		ld = dataloadgen.NewMappedLoader(grouped(l.actions, func(ctx context.Context, ids []int64) (map[int64]plan.Page[store.ProgressUpdate], error) {
+	u := l.updatePages[key]
+	if u == nil {
+		u = &updatePages{fetch: grouped(l.actions, func(ctx context.Context, ids []int64) (map[int64]plan.Page[store.ProgressUpdate], error) {
 			return l.s.UpdatePages(ctx, ids, p)
 		}, func(m map[int64]plan.Page[store.ProgressUpdate]) {
 			var users []int64
@@ -416,11 +419,26 @@ func (l *PlanLoaders) UpdatePage(ctx context.Context, actionID int64, p store.Pa
 				}
 			}
 			l.users.add(users)
-		}), wait)
-		l.updatePages[key] = ld
+		})}
+		u.loose = dataloadgen.NewMappedLoader(u.fetch, wait)
+		l.updatePages[key] = u
 	}
 	l.mu.Unlock()
-	return ld.Load(ctx, actionID)
+	if l.actions.get(actionID) == nil {
+		return u.loose.Load(ctx, actionID)
+	}
+	m, err := u.fetch(ctx, []int64{actionID})
+	if err != nil {
+		return plan.Page[store.ProgressUpdate]{}, err
+	}
+	return m[actionID], nil
+}
+
+// updatePages is one page of the progress updates of actions: the grouped
+// fetch, and the dataloader over it for actions in no group.
+type updatePages struct {
+	fetch func(context.Context, []int64) (map[int64]plan.Page[store.ProgressUpdate], error)
+	loose *dataloadgen.Loader[int64, plan.Page[store.ProgressUpdate]]
 }
 
 // ------------------------------------------------------------------ mapping

@@ -80,6 +80,23 @@ func (r *relations) ActionFindings(a *store.Action) ([]store.Finding, error) {
 	return listOf(r.ctx, r.l.findingsNow, a.ID)
 }
 
+func (r *relations) ActionUpdates(a *store.Action, first *int, after *string) (*store.ProgressUpdateConnection, error) {
+	p, err := page(first, after, 20)
+	if err != nil {
+		return nil, err
+	}
+	p.Desc = true
+	pg, err := r.l.UpdatePage(r.ctx, a.ID, p)
+	if err != nil {
+		return nil, err
+	}
+	edges, pi := connect(pg.Items, pg.More, p, func(u *store.ProgressUpdate) int64 { return u.ID },
+		func(c string, n *store.ProgressUpdate) store.ProgressUpdateEdge {
+			return store.ProgressUpdateEdge{Cursor: c, Node: n}
+		})
+	return &store.ProgressUpdateConnection{Edges: edges, PageInfo: pi, TotalCount: a.UpdateCount}, nil
+}
+
 func (r *relations) IndicatorMeasurements(i *store.Indicator) ([]store.Measurement, error) {
 	return listOf(r.ctx, r.l.measurementsNow, i.ID)
 }

@@ -3,11 +3,11 @@ package graph
 import (
 	"context"
 	"encoding/base64"
-	"github.com/99designs/gqlgen/graphql"
 	"strconv"
 	"strings"
 
-	"github.com/gendertrack/gendertrack/graph/model"
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/gid"
 	"github.com/gendertrack/gendertrack/internal/i18n"
@@ -88,9 +88,9 @@ func asked(ctx context.Context, p store.Page) store.Page {
 }
 
 // connect builds the edges and page info of one page of items.
-func connect[T any, E any](items []T, more bool, p store.Page, id func(*T) int64, edge func(cursor string, node *T) E) ([]E, *model.PageInfo) {
+func connect[T any, E any](items []T, more bool, p store.Page, id func(*T) int64, edge func(cursor string, node *T) E) ([]E, *store.PageInfo) {
 	edges := make([]E, len(items))
-	pi := &model.PageInfo{HasNextPage: more, HasPreviousPage: p.After > 0}
+	pi := &store.PageInfo{HasNextPage: more, HasPreviousPage: p.After > 0}
 	for i := range items {
 		c := encodeCursor(id(&items[i]))
 		edges[i] = edge(c, &items[i])

@@ -23,8 +23,6 @@ type ActionResolver interface {
 	Plan(ctx context.Context, obj *store.Action) (*store.ActionPlan, error)
 	Objective(ctx context.Context, obj *store.Action) (*store.Objective, error)
 
-	Updates(ctx context.Context, obj *store.Action, first *int, after *string) (*model.ProgressUpdateConnection, error)
-
 	GapFlags(ctx context.Context, obj *store.Action) ([]gaps.Flag, error)
 }
 type ActionPlanResolver interface {
@@ -535,11 +533,11 @@ func (ec *executionContext) _Action_updates(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Action().Updates(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return obj.Updates(fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgressUpdateConnection) graphql.Marshaler {
-			return ec.marshalNProgressUpdateConnection2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐProgressUpdateConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ProgressUpdateConnection) graphql.Marshaler {
+			return ec.marshalNProgressUpdateConnection2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐProgressUpdateConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -550,7 +548,7 @@ func (ec *executionContext) fieldContext_Action_updates(ctx context.Context, fie
 		Object:     "Action",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProgressUpdateConnection(ctx, field)
 		},
@@ -661,8 +659,8 @@ func (ec *executionContext) _ActionConnection_pageInfo(ctx context.Context, fiel
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1173,8 +1171,8 @@ func (ec *executionContext) _ActionPlanConnection_pageInfo(ctx context.Context, 
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2982,7 +2980,7 @@ func (ec *executionContext) fieldContext_ProgressUpdate_files(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgressUpdateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ProgressUpdateConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgressUpdateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.ProgressUpdateConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2994,8 +2992,8 @@ func (ec *executionContext) _ProgressUpdateConnection_edges(ctx context.Context,
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.ProgressUpdateEdge) graphql.Marshaler {
-			return ec.marshalNProgressUpdateEdge2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐProgressUpdateEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []store.ProgressUpdateEdge) graphql.Marshaler {
+			return ec.marshalNProgressUpdateEdge2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐProgressUpdateEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3014,7 +3012,7 @@ func (ec *executionContext) fieldContext_ProgressUpdateConnection_edges(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgressUpdateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ProgressUpdateConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgressUpdateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.ProgressUpdateConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3026,8 +3024,8 @@ func (ec *executionContext) _ProgressUpdateConnection_pageInfo(ctx context.Conte
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3046,7 +3044,7 @@ func (ec *executionContext) fieldContext_ProgressUpdateConnection_pageInfo(_ con
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgressUpdateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ProgressUpdateConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgressUpdateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.ProgressUpdateConnection) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 
 }
@@ -3054,7 +3052,7 @@ func (ec *executionContext) fieldContext_ProgressUpdateConnection_totalCount(_ c
 	return graphql.NewScalarFieldContext("ProgressUpdateConnection", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ProgressUpdateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ProgressUpdateEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgressUpdateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.ProgressUpdateEdge) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
 
 }
@@ -3062,7 +3060,7 @@ func (ec *executionContext) fieldContext_ProgressUpdateEdge_cursor(_ context.Con
 	return graphql.NewScalarFieldContext("ProgressUpdateEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _ProgressUpdateEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ProgressUpdateEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgressUpdateEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.ProgressUpdateEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5148,11 +5146,10 @@ func (ec *executionContext) _Action(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updates":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Action_updates(ctx, field, obj)
-				})
+			out.Values[i] = ec._Action_updates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "updatedAt":
 			out.Values[i] = ec._Action_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -6528,7 +6525,7 @@ func (ec *executionContext) _ProgressUpdate(ctx context.Context, sel ast.Selecti
 
 var progressUpdateConnectionImplementors = []string{"ProgressUpdateConnection"}
 
-func (ec *executionContext) _ProgressUpdateConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ProgressUpdateConnection) graphql.Marshaler {
+func (ec *executionContext) _ProgressUpdateConnection(ctx context.Context, sel ast.SelectionSet, obj *store.ProgressUpdateConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, progressUpdateConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -6571,7 +6568,7 @@ func (ec *executionContext) _ProgressUpdateConnection(ctx context.Context, sel a
 
 var progressUpdateEdgeImplementors = []string{"ProgressUpdateEdge"}
 
-func (ec *executionContext) _ProgressUpdateEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ProgressUpdateEdge) graphql.Marshaler {
+func (ec *executionContext) _ProgressUpdateEdge(ctx context.Context, sel ast.SelectionSet, obj *store.ProgressUpdateEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, progressUpdateEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -7392,7 +7389,7 @@ func (ec *executionContext) marshalNProgressUpdate2ᚖgithubᚗcomᚋgendertrack
 	return ec._ProgressUpdate(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNProgressUpdateConnection2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐProgressUpdateConnection(ctx context.Context, sel ast.SelectionSet, v *model.ProgressUpdateConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNProgressUpdateConnection2ᚖgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐProgressUpdateConnection(ctx context.Context, sel ast.SelectionSet, v *store.ProgressUpdateConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProgressUpdateConnection!")
 		return graphql.Null
@@ -7400,15 +7397,15 @@ func (ec *executionContext) marshalNProgressUpdateConnection2ᚖgithubᚗcomᚋg
 	return ec._ProgressUpdateConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNProgressUpdateEdge2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐProgressUpdateEdge(ctx context.Context, sel ast.SelectionSet, v model.ProgressUpdateEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNProgressUpdateEdge2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐProgressUpdateEdge(ctx context.Context, sel ast.SelectionSet, v store.ProgressUpdateEdge) graphql.Marshaler {
 	return ec._ProgressUpdateEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNProgressUpdateEdge2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐProgressUpdateEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ProgressUpdateEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNProgressUpdateEdge2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐProgressUpdateEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.ProgressUpdateEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProgressUpdateEdge2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐProgressUpdateEdge(ctx, sel, v[i])
+		return ec.marshalNProgressUpdateEdge2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐProgressUpdateEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -12,9 +12,9 @@ import (
 )
 
 type ActionConnection struct {
-	Edges      []ActionEdge `json:"edges"`
-	PageInfo   *PageInfo    `json:"pageInfo"`
-	TotalCount int          `json:"totalCount"`
+	Edges      []ActionEdge    `json:"edges"`
+	PageInfo   *store.PageInfo `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
 }
 
 type ActionEdge struct {
@@ -37,7 +37,7 @@ type ActionPayload struct {
 
 type ActionPlanConnection struct {
 	Edges      []ActionPlanEdge `json:"edges"`
-	PageInfo   *PageInfo        `json:"pageInfo"`
+	PageInfo   *store.PageInfo  `json:"pageInfo"`
 	TotalCount int              `json:"totalCount"`
 }
 
@@ -90,7 +90,7 @@ type AreaScore struct {
 
 type AssessmentConnection struct {
 	Edges      []AssessmentEdge `json:"edges"`
-	PageInfo   *PageInfo        `json:"pageInfo"`
+	PageInfo   *store.PageInfo  `json:"pageInfo"`
 	TotalCount int              `json:"totalCount"`
 }
 
@@ -127,7 +127,7 @@ type AttachEvidencePayload struct {
 
 type AuditEventConnection struct {
 	Edges      []AuditEventEdge `json:"edges"`
-	PageInfo   *PageInfo        `json:"pageInfo"`
+	PageInfo   *store.PageInfo  `json:"pageInfo"`
 	TotalCount int              `json:"totalCount"`
 }
 
@@ -314,9 +314,9 @@ type FindingPayload struct {
 }
 
 type GapFlagConnection struct {
-	Edges      []GapFlagEdge `json:"edges"`
-	PageInfo   *PageInfo     `json:"pageInfo"`
-	TotalCount int           `json:"totalCount"`
+	Edges      []GapFlagEdge   `json:"edges"`
+	PageInfo   *store.PageInfo `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
 }
 
 type GapFlagEdge struct {
@@ -351,7 +351,7 @@ type IndicatorPayload struct {
 
 type InstitutionConnection struct {
 	Edges      []InstitutionEdge `json:"edges"`
-	PageInfo   *PageInfo         `json:"pageInfo"`
+	PageInfo   *store.PageInfo   `json:"pageInfo"`
 	TotalCount int               `json:"totalCount"`
 }
 
@@ -400,17 +400,10 @@ type ObjectivePayload struct {
 	UserErrors []UserError      `json:"userErrors"`
 }
 
-type PageInfo struct {
-	HasNextPage     bool    `json:"hasNextPage"`
-	HasPreviousPage bool    `json:"hasPreviousPage"`
-	StartCursor     *string `json:"startCursor,omitempty"`
-	EndCursor       *string `json:"endCursor,omitempty"`
-}
-
 type PartnerConnection struct {
-	Edges      []PartnerEdge `json:"edges"`
-	PageInfo   *PageInfo     `json:"pageInfo"`
-	TotalCount int           `json:"totalCount"`
+	Edges      []PartnerEdge   `json:"edges"`
+	PageInfo   *store.PageInfo `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
 }
 
 type PartnerEdge struct {
@@ -426,17 +419,6 @@ type PartnerPayload struct {
 type PlanTransitionInput struct {
 	PlanID string  `json:"planId"`
 	Reason *string `json:"reason,omitempty"`
-}
-
-type ProgressUpdateConnection struct {
-	Edges      []ProgressUpdateEdge `json:"edges"`
-	PageInfo   *PageInfo            `json:"pageInfo"`
-	TotalCount int                  `json:"totalCount"`
-}
-
-type ProgressUpdateEdge struct {
-	Cursor string                `json:"cursor"`
-	Node   *store.ProgressUpdate `json:"node"`
 }
 
 type Query struct {
@@ -504,9 +486,9 @@ type ResourceRequirementPayload struct {
 }
 
 type ResponseConnection struct {
-	Edges      []ResponseEdge `json:"edges"`
-	PageInfo   *PageInfo      `json:"pageInfo"`
-	TotalCount int            `json:"totalCount"`
+	Edges      []ResponseEdge  `json:"edges"`
+	PageInfo   *store.PageInfo `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
 }
 
 type ResponseEdge struct {
@@ -569,9 +551,9 @@ type SetGapFlagStateInput struct {
 }
 
 type UnitConnection struct {
-	Edges      []UnitEdge `json:"edges"`
-	PageInfo   *PageInfo  `json:"pageInfo"`
-	TotalCount int        `json:"totalCount"`
+	Edges      []UnitEdge      `json:"edges"`
+	PageInfo   *store.PageInfo `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
 }
 
 type UnitEdge struct {

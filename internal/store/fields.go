@@ -97,6 +97,29 @@ type Relations interface {
 	IndicatorLatest(i *Indicator) (*Measurement, error)
 	IndicatorStatus(i *Indicator) (string, error)
 	IndicatorMeasurements(i *Indicator) ([]Measurement, error)
+	ActionUpdates(a *Action, first *int, after *string) (*ProgressUpdateConnection, error)
+}
+
+// PageInfo is the Relay page information of a connection.
+type PageInfo struct {
+	HasNextPage     bool    `json:"hasNextPage"`
+	HasPreviousPage bool    `json:"hasPreviousPage"`
+	StartCursor     *string `json:"startCursor,omitempty"`
+	EndCursor       *string `json:"endCursor,omitempty"`
+}
+
+// ProgressUpdateConnection is a page of an action's progress updates,
+// newest first.
+type ProgressUpdateConnection struct {
+	Edges      []ProgressUpdateEdge `json:"edges"`
+	PageInfo   *PageInfo            `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+// ProgressUpdateEdge is one progress update of a connection.
+type ProgressUpdateEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *ProgressUpdate `json:"node"`
 }
 
 // ErrNoRelations is an internal error: an object reached the executor
@@ -152,6 +175,15 @@ func (m *Action) Findings() ([]Finding, error) {
 		return nil, ErrNoRelations
 	}
 	return m.Rel.ActionFindings(m)
+}
+
+// Updates is a page of the action's progress updates, newest first: first
+// (default 20) after the cursor after.
+func (m *Action) Updates(first *int, after *string) (*ProgressUpdateConnection, error) {
+	if m.Rel == nil {
+		return nil, ErrNoRelations
+	}
+	return m.Rel.ActionUpdates(m, first, after)
 }
 
 // Health is the action's health today (RULES.md §6).
