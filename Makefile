@@ -21,8 +21,9 @@ build:
 	CGO_ENABLED=0 go build -o gendertrack ./cmd/gendertrack
 
 # The GraphQL executor from graph/schema, then its leaf fields rewritten to
-# resolve without a field context (internal/tools/leaves: a test fails when
-# this second step was skipped).
+# resolve without a field context and the lists below a plan's actions to
+# marshal without a goroutine per element when nothing below them needs one
+# (internal/tools/leaves: a test fails when this second step was skipped).
 generate:
 	go tool gqlgen generate
 	go run ./internal/tools/leaves graph/generated

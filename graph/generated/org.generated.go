@@ -2236,7 +2236,7 @@ func (ec *executionContext) marshalNUnit2githubᚗcomᚋgendertrackᚋgendertrac
 }
 
 func (ec *executionContext) marshalNUnit2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐUnitᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Unit) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUnit2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐUnit(ctx, sel, v[i])

@@ -6863,7 +6863,7 @@ func (ec *executionContext) marshalNActionEdge2githubᚗcomᚋgendertrackᚋgend
 }
 
 func (ec *executionContext) marshalNActionEdge2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐActionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ActionEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNActionEdge2githubᚗcomᚋgendertrackᚋgendertrackᚋgraphᚋmodelᚐActionEdge(ctx, sel, v[i])
@@ -7225,7 +7225,7 @@ func (ec *executionContext) marshalNIndicator2githubᚗcomᚋgendertrackᚋgende
 }
 
 func (ec *executionContext) marshalNIndicator2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Indicator) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIndicator2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐIndicator(ctx, sel, v[i])
@@ -7283,7 +7283,7 @@ func (ec *executionContext) marshalNMeasurement2githubᚗcomᚋgendertrackᚋgen
 }
 
 func (ec *executionContext) marshalNMeasurement2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐMeasurementᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Measurement) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMeasurement2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐMeasurement(ctx, sel, v[i])
@@ -7402,7 +7402,7 @@ func (ec *executionContext) marshalNProgressUpdateEdge2githubᚗcomᚋgendertrac
 }
 
 func (ec *executionContext) marshalNProgressUpdateEdge2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐProgressUpdateEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.ProgressUpdateEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProgressUpdateEdge2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐProgressUpdateEdge(ctx, sel, v[i])
@@ -7459,7 +7459,7 @@ func (ec *executionContext) marshalNResourceRequirement2githubᚗcomᚋgendertra
 }
 
 func (ec *executionContext) marshalNResourceRequirement2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐResourceRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []store.ResourceRequirement) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNResourceRequirement2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐResourceRequirement(ctx, sel, v[i])

@@ -109,3 +109,54 @@ func (ec *executionContext) fieldContext_T_unit(_ context.Context, field graphql
 		t.Errorf("a second run changed %d more", n)
 	}
 }
+
+// TestConcurrentTableIsCurrent fails when resolved_concurrently.go is not
+// what the generated marshalers schedule in goroutines (run `make
+// generate`).
+func TestConcurrentTableIsCurrent(t *testing.T) {
+	files, err := filepath.Glob("../../../graph/generated/*.generated.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no generated files: %v", err)
+	}
+	want, err := ConcurrentTable(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("../../../graph/generated/" + ConcurrentFile)
+	if err != nil || string(got) != string(want) {
+		t.Fatalf("%s is stale (%v): run `make generate`", ConcurrentFile, err)
+	}
+	for _, f := range []string{`"Action":`, `"plan": true`, `"ResourceRequirement": {"action": true, "provider": true}`} {
+		if !strings.Contains(string(got), f) {
+			t.Errorf("%s does not hold %s", ConcurrentFile, f)
+		}
+	}
+	if strings.Contains(string(got), `"leadUnit"`) {
+		t.Errorf("%s holds a plain method (Action.leadUnit)", ConcurrentFile)
+	}
+}
+
+// TestSerialLists rewrites the list marshaler of a listed element type and
+// leaves alone one whose type only starts with the same name.
+func TestSerialLists(t *testing.T) {
+	src := `package generated
+
+func (ec *executionContext) marshalNUnit2ᚕUnitᚄ(ctx context.Context, sel ast.SelectionSet, v []Unit) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler { return nil })
+	return ret
+}
+
+func (ec *executionContext) marshalNUnitKind2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler { return nil })
+	return ret
+}
+`
+	out, n, err := Rewrite("x.go", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out)
+	if n != 1 || !strings.Contains(got, "ret := marshalList(ctx, sel, len(v), func(") || strings.Count(got, "graphql.MarshalSliceConcurrently(") != 1 {
+		t.Fatalf("%d rewritten:\n%s", n, got)
+	}
+}

@@ -1,0 +1,49 @@
+package generated
+
+import (
+	"testing"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// TestResolvesConcurrently: a list marshals serially unless a field below
+// its elements, at any depth and through fragments, is resolved in a
+// goroutine.
+func TestResolvesConcurrently(t *testing.T) {
+	schema := NewExecutableSchema(Config{}).Schema()
+	for _, tt := range []struct {
+		query string
+		want  bool
+	}{
+		{`query($p:ID!){ node(id:$p){ ... on Action { resources { kind amountRequired } } } }`, false},
+		{`query($p:ID!){ node(id:$p){ ... on Action { resources { kind action { id } } } } }`, true},
+		{`query($p:ID!){ node(id:$p){ ... on Action { resources { ...R } } } } fragment R on ResourceRequirement { provider { name } }`, true},
+		{`query($p:ID!){ node(id:$p){ ... on Action { resources { kind } leadUnit { name } } } }`, false},
+	} {
+		doc, errs := gqlparser.LoadQueryWithRules(schema, tt.query, nil)
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		// The selection on the elements of Action.resources.
+		var sel ast.SelectionSet
+		var find func(ast.SelectionSet)
+		find = func(s ast.SelectionSet) {
+			for _, x := range s {
+				switch x := x.(type) {
+				case *ast.Field:
+					if x.Name == "resources" {
+						sel = x.SelectionSet
+					}
+					find(x.SelectionSet)
+				case *ast.InlineFragment:
+					find(x.SelectionSet)
+				}
+			}
+		}
+		find(doc.Operations[0].SelectionSet)
+		if got := resolvesConcurrently(sel); got != tt.want {
+			t.Errorf("%s: resolvesConcurrently = %v", tt.query, got)
+		}
+	}
+}
