@@ -31,7 +31,12 @@ for _ in $(seq 1 100); do
   curl -fs -o /dev/null -H 'Content-Type: application/json' -d '{"query":"{__typename}"}' "http://127.0.0.1:$port/graphql" && break
   sleep 0.2
 done
-gtpid="$(pgrep -f 'gendertrack.* serve' | head -1 || true)"
+# The server's process, for its CPU time per request (GT_PID, or found by name).
+gtpid="${GT_PID:-$(pgrep -f 'gendertrack.* serve' | head -1 || true)}"
+if [ -z "$gtpid" ]; then
+  echo "peer-bench: no gendertrack server process found; set GT_PID" >&2
+  exit 2
+fi
 go build -o "$dir/gendertrack-bench" "$here/../cmd/gendertrack-bench"
 for sc in peer-plan peer-dashboard; do
   # One short round each first: both servers warm (PostGraphile's JIT, the
