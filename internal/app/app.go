@@ -340,6 +340,7 @@ func NewServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, erro
 	})
 	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	go accounts.WatchRoles(wctx, cfg.RolePoll)
+	go db.KeepCountersVacuumed(wctx, 30*time.Second, log)
 	return &Server{Config: cfg, DB: db, Handler: h, Log: log, Account: accounts, stop: stop}, nil
 }
 

@@ -323,7 +323,11 @@ func (db *DB) ReadVersions(ctx context.Context) (Versions, error) {
 		A    int64 `bun:"a"`
 		B    int64 `bun:"b"`
 	}
-	err := db.NewRaw(`SELECT 0 AS kind, id, flag_revision AS a, revision AS b FROM institutions
+	// In id order, so that PostgreSQL reads the institutions through their
+	// primary key: a heap grown by updates that no vacuum has cleaned
+	// (KeepCountersVacuumed) then costs its 30 rows, not a scan of every
+	// page (13 ms at 50 MB, against 0.3).
+	err := db.NewRaw(`SELECT * FROM (SELECT 0 AS kind, id, flag_revision AS a, revision AS b FROM institutions ORDER BY id) AS i
 		UNION ALL SELECT 1 AS kind, id, revision AS a, 0 AS b FROM data_revision`).Scan(ctx, &rows)
 	v := Versions{Inst: make(map[int64]InstitutionVersion, len(rows))}
 	for _, r := range rows {
@@ -351,4 +355,49 @@ func (db *DB) DataVersion(ctx context.Context) (general, answers int64, err erro
 	v, err := db.ReadVersions(ctx)
 	flag, ans := v.Sums()
 	return flag + v.General, ans + v.Answers, err
+}
+
+// CounterTables are the tables every audited write updates a row of (the
+// revision counters the touch triggers keep).
+var CounterTables = []string{"institutions", "plan_flag_revisions", "data_revision"}
+
+// VacuumCounters vacuums the revision counter tables on PostgreSQL (a no-op
+// on SQLite): it marks the room their dead versions held as free, so that
+// the next versions reuse it instead of growing the table.
+func (db *DB) VacuumCounters(ctx context.Context) error {
+	if !db.Postgres {
+		return nil
+	}
+	_, err := db.ExecContext(ctx, "VACUUM (SKIP_LOCKED) "+strings.Join(CounterTables, ", "))
+	return err
+}
+
+// KeepCountersVacuumed vacuums the counter tables every period until ctx
+// ends, when PostgreSQL's autovacuum is off: every write updates a counter
+// row up to three times, and without a vacuum the versions it leaves are
+// never reused once their page is full, so the 30-row institutions table
+// grew to 50 MB in a load test. With autovacuum on (PostgreSQL's default)
+// it returns at once: autovacuum vacuums such small, busy tables within
+// its naptime.
+func (db *DB) KeepCountersVacuumed(ctx context.Context, period time.Duration, log *slog.Logger) {
+	if !db.Postgres || period <= 0 {
+		return
+	}
+	var on string
+	if err := db.NewRaw("SHOW autovacuum").Scan(ctx, &on); err != nil || on == "on" {
+		return
+	}
+	log.Info("autovacuum is off: the server vacuums its revision counters itself", "every", period.String())
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := db.VacuumCounters(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("vacuum of the revision counters failed", "err", err)
+		}
+	}
 }

@@ -295,3 +295,44 @@ func TestRevisionCountersKeepRoom(t *testing.T) {
 		}
 	})
 }
+
+// VacuumCounters vacuums every counter table on PostgreSQL (the server
+// does so every 30 s when autovacuum is off: KeepCountersVacuumed), and is
+// a no-op on SQLite.
+func TestCountersAreVacuumed(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		db := storetest.Open(t, dsn)
+		ctx := context.Background()
+		if db.Dialect().Name() != dialect.PG {
+			if err := db.VacuumCounters(ctx); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		count := func() map[string]int64 {
+			var rows []struct {
+				Name string `bun:"relname"`
+				N    int64  `bun:"n"`
+			}
+			if err := db.NewRaw(`SELECT relname, vacuum_count AS n FROM pg_stat_user_tables WHERE relname IN (?)`, bun.List(store.CounterTables)).Scan(ctx, &rows); err != nil {
+				t.Fatal(err)
+			}
+			m := map[string]int64{}
+			for _, r := range rows {
+				m[r.Name] = r.N
+			}
+			return m
+		}
+		before := count()
+		if err := db.VacuumCounters(ctx); err != nil {
+			t.Fatal(err)
+		}
+		after := count()
+		for _, tbl := range store.CounterTables {
+			if after[tbl] <= before[tbl] {
+				t.Errorf("%s: vacuumed %d times before, %d after", tbl, before[tbl], after[tbl])
+			}
+		}
+	})
+}
