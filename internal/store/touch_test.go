@@ -261,8 +261,9 @@ func TestConcurrentWritesAdvanceTheRevision(t *testing.T) {
 
 // TestRevisionCountersKeepRoom: the tables of the revision counters, which
 // every write updates, keep their pages four-fifths empty on PostgreSQL
-// (migration 20261201000023), so that they do not bloat where autovacuum
-// is off (docs/PERFORMANCE.md, Headroom). SQLite rewrites rows in place:
+// (migration 20261201000023), so that they bloat later where autovacuum
+// is off (docs/PERFORMANCE.md, steps 30 and 35: the server then also
+// vacuums them, TestCountersAreVacuumed). SQLite rewrites rows in place:
 // there the tables have no such option, and the counters still advance.
 func TestRevisionCountersKeepRoom(t *testing.T) {
 	t.Parallel()
