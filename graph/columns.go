@@ -7,6 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/gendertrack/gendertrack/graph/generated"
 	"github.com/gendertrack/gendertrack/internal/plan"
 	"github.com/gendertrack/gendertrack/internal/store"
 )
@@ -93,33 +94,20 @@ func operationColumns(op *ast.OperationDefinition) map[string][]string {
 		return nil
 	}
 	shown := map[string]map[string]bool{}
-	abstract := false
-	var walk func(ast.SelectionSet)
-	walk = func(set ast.SelectionSet) {
-		for _, sel := range set {
-			switch s := sel.(type) {
-			case *ast.Field:
-				if d := s.ObjectDefinition; d != nil {
-					if d.Kind == ast.Object {
-						if shown[d.Name] == nil {
-							shown[d.Name] = map[string]bool{}
-						}
-						shown[d.Name][s.Name] = true
-					} else if s.Name != "id" && s.Name != "__typename" {
-						abstract = true
-					}
-				}
-				walk(s.SelectionSet)
-			case *ast.InlineFragment:
-				walk(s.SelectionSet)
-			case *ast.FragmentSpread:
-				if s.Definition != nil {
-					walk(s.Definition.SelectionSet)
-				}
+	abstract := !generated.EachField(op.SelectionSet, func(f *ast.Field) bool {
+		d := f.ObjectDefinition
+		switch {
+		case d == nil:
+		case d.Kind == ast.Object:
+			if shown[d.Name] == nil {
+				shown[d.Name] = map[string]bool{}
 			}
+			shown[d.Name][f.Name] = true
+		case f.Name != "id" && f.Name != "__typename":
+			return false // a field of an interface: any type's columns
 		}
-	}
-	walk(op.SelectionSet)
+		return true
+	})
 	if abstract {
 		return nil
 	}

@@ -39,24 +39,43 @@ func marshalList(ctx context.Context, sel ast.SelectionSet, n int, f func(contex
 // resolvesConcurrently reports whether sel selects, at any depth, a field
 // resolved in a goroutine.
 func resolvesConcurrently(sel ast.SelectionSet) bool {
-	for _, s := range sel {
-		switch s := s.(type) {
-		case *ast.Field:
-			if s.ObjectDefinition != nil && concurrentFields[s.ObjectDefinition.Name][s.Name] {
-				return true
-			}
-			if resolvesConcurrently(s.SelectionSet) {
-				return true
-			}
-		case *ast.InlineFragment:
-			if resolvesConcurrently(s.SelectionSet) {
-				return true
-			}
-		case *ast.FragmentSpread:
-			if s.Definition != nil && resolvesConcurrently(s.Definition.SelectionSet) {
-				return true
+	return !EachField(sel, func(f *ast.Field) bool {
+		return f.ObjectDefinition == nil || !concurrentFields[f.ObjectDefinition.Name][f.Name]
+	})
+}
+
+// EachField calls visit for every field of set and of the selections below
+// it, through inline fragments and fragment spreads (each named fragment
+// once, however often it is spread), until visit returns false; it reports
+// whether every call returned true.
+func EachField(set ast.SelectionSet, visit func(*ast.Field) bool) bool {
+	var seen map[string]bool
+	var walk func(ast.SelectionSet) bool
+	walk = func(set ast.SelectionSet) bool {
+		for _, s := range set {
+			switch s := s.(type) {
+			case *ast.Field:
+				if !visit(s) || !walk(s.SelectionSet) {
+					return false
+				}
+			case *ast.InlineFragment:
+				if !walk(s.SelectionSet) {
+					return false
+				}
+			case *ast.FragmentSpread:
+				if seen[s.Name] || s.Definition == nil {
+					continue
+				}
+				if seen == nil {
+					seen = map[string]bool{}
+				}
+				seen[s.Name] = true
+				if !walk(s.Definition.SelectionSet) {
+					return false
+				}
 			}
 		}
+		return true
 	}
-	return false
+	return walk(set)
 }

@@ -1,6 +1,7 @@
 package generated
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/vektah/gqlparser/v2"
@@ -45,5 +46,27 @@ func TestResolvesConcurrently(t *testing.T) {
 		if got := resolvesConcurrently(sel); got != tt.want {
 			t.Errorf("%s: resolvesConcurrently = %v", tt.query, got)
 		}
+	}
+}
+
+// TestEachField visits fields through fragments, each named fragment once
+// however often it is spread, and stops when told.
+func TestEachField(t *testing.T) {
+	schema := NewExecutableSchema(Config{}).Schema()
+	doc, errs := gqlparser.LoadQueryWithRules(schema, `query($p:ID!){ a: node(id:$p){ ...A } b: node(id:$p){ ...A } }
+		fragment A on Action { id resources { kind } ... on Action { title } }`, nil)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	var names []string
+	if !EachField(doc.Operations[0].SelectionSet, func(f *ast.Field) bool { names = append(names, f.Name); return true }) {
+		t.Fatal("a full walk reports a stop")
+	}
+	if got := strings.Join(names, " "); got != "node id resources kind title node" {
+		t.Errorf("visited %q", got)
+	}
+	n := 0
+	if EachField(doc.Operations[0].SelectionSet, func(f *ast.Field) bool { n++; return f.Name != "resources" }) || n != 3 {
+		t.Errorf("a stop at resources visited %d fields", n)
 	}
 }
