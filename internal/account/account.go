@@ -384,14 +384,7 @@ func (s *Service) Reload(ctx context.Context) error {
 // WatchRoles reloads the guard whenever another instance changed roles: it
 // polls the stored role state every interval until ctx ends.
 func (s *Service) WatchRoles(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	store.Every(ctx, every, func() {
 		var version int64
 		err := s.DB.NewSelect().Table("authz_state").Column("version").Where("id = 1").Scan(ctx, &version)
 		if err == nil && version != s.Guard.Version() {
@@ -400,7 +393,7 @@ func (s *Service) WatchRoles(ctx context.Context, every time.Duration) {
 		if err != nil && ctx.Err() == nil {
 			s.Log.Warn("role reload failed", "err", err)
 		}
-	}
+	})
 }
 
 // ---------------------------------------------------------------- API keys

@@ -388,6 +388,15 @@ func (db *DB) KeepCountersVacuumed(ctx context.Context, period time.Duration, lo
 		return
 	}
 	log.Info("autovacuum is off: the server vacuums its revision counters itself", "every", period.String())
+	Every(ctx, period, func() {
+		if err := db.VacuumCounters(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("vacuum of the revision counters failed", "err", err)
+		}
+	})
+}
+
+// Every calls fn every period until ctx ends.
+func Every(ctx context.Context, period time.Duration, fn func()) {
 	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
@@ -395,9 +404,7 @@ func (db *DB) KeepCountersVacuumed(ctx context.Context, period time.Duration, lo
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		}
-		if err := db.VacuumCounters(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("vacuum of the revision counters failed", "err", err)
+			fn()
 		}
 	}
 }
