@@ -67,8 +67,11 @@ var narrowable = map[string]columnsOf{
 		// to read (Indicator.Latest).
 		always: []string{"id", "plan_id", "institution_id", "objective_id", "action_id", "latest_measured_on"},
 		fields: map[string][]string{
-			"id": nil, "objective": nil, "action": nil, "latest": nil, "measurements": nil,
-			"name": {"name"}, "level": {"level"}, "unit": {"unit"}, "baseline": {"baseline"},
+			"id": nil, "objective": nil, "action": nil, "measurements": nil,
+			// The latest measurement, when only what the indicator's row
+			// keeps of it is asked, is read from the row (latestInRow).
+			"latest": {"latest_value", "latest_breakdown"},
+			"name":   {"name"}, "level": {"level"}, "unit": {"unit"}, "baseline": {"baseline"},
 			"target": {"target"}, "baselineDate": {"baseline_date"}, "targetDate": {"target_date"},
 			"meansOfVerification": {"means_of_verification"}, "countsPeople": {"counts_people"},
 			"aggregation": {"aggregation"}, "status": plan.StatusColumns, "version": {"version"},
@@ -82,18 +85,60 @@ var narrowable = map[string]columnsOf{
 func (l *PlanLoaders) columns(ctx context.Context, typ string) []string {
 	l.colsOnce.Do(func() {
 		if l.narrow && graphql.HasOperationContext(ctx) {
-			l.cols = operationColumns(graphql.GetOperationContext(ctx).Operation)
+			l.cols, l.latestRow = operationColumns(graphql.GetOperationContext(ctx).Operation)
 		}
 	})
 	return l.cols[typ]
 }
 
-// operationColumns computes columns for every narrowable type of op.
-func operationColumns(op *ast.OperationDefinition) map[string][]string {
+// latestInRow reports whether the operation of ctx asks of every
+// indicator's latest measurement only what the indicator's row keeps of it
+// (latest_value, latest_measured_on, latest_breakdown, kept by
+// plan.RecordMeasurement as measurements are recorded, which are never
+// changed or removed): then Indicator.latest is built from the row and
+// the statement that finds each indicator's latest measurement is not run.
+// False when reads are not narrowed.
+func (l *PlanLoaders) latestInRow(ctx context.Context) bool {
+	l.columns(ctx, "Indicator")
+	return l.latestRow
+}
+
+// inRow are the fields of a Measurement that an indicator's row holds of
+// its latest one.
+var inRow = map[string]bool{"__typename": true, "value": true, "measuredOn": true, "breakdown": true, "indicator": true}
+
+// onlyInRow reports whether sel, the selection on an indicator's latest
+// measurement, asks only fields of inRow (of Measurement itself: an id
+// asked through the Node interface is not in the row).
+func onlyInRow(sel ast.SelectionSet) bool {
+	for _, s := range sel {
+		switch s := s.(type) {
+		case *ast.Field:
+			if s.ObjectDefinition == nil || s.ObjectDefinition.Name != "Measurement" || !inRow[s.Name] {
+				return false
+			}
+		case *ast.InlineFragment:
+			if !onlyInRow(s.SelectionSet) {
+				return false
+			}
+		case *ast.FragmentSpread:
+			if s.Definition == nil || !onlyInRow(s.Definition.SelectionSet) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// operationColumns computes columns for every narrowable type of op, and
+// whether every Indicator.latest it selects asks only what the indicator's
+// row holds.
+func operationColumns(op *ast.OperationDefinition) (map[string][]string, bool) {
 	if op == nil || op.Operation != ast.Query {
-		return nil
+		return nil, false
 	}
 	shown := map[string]map[string]bool{}
+	latestInRow := true
 	abstract := !generated.EachField(op.SelectionSet, func(f *ast.Field) bool {
 		d := f.ObjectDefinition
 		switch {
@@ -103,13 +148,16 @@ func operationColumns(op *ast.OperationDefinition) map[string][]string {
 				shown[d.Name] = map[string]bool{}
 			}
 			shown[d.Name][f.Name] = true
+			if d.Name == "Indicator" && f.Name == "latest" && !onlyInRow(f.SelectionSet) {
+				latestInRow = false
+			}
 		case f.Name != "id" && f.Name != "__typename":
 			return false // a field of an interface: any type's columns
 		}
 		return true
 	})
 	if abstract {
-		return nil
+		return nil, false
 	}
 	out := map[string][]string{}
 next:
@@ -128,7 +176,7 @@ next:
 		}
 		out[typ] = cols
 	}
-	return out
+	return out, latestInRow
 }
 
 // narrowed is fetch reading rows of T with only the columns the operation

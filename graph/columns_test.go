@@ -40,7 +40,8 @@ func TestOperationColumns(t *testing.T) {
 			if errs != nil {
 				t.Fatal(errs)
 			}
-			got := operationColumns(doc.Operations[0])[tt.typ]
+			cols, _ := operationColumns(doc.Operations[0])
+			got := cols[tt.typ]
 			if tt.all {
 				if got != nil {
 					t.Fatalf("reads %v, want every column", got)
@@ -94,6 +95,32 @@ func TestNarrowableColumnsExist(t *testing.T) {
 			if _, ok := c.fields[f.Name]; !ok && !slices.Contains(unlisted[typ], f.Name) && f.Name[0] != '_' {
 				t.Errorf("%s.%s is not in columnsOf: it makes every query that shows it read every column", typ, f.Name)
 			}
+		}
+	}
+}
+
+// TestLatestInRow: Indicator.latest is built from the indicator's row only
+// when every place the operation selects it asks what the row keeps.
+func TestLatestInRow(t *testing.T) {
+	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{}}).Schema()
+	for _, tt := range []struct {
+		query string
+		want  bool
+	}{
+		{`query($p:ID!){ node(id:$p){ ... on Indicator { latest { value measuredOn } } } }`, true},
+		{`query($p:ID!){ node(id:$p){ ... on Indicator { latest { ...M breakdown { value } indicator { name measurements { id } } } } } } fragment M on Measurement { value }`, true},
+		{`query($p:ID!){ node(id:$p){ ... on Indicator { name } } }`, true},
+		{`query($p:ID!){ node(id:$p){ ... on Indicator { latest { id value } } } }`, false},
+		{`query($p:ID!){ node(id:$p){ ... on Indicator { latest { ... on Node { id } } } } }`, false},
+		{`query($p:ID!){ a: node(id:$p){ ... on Indicator { latest { value } } } b: node(id:$p){ ... on Indicator { latest { source } } } }`, false},
+		{`mutation{ logout { __typename } }`, false},
+	} {
+		doc, errs := gqlparser.LoadQueryWithRules(schema, tt.query, nil)
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		if _, got := operationColumns(doc.Operations[0]); got != tt.want {
+			t.Errorf("%s: latest in row = %v", tt.query, got)
 		}
 	}
 }

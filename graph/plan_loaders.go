@@ -84,6 +84,9 @@ type PlanLoaders struct {
 	narrow   bool
 	colsOnce sync.Once
 	cols     map[string][]string
+	// latestRow: Indicator.latest is built from the indicator's row
+	// (latestInRow).
+	latestRow bool
 
 	// The groups of ids listed together in this request.
 	plans, objectives, actions, indicators, units, partners, users *idGroups

@@ -102,6 +102,9 @@ func (r *relations) IndicatorMeasurements(i *store.Indicator) ([]store.Measureme
 }
 
 func (r *relations) IndicatorLatest(i *store.Indicator) (*store.Measurement, error) {
+	if i.LatestValue != nil && i.LatestMeasuredOn != nil && r.l.latestInRow(r.ctx) {
+		return &store.Measurement{IndicatorID: i.ID, Value: *i.LatestValue, MeasuredOn: *i.LatestMeasuredOn, Breakdown: i.LatestBreakdown}, nil
+	}
 	return one(r.ctx, r.l.latestNow, i.ID)
 }
 
@@ -149,9 +152,12 @@ func (l *PlanLoaders) prefetchActions(ctx context.Context, as []store.Action) {
 		}
 	}
 	if f, ok := sel["indicators"]; ok {
+		// Unless the latest measurements are read from the indicators'
+		// rows (latestInRow).
 		latest, measurements := false, false
+		inRow := l.latestInRow(ctx)
 		for _, g := range graphql.CollectFields(oc, f.Selections, []string{"Indicator", "Node"}) {
-			latest = latest || g.Name == "latest"
+			latest = latest || g.Name == "latest" && !inRow
 			measurements = measurements || g.Name == "measurements"
 		}
 		go func() {

@@ -1084,7 +1084,7 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var auditEventConnectionImplementors = []string{"AuditEventConnection"}
@@ -1127,7 +1127,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var auditEventEdgeImplementors = []string{"AuditEventEdge"}
@@ -1165,7 +1165,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var createApiKeyPayloadImplementors = []string{"CreateApiKeyPayload"}
@@ -1208,7 +1208,7 @@ func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var loginPayloadImplementors = []string{"LoginPayload"}
@@ -1256,7 +1256,7 @@ func (ec *executionContext) _LoginPayload(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var logoutPayloadImplementors = []string{"LogoutPayload"}
@@ -1294,7 +1294,7 @@ func (ec *executionContext) _LogoutPayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var revokeApiKeyPayloadImplementors = []string{"RevokeApiKeyPayload"}
@@ -1332,7 +1332,7 @@ func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var roleAssignmentImplementors = []string{"RoleAssignment"}
@@ -1371,7 +1371,7 @@ func (ec *executionContext) _RoleAssignment(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var userImplementors = []string{"User", "Node"}
@@ -1425,7 +1425,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var userPayloadImplementors = []string{"UserPayload"}
@@ -1463,10 +1463,11 @@ func (ec *executionContext) _UserPayload(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
-}
+	return objectFields{
 
-// endregion **************************** object.gotpl ****************************
+		// endregion **************************** object.gotpl ****************************
+		fields, out}
+}
 
 // region    ***************************** type.gotpl *****************************
 

@@ -2681,7 +2681,7 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var areaComparisonImplementors = []string{"AreaComparison"}
@@ -2729,7 +2729,7 @@ func (ec *executionContext) _AreaComparison(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var areaScoreImplementors = []string{"AreaScore"}
@@ -2777,7 +2777,7 @@ func (ec *executionContext) _AreaScore(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var assessmentImplementors = []string{"Assessment", "Node"}
@@ -2898,7 +2898,7 @@ func (ec *executionContext) _Assessment(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var assessmentConnectionImplementors = []string{"AssessmentConnection"}
@@ -2941,7 +2941,7 @@ func (ec *executionContext) _AssessmentConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var assessmentEdgeImplementors = []string{"AssessmentEdge"}
@@ -2979,7 +2979,7 @@ func (ec *executionContext) _AssessmentEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var assessmentPayloadImplementors = []string{"AssessmentPayload"}
@@ -3017,7 +3017,7 @@ func (ec *executionContext) _AssessmentPayload(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var assessmentScoresImplementors = []string{"AssessmentScores"}
@@ -3055,7 +3055,7 @@ func (ec *executionContext) _AssessmentScores(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var choiceOptionImplementors = []string{"ChoiceOption"}
@@ -3098,7 +3098,7 @@ func (ec *executionContext) _ChoiceOption(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var completionImplementors = []string{"Completion"}
@@ -3141,7 +3141,7 @@ func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var findingImplementors = []string{"Finding", "Node"}
@@ -3231,7 +3231,7 @@ func (ec *executionContext) _Finding(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var findingPayloadImplementors = []string{"FindingPayload"}
@@ -3269,7 +3269,7 @@ func (ec *executionContext) _FindingPayload(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var questionImplementors = []string{"Question", "Node"}
@@ -3365,7 +3365,7 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var questionnaireImplementors = []string{"Questionnaire", "Node"}
@@ -3443,7 +3443,7 @@ func (ec *executionContext) _Questionnaire(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var questionnairePayloadImplementors = []string{"QuestionnairePayload"}
@@ -3481,7 +3481,7 @@ func (ec *executionContext) _QuestionnairePayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var responseImplementors = []string{"Response", "Node"}
@@ -3584,7 +3584,7 @@ func (ec *executionContext) _Response(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var responseConnectionImplementors = []string{"ResponseConnection"}
@@ -3627,7 +3627,7 @@ func (ec *executionContext) _ResponseConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var responseEdgeImplementors = []string{"ResponseEdge"}
@@ -3665,7 +3665,7 @@ func (ec *executionContext) _ResponseEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var saveResponsesPayloadImplementors = []string{"SaveResponsesPayload"}
@@ -3708,7 +3708,7 @@ func (ec *executionContext) _SaveResponsesPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var scoreImplementors = []string{"Score"}
@@ -3751,10 +3751,11 @@ func (ec *executionContext) _Score(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
-}
+	return objectFields{
 
-// endregion **************************** object.gotpl ****************************
+		// endregion **************************** object.gotpl ****************************
+		fields, out}
+}
 
 // region    ***************************** type.gotpl *****************************
 

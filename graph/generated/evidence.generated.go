@@ -365,7 +365,7 @@ func (ec *executionContext) _AttachEvidencePayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var evidenceFileImplementors = []string{"EvidenceFile", "Node"}
@@ -434,7 +434,7 @@ func (ec *executionContext) _EvidenceFile(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var removeEvidencePayloadImplementors = []string{"RemoveEvidencePayload"}
@@ -472,10 +472,11 @@ func (ec *executionContext) _RemoveEvidencePayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
-}
+	return objectFields{
 
-// endregion **************************** object.gotpl ****************************
+		// endregion **************************** object.gotpl ****************************
+		fields, out}
+}
 
 // region    ***************************** type.gotpl *****************************
 

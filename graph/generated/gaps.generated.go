@@ -673,7 +673,7 @@ func (ec *executionContext) _CategoryCount(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var gapFlagImplementors = []string{"GapFlag", "Node"}
@@ -759,7 +759,7 @@ func (ec *executionContext) _GapFlag(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var gapFlagConnectionImplementors = []string{"GapFlagConnection"}
@@ -802,7 +802,7 @@ func (ec *executionContext) _GapFlagConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var gapFlagEdgeImplementors = []string{"GapFlagEdge"}
@@ -840,7 +840,7 @@ func (ec *executionContext) _GapFlagEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var gapFlagPayloadImplementors = []string{"GapFlagPayload"}
@@ -878,7 +878,7 @@ func (ec *executionContext) _GapFlagPayload(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var gapRuleInfoImplementors = []string{"GapRuleInfo"}
@@ -926,10 +926,11 @@ func (ec *executionContext) _GapRuleInfo(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
-}
+	return objectFields{
 
-// endregion **************************** object.gotpl ****************************
+		// endregion **************************** object.gotpl ****************************
+		fields, out}
+}
 
 // region    ***************************** type.gotpl *****************************
 

@@ -2,6 +2,7 @@ package generated
 
 import (
 	"context"
+	"io"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -78,4 +79,47 @@ func EachField(set ast.SelectionSet, visit func(*ast.Field) bool) bool {
 		return true
 	}
 	return walk(set)
+}
+
+// objectFields writes an object's field set as graphql.FieldSet.MarshalGQL
+// does — its fields in order, a name written twice only once — without
+// the map of written names and the copy of each field that it allocates
+// per object. Every object's marshaler returns one (internal/tools/leaves).
+// Names are GraphQL names ([_A-Za-z][_0-9A-Za-z]*): nothing to escape.
+type objectFields struct {
+	fields []graphql.CollectedField
+	set    *graphql.FieldSet
+}
+
+func (o objectFields) MarshalGQL(w io.Writer) {
+	io.WriteString(w, "{")
+	first := true
+	for i := range o.fields {
+		alias := o.fields[i].Alias
+		if writtenBefore(o.fields[:i], alias) {
+			continue
+		}
+		if first {
+			io.WriteString(w, `"`)
+			first = false
+		} else {
+			io.WriteString(w, `,"`)
+		}
+		io.WriteString(w, alias)
+		io.WriteString(w, `":`)
+		o.set.Values[i].MarshalGQL(w)
+	}
+	io.WriteString(w, "}")
+}
+
+// writtenBefore reports whether one of fields has the name alias. gqlgen
+// merges the fields of one name, so this is false but for a name selected
+// under two interfaces of the object that neither extends.
+func writtenBefore(fields []graphql.CollectedField, alias string) bool {
+	for i := range fields {
+		if fields[i].Alias == alias {
+			return true
+		}
+	}
+	return false
 }

@@ -1,9 +1,11 @@
 package generated
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -68,5 +70,29 @@ func TestEachField(t *testing.T) {
 	n := 0
 	if EachField(doc.Operations[0].SelectionSet, func(f *ast.Field) bool { n++; return f.Name != "resources" }) || n != 3 {
 		t.Errorf("a stop at resources visited %d fields", n)
+	}
+}
+
+// TestObjectFields writes what graphql.FieldSet writes: the fields in
+// order, a name that comes twice once (the first), an empty object.
+func TestObjectFields(t *testing.T) {
+	field := func(alias string) graphql.CollectedField {
+		return graphql.CollectedField{Field: &ast.Field{Alias: alias, Name: alias}}
+	}
+	for _, aliases := range [][]string{nil, {"id"}, {"id", "title", "leadUnit"}, {"id", "name", "id"}} {
+		fields := make([]graphql.CollectedField, len(aliases))
+		for i, a := range aliases {
+			fields[i] = field(a)
+		}
+		set := graphql.NewFieldSet(fields)
+		for i := range fields {
+			set.Values[i] = graphql.MarshalInt(i)
+		}
+		var want, got bytes.Buffer
+		set.MarshalGQL(&want)
+		objectFields{fields, set}.MarshalGQL(&got)
+		if got.String() != want.String() {
+			t.Errorf("%v: wrote %s, FieldSet writes %s", aliases, got.String(), want.String())
+		}
 	}
 }

@@ -1587,7 +1587,7 @@ func (ec *executionContext) _Institution(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var institutionConnectionImplementors = []string{"InstitutionConnection"}
@@ -1630,7 +1630,7 @@ func (ec *executionContext) _InstitutionConnection(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var institutionEdgeImplementors = []string{"InstitutionEdge"}
@@ -1668,7 +1668,7 @@ func (ec *executionContext) _InstitutionEdge(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var institutionPayloadImplementors = []string{"InstitutionPayload"}
@@ -1706,7 +1706,7 @@ func (ec *executionContext) _InstitutionPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var partnerImplementors = []string{"Partner", "Node"}
@@ -1754,7 +1754,7 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var partnerConnectionImplementors = []string{"PartnerConnection"}
@@ -1797,7 +1797,7 @@ func (ec *executionContext) _PartnerConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var partnerEdgeImplementors = []string{"PartnerEdge"}
@@ -1835,7 +1835,7 @@ func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var partnerPayloadImplementors = []string{"PartnerPayload"}
@@ -1873,7 +1873,7 @@ func (ec *executionContext) _PartnerPayload(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var unitImplementors = []string{"Unit", "Node"}
@@ -1954,7 +1954,7 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var unitConnectionImplementors = []string{"UnitConnection"}
@@ -1997,7 +1997,7 @@ func (ec *executionContext) _UnitConnection(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var unitEdgeImplementors = []string{"UnitEdge"}
@@ -2035,7 +2035,7 @@ func (ec *executionContext) _UnitEdge(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var unitPayloadImplementors = []string{"UnitPayload"}
@@ -2073,10 +2073,11 @@ func (ec *executionContext) _UnitPayload(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
-}
+	return objectFields{
 
-// endregion **************************** object.gotpl ****************************
+		// endregion **************************** object.gotpl ****************************
+		fields, out}
+}
 
 // region    ***************************** type.gotpl *****************************
 

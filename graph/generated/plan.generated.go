@@ -5180,7 +5180,7 @@ func (ec *executionContext) _Action(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var actionConnectionImplementors = []string{"ActionConnection"}
@@ -5223,7 +5223,7 @@ func (ec *executionContext) _ActionConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var actionEdgeImplementors = []string{"ActionEdge"}
@@ -5261,7 +5261,7 @@ func (ec *executionContext) _ActionEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var actionPayloadImplementors = []string{"ActionPayload"}
@@ -5299,7 +5299,7 @@ func (ec *executionContext) _ActionPayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var actionPlanImplementors = []string{"ActionPlan", "Node"}
@@ -5410,7 +5410,7 @@ func (ec *executionContext) _ActionPlan(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var actionPlanConnectionImplementors = []string{"ActionPlanConnection"}
@@ -5453,7 +5453,7 @@ func (ec *executionContext) _ActionPlanConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var actionPlanEdgeImplementors = []string{"ActionPlanEdge"}
@@ -5491,7 +5491,7 @@ func (ec *executionContext) _ActionPlanEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var actionPlanPayloadImplementors = []string{"ActionPlanPayload"}
@@ -5529,7 +5529,7 @@ func (ec *executionContext) _ActionPlanPayload(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var breakdownValueImplementors = []string{"BreakdownValue"}
@@ -5567,7 +5567,7 @@ func (ec *executionContext) _BreakdownValue(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var categoryImplementors = []string{"Category"}
@@ -5605,7 +5605,7 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var categoryRefImplementors = []string{"CategoryRef"}
@@ -5643,7 +5643,7 @@ func (ec *executionContext) _CategoryRef(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var categoryTargetImplementors = []string{"CategoryTarget"}
@@ -5701,7 +5701,7 @@ func (ec *executionContext) _CategoryTarget(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var dimensionImplementors = []string{"Dimension"}
@@ -5749,7 +5749,7 @@ func (ec *executionContext) _Dimension(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var disseminationImplementors = []string{"Dissemination", "Node"}
@@ -5809,7 +5809,7 @@ func (ec *executionContext) _Dissemination(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var disseminationPayloadImplementors = []string{"DisseminationPayload"}
@@ -5847,7 +5847,7 @@ func (ec *executionContext) _DisseminationPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var indicatorImplementors = []string{"Indicator", "Node"}
@@ -5974,7 +5974,7 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var indicatorPayloadImplementors = []string{"IndicatorPayload"}
@@ -6012,7 +6012,7 @@ func (ec *executionContext) _IndicatorPayload(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var institutionSummaryImplementors = []string{"InstitutionSummary"}
@@ -6083,7 +6083,7 @@ func (ec *executionContext) _InstitutionSummary(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var measurementImplementors = []string{"Measurement", "Node"}
@@ -6158,7 +6158,7 @@ func (ec *executionContext) _Measurement(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var measurementPayloadImplementors = []string{"MeasurementPayload"}
@@ -6201,7 +6201,7 @@ func (ec *executionContext) _MeasurementPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var moneyTotalImplementors = []string{"MoneyTotal"}
@@ -6249,7 +6249,7 @@ func (ec *executionContext) _MoneyTotal(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var objectiveImplementors = []string{"Objective", "Node"}
@@ -6321,7 +6321,7 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var objectivePayloadImplementors = []string{"ObjectivePayload"}
@@ -6359,7 +6359,7 @@ func (ec *executionContext) _ObjectivePayload(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var planProgressImplementors = []string{"PlanProgress"}
@@ -6444,7 +6444,7 @@ func (ec *executionContext) _PlanProgress(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var progressUpdateImplementors = []string{"ProgressUpdate", "Node"}
@@ -6520,7 +6520,7 @@ func (ec *executionContext) _ProgressUpdate(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var progressUpdateConnectionImplementors = []string{"ProgressUpdateConnection"}
@@ -6563,7 +6563,7 @@ func (ec *executionContext) _ProgressUpdateConnection(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var progressUpdateEdgeImplementors = []string{"ProgressUpdateEdge"}
@@ -6601,7 +6601,7 @@ func (ec *executionContext) _ProgressUpdateEdge(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var recordProgressPayloadImplementors = []string{"RecordProgressPayload"}
@@ -6644,7 +6644,7 @@ func (ec *executionContext) _RecordProgressPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var resourceRequirementImplementors = []string{"ResourceRequirement", "Node"}
@@ -6739,7 +6739,7 @@ func (ec *executionContext) _ResourceRequirement(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var resourceRequirementPayloadImplementors = []string{"ResourceRequirementPayload"}
@@ -6777,7 +6777,7 @@ func (ec *executionContext) _ResourceRequirementPayload(ctx context.Context, sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var statusCountImplementors = []string{"StatusCount"}
@@ -6815,10 +6815,11 @@ func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
-}
+	return objectFields{
 
-// endregion **************************** object.gotpl ****************************
+		// endregion **************************** object.gotpl ****************************
+		fields, out}
+}
 
 // region    ***************************** type.gotpl *****************************
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gendertrack/gendertrack/internal/app"
 	"github.com/gendertrack/gendertrack/internal/demo"
@@ -46,7 +47,8 @@ type introField struct {
 func TestNarrowReadsShowEveryField(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
-		narrow := start(t, dsn, func(c *app.Config) { c.Demo = true })
+		// No background role polls among the statements counted below.
+		narrow := start(t, dsn, func(c *app.Config) { c.Demo = true; c.RolePoll = time.Hour })
 		wide := start(t, dsn, func(c *app.Config) { c.NarrowReads = false })
 		tok := narrow.login("admin@demo.gendertrack.org", demo.Password)
 		wtok := wide.login("admin@demo.gendertrack.org", demo.Password)
@@ -147,6 +149,29 @@ func TestNarrowReadsShowEveryField(t *testing.T) {
 			for _, p := range ps {
 				compare(typ, p, strings.Join(all, " "))
 			}
+		}
+		// An indicator's latest measurement asked only for what the
+		// indicator's row keeps of it is built from the row
+		// (graph/columns.go, latestInRow): the same as the measurement
+		// read from its table.
+		inRow := `latest{ __typename value measuredOn breakdown{ value categories{ dimension category } } indicator{ id name } }`
+		for _, p := range paths["Indicator"] {
+			compare("Indicator", p, inRow)
+			compare("Indicator", p, "name "+inRow+" status")
+		}
+		// And some of the demo plan's indicators have been measured, with
+		// a breakdown; read so, their latest measurements cost no
+		// statement of their own.
+		statements := func(fields string) int64 {
+			before := narrow.srv.DB.Queries()
+			r := narrow.gql(tok, `query($p:ID!){ `+fmt.Sprintf(paths["Indicator"][1], fields)+` }`, vars).OK()
+			if !strings.Contains(string(r.Raw), `"breakdown":[{"value":`) {
+				t.Errorf("no latest measurement of the demo plan's objectives has a breakdown: %s", r.Raw)
+			}
+			return narrow.srv.DB.Queries() - before
+		}
+		if row, table := statements(inRow), statements(strings.Replace(inRow, "value", "id value", 1)); row >= table {
+			t.Errorf("the latest measurements from the indicators' rows took %d statements, from their table %d", row, table)
 		}
 		// The demo plan shows something of each type, so that the
 		// comparisons above compare values.

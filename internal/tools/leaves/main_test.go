@@ -160,3 +160,36 @@ func (ec *executionContext) marshalNUnitKind2ᚕstringᚄ(ctx context.Context, s
 		t.Fatalf("%d rewritten:\n%s", n, got)
 	}
 }
+
+// TestObjectWriter: an object's marshaler returns its fields as an
+// objectFields; a function that returns another field set is left alone.
+func TestObjectWriter(t *testing.T) {
+	src := `package generated
+
+func (ec *executionContext) _T(ctx context.Context, sel ast.SelectionSet, obj *T) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tImplementors)
+	out := graphql.NewFieldSet(fields)
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+	return out
+}
+
+func (ec *executionContext) _U(ctx context.Context, sel ast.SelectionSet, obj *U) graphql.Marshaler {
+	other := graphql.NewFieldSet(nil)
+	return other
+}
+`
+	out, n, err := Rewrite("x.go", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out)
+	if n != 1 || !strings.Contains(got, "return objectFields{fields, out}") || !strings.Contains(got, "return other") {
+		t.Fatalf("%d rewritten:\n%s", n, got)
+	}
+	if _, n, _ := Rewrite("x.go", out); n != 0 {
+		t.Errorf("a second run rewrote %d more", n)
+	}
+}
