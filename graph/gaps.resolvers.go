@@ -19,7 +19,7 @@ import (
 
 // GapFlags is the resolver for the gapFlags field.
 func (r *actionResolver) GapFlags(ctx context.Context, obj *store.Action) ([]gaps.Flag, error) {
-	return gloaders(ctx).ActionFlags.Load(ctx, gaps.ActionFlagRef{ActionID: obj.ID, PlanID: obj.PlanID, InstitutionID: obj.InstitutionID})
+	return gloaders(ctx).ActionFlagsOf(ctx, gaps.ActionFlagRef{ActionID: obj.ID, PlanID: obj.PlanID, InstitutionID: obj.InstitutionID})
 }
 
 // GapFlags is the resolver for the gapFlags field.

@@ -24,14 +24,13 @@ type GapLoaders struct {
 
 	// Flag loads flags by global ID (node, nodes).
 	Flag *dataloadgen.Loader[string, *gaps.Flag]
-	// ActionFlags: the open flags of each action (Action.gapFlags).
-	ActionFlags *dataloadgen.Loader[gaps.ActionFlagRef, []gaps.Flag]
 	// PlanCounts and InstitutionCounts: open flags per category.
 	PlanCounts        *dataloadgen.Loader[gaps.PlanRef, gaps.Counts]
 	InstitutionCounts *dataloadgen.Loader[int64, gaps.Counts]
 
-	mu   sync.Mutex
-	memo *gaps.Memo
+	mu        sync.Mutex
+	memo      *gaps.Memo
+	rootMemos map[*graphql.RootFieldContext]*gaps.Memo
 	// Lists of a parent's flags, one loader per filter asked in the
 	// request.
 	planLists map[string]*dataloadgen.Loader[gaps.PlanRef, []gaps.Flag]
@@ -42,12 +41,28 @@ type GapLoaders struct {
 // request of ctx.
 func gapLang(ctx context.Context) string { return gaps.Lang(ctx) }
 
-// memo is the request's memo of evaluated flags. A mutation gets a fresh
-// one for every batch, so that each payload sees the writes made before it.
+// memo is the request's memo of evaluated flags. In a mutation each root
+// field (whose payload is resolved after its write and before the next
+// root field runs) gets its own, so that each payload sees the writes made
+// before it; outside any root field, every call gets a fresh one.
 func (l *GapLoaders) memoFor(ctx context.Context) *gaps.Memo {
 	if graphql.HasOperationContext(ctx) {
 		if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Mutation {
-			return l.s.NewMemo(gapLang(ctx))
+			rf := graphql.GetRootFieldContext(ctx)
+			if rf == nil {
+				return l.s.NewMemo(gapLang(ctx))
+			}
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			if l.rootMemos == nil {
+				l.rootMemos = map[*graphql.RootFieldContext]*gaps.Memo{}
+			}
+			m := l.rootMemos[rf]
+			if m == nil {
+				m = l.s.NewMemo(gapLang(ctx))
+				l.rootMemos[rf] = m
+			}
+			return m
 		}
 	}
 	l.mu.Lock()
@@ -58,6 +73,21 @@ func (l *GapLoaders) memoFor(ctx context.Context) *gaps.Memo {
 	return l.memo
 }
 
+// ActionFlagsOf are the open flags of an action (Action.gapFlags), read
+// from the memo in place: gqlgen's marshaler calls the resolver for each
+// action of a list one after the other (internal/tools/leaves: inlined),
+// and the institution's flags are evaluated once, for the first.
+func (l *GapLoaders) ActionFlagsOf(ctx context.Context, ref gaps.ActionFlagRef) ([]gaps.Flag, error) {
+	m, err := l.memoFor(ctx).ByActions(ctx, []gaps.ActionFlagRef{ref})
+	if err != nil {
+		return nil, err
+	}
+	if fs := m[ref.ActionID]; fs != nil {
+		return fs, nil
+	}
+	return []gaps.Flag{}, nil
+}
+
 func newGapLoaders(s *gaps.Service) *GapLoaders {
 	l := &GapLoaders{s: s, planLists: map[string]*dataloadgen.Loader[gaps.PlanRef, []gaps.Flag]{},
 		instLists: map[string]*dataloadgen.Loader[int64, []gaps.Flag]{}}
@@ -66,20 +96,6 @@ func newGapLoaders(s *gaps.Service) *GapLoaders {
 	}
 	l.Flag = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*gaps.Flag, error) {
 		return s.Get(ctx, ids, gapLang(ctx))
-	}, wait)
-	l.ActionFlags = dataloadgen.NewMappedLoader(func(ctx context.Context, refs []gaps.ActionFlagRef) (map[gaps.ActionFlagRef][]gaps.Flag, error) {
-		m, err := l.memoFor(ctx).ByActions(ctx, refs)
-		if err != nil {
-			return nil, err
-		}
-		out := make(map[gaps.ActionFlagRef][]gaps.Flag, len(refs))
-		for _, r := range refs {
-			out[r] = m[r.ActionID]
-			if out[r] == nil {
-				out[r] = []gaps.Flag{}
-			}
-		}
-		return out, nil
 	}, wait)
 	l.PlanCounts = dataloadgen.NewMappedLoader(func(ctx context.Context, refs []gaps.PlanRef) (map[gaps.PlanRef]gaps.Counts, error) {
 		m, err := l.memoFor(ctx).OpenCountsByPlans(ctx, refs)

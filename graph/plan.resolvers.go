@@ -27,7 +27,7 @@ func (r *actionResolver) Objective(ctx context.Context, obj *store.Action) (*sto
 	if obj.ObjectiveID == nil {
 		return nil, nil
 	}
-	return load(ctx, ploaders(ctx).Objective, *obj.ObjectiveID)
+	return ploaders(ctx).ObjectiveOf(ctx, *obj.ObjectiveID)
 }
 
 // Institution is the resolver for the institution field.
@@ -121,7 +121,7 @@ func (r *indicatorResolver) Objective(ctx context.Context, obj *store.Indicator)
 	if obj.ObjectiveID == nil {
 		return nil, nil
 	}
-	return load(ctx, ploaders(ctx).Objective, *obj.ObjectiveID)
+	return ploaders(ctx).ObjectiveOf(ctx, *obj.ObjectiveID)
 }
 
 // Action is the resolver for the action field.
@@ -403,7 +403,7 @@ func (r *progressUpdateResolver) Author(ctx context.Context, obj *store.Progress
 	if obj.AuthorID == nil {
 		return nil, nil
 	}
-	return load(ctx, ploaders(ctx).User, *obj.AuthorID)
+	return ploaders(ctx).UserOf(ctx, *obj.AuthorID)
 }
 
 // Action is the resolver for the action field.
@@ -416,7 +416,7 @@ func (r *resourceRequirementResolver) Provider(ctx context.Context, obj *store.R
 	if obj.ProviderID == nil {
 		return nil, nil
 	}
-	return load(ctx, ploaders(ctx).Partner, *obj.ProviderID)
+	return ploaders(ctx).PartnerOf(ctx, *obj.ProviderID)
 }
 
 // Action returns generated.ActionResolver implementation.

@@ -78,6 +78,16 @@ type PlanLoaders struct {
 	partnersNow     func(context.Context, []int64) (map[int64][]store.Partner, error)
 	findingsNow     func(context.Context, []int64) (map[int64][]store.Finding, error)
 	measurementsNow func(context.Context, []int64) (map[int64][]store.Measurement, error)
+	// Behind Objective, Partner and User: the resolvers that gqlgen's
+	// marshalers call in place (internal/tools/leaves: inlined) read them
+	// directly for an id listed with others (byID).
+	objectiveNow func(context.Context, []int64) (map[int64]*store.Objective, error)
+	partnerNow   func(context.Context, []int64) (map[int64]*store.Partner, error)
+	userNow      func(context.Context, []int64) (map[int64]*store.User, error)
+	// listedObjective: the objectives read as a list (a plan's), which an
+	// action's objective finds without a statement.
+	listedMu        sync.Mutex
+	listedObjective map[int64]*store.Objective
 	relOnce         sync.Once
 	relations       *relations
 	// The columns the operation shows of each narrowable type (columns.go).
@@ -218,7 +228,8 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers, narrow bool) *PlanLoaders {
 		updatePages: map[string]*updatePages{},
 	}
 	l.Plan = dataloadgen.NewMappedLoader(grouped(l.plans, s.PlansByID, nil), wait)
-	l.Objective = dataloadgen.NewMappedLoader(grouped(l.objectives, s.ObjectivesByID, nil), wait)
+	l.objectiveNow = grouped(l.objectives, s.ObjectivesByID, nil)
+	l.Objective = dataloadgen.NewMappedLoader(l.objectiveNow, wait)
 	l.Action = dataloadgen.NewMappedLoader(grouped(l.actions, relate(l, narrowed[store.Action](l, "Action", s.ActionsByID), relAction), nil), wait)
 	l.Resource = dataloadgen.NewMappedLoader(s.ResourcesByID, wait)
 	l.Indicator = dataloadgen.NewMappedLoader(grouped(l.indicators, relate(l, narrowed[store.Indicator](l, "Indicator", s.IndicatorsByID), relIndicator), nil), wait)
@@ -227,8 +238,10 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers, narrow bool) *PlanLoaders {
 	l.Dissemination = dataloadgen.NewMappedLoader(s.DisseminationsByID, wait)
 	l.unitsNow = grouped(l.units, narrowed[store.Unit](l, "Unit", f.Units), nil)
 	l.Unit = dataloadgen.NewMappedLoader(l.unitsNow, wait)
-	l.Partner = dataloadgen.NewMappedLoader(grouped(l.partners, f.Partners, nil), wait)
-	l.User = dataloadgen.NewMappedLoader(grouped(l.users, f.Users, nil), wait)
+	l.partnerNow = grouped(l.partners, f.Partners, nil)
+	l.Partner = dataloadgen.NewMappedLoader(l.partnerNow, wait)
+	l.userNow = grouped(l.users, f.Users, nil)
+	l.User = dataloadgen.NewMappedLoader(l.userNow, wait)
 
 	l.ObjectivesOf = dataloadgen.NewMappedLoader(lists(grouped(l.plans, s.ObjectivesByPlan, func(m map[int64][]store.Objective) {
 		var all []store.Objective
@@ -328,26 +341,71 @@ func (l *PlanLoaders) ListedPlans(ps []store.ActionPlan) {
 
 func (l *PlanLoaders) listedObjectives(os []store.Objective) {
 	ids := make([]int64, len(os))
+	l.listedMu.Lock()
+	if l.listedObjective == nil {
+		l.listedObjective = map[int64]*store.Objective{}
+	}
 	for i := range os {
 		ids[i] = os[i].ID
 		l.Objective.Prime(os[i].ID, &os[i])
+		l.listedObjective[os[i].ID] = &os[i]
 	}
+	l.listedMu.Unlock()
 	l.objectives.add(ids)
 }
 
-// listedActions records actions read as a list, and their lead units.
+// byID returns the row of id: for an id listed with others, from the one
+// fetch of its group, in place; for one on its own, through the loader,
+// batched with the request's other such ids. Either way the statements do
+// not depend on the number of objects, and a resolver called in place for
+// each element of a list never waits on a batch.
+func byID[T any](ctx context.Context, groups *idGroups, fetch func(context.Context, []int64) (map[int64]*T, error), ld *dataloadgen.Loader[int64, *T], id int64) (*T, error) {
+	if groups.get(id) != nil {
+		return one(ctx, fetch, id)
+	}
+	return load(ctx, ld, id)
+}
+
+// ObjectiveOf is an action's objective (Action.objective).
+func (l *PlanLoaders) ObjectiveOf(ctx context.Context, id int64) (*store.Objective, error) {
+	l.listedMu.Lock()
+	o := l.listedObjective[id]
+	l.listedMu.Unlock()
+	if o != nil {
+		return o, nil
+	}
+	return byID(ctx, l.objectives, l.objectiveNow, l.Objective, id)
+}
+
+// PartnerOf is a partner referenced from below a plan (a requirement's
+// provider).
+func (l *PlanLoaders) PartnerOf(ctx context.Context, id int64) (*store.Partner, error) {
+	return byID(ctx, l.partners, l.partnerNow, l.Partner, id)
+}
+
+// UserOf is a user referenced from below a plan (an update's author).
+func (l *PlanLoaders) UserOf(ctx context.Context, id int64) (*store.User, error) {
+	return byID(ctx, l.users, l.userNow, l.User, id)
+}
+
+// listedActions records actions read as a list, their lead units and
+// their objectives.
 func (l *PlanLoaders) listedActions(as []store.Action) {
 	ids := make([]int64, 0, len(as))
-	var units []int64
+	var units, objectives []int64
 	for i := range as {
 		ids = append(ids, as[i].ID)
 		l.Action.Prime(as[i].ID, &as[i])
 		if as[i].LeadUnitID != nil {
 			units = append(units, *as[i].LeadUnitID)
 		}
+		if as[i].ObjectiveID != nil {
+			objectives = append(objectives, *as[i].ObjectiveID)
+		}
 	}
 	l.actions.add(ids)
 	l.units.add(units)
+	l.objectives.add(objectives)
 }
 
 func (l *PlanLoaders) listedActionLists(m map[int64][]store.Action) {

@@ -21,7 +21,8 @@ func TestResolvesConcurrently(t *testing.T) {
 	}{
 		{`query($p:ID!){ node(id:$p){ ... on Action { resources { kind amountRequired } } } }`, false},
 		{`query($p:ID!){ node(id:$p){ ... on Action { resources { kind action { id } } } } }`, true},
-		{`query($p:ID!){ node(id:$p){ ... on Action { resources { ...R } } } } fragment R on ResourceRequirement { provider { name } }`, true},
+		{`query($p:ID!){ node(id:$p){ ... on Action { resources { ...R } } } } fragment R on ResourceRequirement { action { id } }`, true},
+		{`query($p:ID!){ node(id:$p){ ... on Action { resources { kind provider { name } } } } }`, false},
 		{`query($p:ID!){ node(id:$p){ ... on Action { resources { kind } leadUnit { name } } } }`, false},
 	} {
 		doc, errs := gqlparser.LoadQueryWithRules(schema, tt.query, nil)

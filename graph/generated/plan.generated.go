@@ -5065,11 +5065,11 @@ func (ec *executionContext) _Action(ctx context.Context, sel ast.SelectionSet, o
 					return ec._Action_plan(ctx, field, obj)
 				})
 		case "objective":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Action_objective(ctx, field, obj)
-				})
+			out.Values[i] = ec._Action_objective(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+
 		case "title":
 			out.Values[i] = ec._Action_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -5161,11 +5161,11 @@ func (ec *executionContext) _Action(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "gapFlags":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Action_gapFlags(ctx, field, obj)
-				})
+			out.Values[i] = ec._Action_gapFlags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6470,11 +6470,11 @@ func (ec *executionContext) _ProgressUpdate(ctx context.Context, sel ast.Selecti
 					return ec._ProgressUpdate_action(ctx, field, obj)
 				})
 		case "author":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ProgressUpdate_author(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProgressUpdate_author(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+
 		case "createdAt":
 			out.Values[i] = ec._ProgressUpdate_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -6710,11 +6710,11 @@ func (ec *executionContext) _ResourceRequirement(ctx context.Context, sel ast.Se
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "provider":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ResourceRequirement_provider(ctx, field, obj)
-				})
+			out.Values[i] = ec._ResourceRequirement_provider(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+
 		case "status":
 			out.Values[i] = ec._ResourceRequirement_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

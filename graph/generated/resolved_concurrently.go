@@ -5,7 +5,7 @@ package generated
 // concurrentFields are, per object type, the fields its marshaler
 // resolves in a goroutine of their own (lists.go).
 var concurrentFields = map[string]map[string]bool{
-	"Action":              {"gapFlags": true, "objective": true, "plan": true},
+	"Action":              {"plan": true},
 	"ActionPlan":          {"actions": true, "adoptedBy": true, "disseminations": true, "gapFlags": true, "institution": true, "objectives": true, "progress": true, "sourceAssessment": true},
 	"Area":                {"description": true, "id": true, "questions": true, "title": true},
 	"Assessment":          {"compareTo": true, "completion": true, "findings": true, "institution": true, "questionnaire": true, "responses": true, "scores": true, "validatedBy": true},
@@ -20,10 +20,10 @@ var concurrentFields = map[string]map[string]bool{
 	"Measurement":         {"indicator": true, "recordedBy": true},
 	"Objective":           {"actions": true, "findings": true, "indicators": true, "plan": true},
 	"PlanProgress":        {"openGapFlags": true, "openGapFlagsByCategory": true},
-	"ProgressUpdate":      {"action": true, "author": true, "files": true},
+	"ProgressUpdate":      {"action": true, "files": true},
 	"Question":            {"area": true, "gapCategory": true, "guidance": true, "id": true, "kind": true, "options": true, "scale": true, "text": true},
 	"Questionnaire":       {"areas": true, "description": true, "id": true, "questionCount": true, "title": true},
-	"ResourceRequirement": {"action": true, "provider": true},
+	"ResourceRequirement": {"action": true},
 	"Response":            {"answeredBy": true, "evidence": true, "files": true, "question": true, "score": true},
 	"RoleAssignment":      {"institution": true},
 	"Unit":                {"children": true, "institution": true, "parent": true},

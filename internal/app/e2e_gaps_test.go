@@ -576,3 +576,22 @@ func TestGapDemoShowsEveryRule(t *testing.T) {
 		})
 	}
 }
+
+// TestGapFlagsOfEachMutationPayload: in one request of two mutations, each
+// payload shows the flags as its own write left them — the second sees the
+// first's write and its own (graph/gaps_loaders.go: one memo per root
+// field of a mutation).
+func TestGapFlagsOfEachMutationPayload(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, e *env) {
+		w := gapNewWorld(t, e)
+		a := w.action(nil)
+		gapWant(t, "new action", rulesOf(a, "createAction.action.gapFlags"), "ACTION_WITHOUT_LEAD_UNIT", "ACTION_WITHOUT_RESOURCES")
+		r := e.gql(w.admin, `mutation($id:ID!,$l:ID!){
+			a: updateAction(input:{id:$id, expectedVersion:1, leadUnitId:$l}){ action{ gapFlags{ rule } } userErrors{ code field } }
+			b: addResourceRequirement(input:{actionId:$id, kind:PERSONNEL, description:"Trainers", quantityRequired:1, quantitySecured:1}){ resource{ action{ gapFlags{ rule } } } userErrors{ code field } } }`,
+			map[string]any{"id": a.Str("createAction.action.id"), "l": w.bare}).OK()
+		gapWant(t, "after the lead unit", rulesOf(r, "a.action.gapFlags"), "ACTION_WITHOUT_RESOURCES")
+		gapWant(t, "after the resource too", rulesOf(r, "b.resource.action.gapFlags"))
+	}, withAdmin)
+}

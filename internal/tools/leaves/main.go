@@ -37,7 +37,8 @@
 // goroutines are listed, per type, in resolved_concurrently.go, which this
 // command writes from the generated marshalers.
 //
-// And every object's marshaler returns its fields as an objectFields
+// It calls a few resolvers in place (inlined) rather than in a goroutine
+// each. And every object's marshaler returns its fields as an objectFields
 // (lists.go) instead of gqlgen's field set, whose MarshalGQL allocates a
 // map and a copy of every field for each object it writes.
 //
@@ -241,6 +242,7 @@ func Rewrite(name string, src []byte) ([]byte, int, error) {
 		}
 		n += plainDeferredGroups(fd.Body)
 		n += objectWriter(fd.Body)
+		n += inlineResolvers(fd)
 	}
 	if n == 0 {
 		return src, 0, nil
@@ -276,6 +278,85 @@ func plainDeferredGroups(body *ast.BlockStmt) int {
 		}
 		n++
 	}
+	return n
+}
+
+// inlined are, per object type, the fields with a resolver that the
+// type's marshaler calls in place instead of in a goroutine of their own:
+// their resolvers never wait on a dataloader's batch for an object listed
+// with others (they read the fetch of its group, as the plain methods of
+// serialLists do), so nothing is gained by waiting together, and a list
+// of actions selecting them (the full plan page) can then marshal its
+// elements one after the other (lists.go).
+var inlined = map[string]map[string]bool{
+	"Action":              {"objective": true, "gapFlags": true},
+	"ResourceRequirement": {"provider": true},
+	"ProgressUpdate":      {"author": true},
+}
+
+// inlineResolvers rewrites, in the marshaler _T of an object type of
+// inlined, the case of each such field from
+//
+//	out.ResolveConcurrently(ec.OperationContext, &deferred, i, true, nonNull, func(ctx) { return ec._T_f(ctx, field, obj) })
+//
+// to the call in place and the same count of an invalid result:
+//
+//	out.Values[i] = ec._T_f(ctx, field, obj)
+//	if out.Values[i] == graphql.Null (nonNull) or graphql.RequiredNull { atomic.AddUint32(&out.Invalids, 1) }
+//
+// (the resolver's own graphql.ResolveField still turns a panic into an
+// error at the field.)
+func inlineResolvers(fd *ast.FuncDecl) int {
+	fields := inlined[strings.TrimPrefix(fd.Name.Name, "_")]
+	if fields == nil {
+		return 0
+	}
+	n := 0
+	ast.Inspect(fd.Body, func(node ast.Node) bool {
+		cc, ok := node.(*ast.CaseClause)
+		if !ok || len(cc.List) != 1 || len(cc.Body) != 1 {
+			return true
+		}
+		lit, ok := cc.List[0].(*ast.BasicLit)
+		if !ok || !fields[strings.Trim(lit.Value, `"`)] {
+			return true
+		}
+		es, ok := cc.Body[0].(*ast.ExprStmt)
+		if !ok {
+			return false
+		}
+		call, ok := es.X.(*ast.CallExpr)
+		if !ok || len(call.Args) != 6 {
+			return false
+		}
+		if s, ok := call.Fun.(*ast.SelectorExpr); !ok || s.Sel.Name != "ResolveConcurrently" || !isIdent(s.X, "out") {
+			return false
+		}
+		resolve := singleReturnCall(funcLitBody(call.Args[5]))
+		if resolve == nil {
+			return false
+		}
+		invalid := "RequiredNull"
+		if isIdent(call.Args[4], "true") {
+			invalid = "Null"
+		}
+		value := func() ast.Expr {
+			return &ast.IndexExpr{X: &ast.SelectorExpr{X: ast.NewIdent("out"), Sel: ast.NewIdent("Values")}, Index: ast.NewIdent("i")}
+		}
+		cc.Body = []ast.Stmt{
+			&ast.AssignStmt{Lhs: []ast.Expr{value()}, Tok: token.ASSIGN, Rhs: []ast.Expr{resolve}},
+			&ast.IfStmt{
+				Cond: &ast.BinaryExpr{X: value(), Op: token.EQL, Y: &ast.SelectorExpr{X: ast.NewIdent("graphql"), Sel: ast.NewIdent(invalid)}},
+				Body: &ast.BlockStmt{List: []ast.Stmt{&ast.ExprStmt{X: &ast.CallExpr{
+					Fun: &ast.SelectorExpr{X: ast.NewIdent("atomic"), Sel: ast.NewIdent("AddUint32")},
+					Args: []ast.Expr{&ast.UnaryExpr{Op: token.AND, X: &ast.SelectorExpr{X: ast.NewIdent("out"), Sel: ast.NewIdent("Invalids")}},
+						&ast.BasicLit{Kind: token.INT, Value: "1"}},
+				}}}},
+			},
+		}
+		n++
+		return false
+	})
 	return n
 }
 

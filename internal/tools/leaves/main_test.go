@@ -126,13 +126,16 @@ func TestConcurrentTableIsCurrent(t *testing.T) {
 	if err != nil || string(got) != string(want) {
 		t.Fatalf("%s is stale (%v): run `make generate`", ConcurrentFile, err)
 	}
-	for _, f := range []string{`"Action":`, `"plan": true`, `"ResourceRequirement": {"action": true, "provider": true}`} {
+	for _, f := range []string{`"Action":`, `"plan": true`, `"ResourceRequirement": {"action": true}`} {
 		if !strings.Contains(string(got), f) {
 			t.Errorf("%s does not hold %s", ConcurrentFile, f)
 		}
 	}
-	if strings.Contains(string(got), `"leadUnit"`) {
-		t.Errorf("%s holds a plain method (Action.leadUnit)", ConcurrentFile)
+	// Plain methods and the resolvers called in place are not in it.
+	for _, line := range []string{`"Action":              {"plan": true},`, `"ProgressUpdate":      {"action": true, "files": true},`} {
+		if !strings.Contains(string(got), line) {
+			t.Errorf("%s does not hold %s", ConcurrentFile, line)
+		}
 	}
 }
 
@@ -158,6 +161,57 @@ func (ec *executionContext) marshalNUnitKind2ᚕstringᚄ(ctx context.Context, s
 	got := string(out)
 	if n != 1 || !strings.Contains(got, "ret := marshalList(ctx, sel, len(v), func(") || strings.Count(got, "graphql.MarshalSliceConcurrently(") != 1 {
 		t.Fatalf("%d rewritten:\n%s", n, got)
+	}
+}
+
+// TestInlineResolvers: a resolver of inlined is called in place, with the
+// count of an invalid result its nullability asks; another resolver of the
+// same type stays in a goroutine.
+func TestInlineResolvers(t *testing.T) {
+	src := `package generated
+
+func (ec *executionContext) _Action(ctx context.Context, sel ast.SelectionSet, obj *store.Action) graphql.Marshaler {
+	for i, field := range fields {
+		switch field.Name {
+		case "objective":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Action_objective(ctx, field, obj)
+				})
+		case "gapFlags":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Action_gapFlags(ctx, field, obj)
+				})
+		case "plan":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Action_plan(ctx, field, obj)
+				})
+		}
+	}
+	return graphql.Null
+}
+`
+	out, n, err := Rewrite("x.go", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out)
+	for _, want := range []string{
+		"out.Values[i] = ec._Action_objective(ctx, field, obj)\n\t\t\tif out.Values[i] == graphql.RequiredNull {",
+		"out.Values[i] = ec._Action_gapFlags(ctx, field, obj)\n\t\t\tif out.Values[i] == graphql.Null {",
+		"return ec._Action_plan(ctx, field, obj)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q in:\n%s", want, got)
+		}
+	}
+	if n != 2 || strings.Count(got, "ResolveConcurrently") != 1 {
+		t.Errorf("%d rewritten:\n%s", n, got)
 	}
 }
 
