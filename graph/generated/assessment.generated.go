@@ -3179,11 +3179,11 @@ func (ec *executionContext) _Finding(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Finding_question(ctx, field, obj)
 				})
 		case "title":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Finding_title(ctx, field, obj)
-				})
+			out.Values[i] = ec._Finding_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+
 		case "detail":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -3941,7 +3941,7 @@ func (ec *executionContext) marshalNFinding2githubᚗcomᚋgendertrackᚋgendert
 }
 
 func (ec *executionContext) marshalNFinding2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Finding) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFinding2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐFinding(ctx, sel, v[i])

@@ -97,3 +97,35 @@ func TestObjectFields(t *testing.T) {
 		}
 	}
 }
+
+// TestFullPlanPageIsSerial: the actions of a plan page asking every
+// relation the workspace and partners show (objective, findings, providers,
+// authors, gap flags: resolvers called in place) marshal one after the
+// other; asking their plan (a dataloader's batch) makes them wait
+// together.
+func TestFullPlanPageIsSerial(t *testing.T) {
+	schema := NewExecutableSchema(Config{}).Schema()
+	page := `query($p:ID!){ node(id:$p){ ... on ActionPlan { actions(first:100){ edges{ cursor node{ id title health
+		objective{ id title } leadUnit{ name } supportingUnits{ name } partners{ name kind } findings{ id title }
+		resources{ kind provider{ name } } indicators{ name status measurements{ value } latest{ value } }
+		updates(first:3){ totalCount edges{ node{ note evidence author{ name } } } } gapFlags{ id rule severity state } %s } } } } } }`
+	for _, tt := range []struct {
+		extra string
+		want  bool
+	}{{"", false}, {"plan{ id }", true}} {
+		doc, errs := gqlparser.LoadQueryWithRules(schema, strings.Replace(page, "%s", tt.extra, 1), nil)
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		var edges ast.SelectionSet
+		EachField(doc.Operations[0].SelectionSet, func(f *ast.Field) bool {
+			if f.Name == "edges" && edges == nil {
+				edges = f.SelectionSet
+			}
+			return true
+		})
+		if got := resolvesConcurrently(edges); got != tt.want {
+			t.Errorf("with %q: the action edges resolve concurrently = %v", tt.extra, got)
+		}
+	}
+}

@@ -2145,7 +2145,7 @@ func (ec *executionContext) marshalNPartner2githubᚗcomᚋgendertrackᚋgendert
 }
 
 func (ec *executionContext) marshalNPartner2ᚕgithubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐPartnerᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Partner) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPartner2githubᚗcomᚋgendertrackᚋgendertrackᚋinternalᚋstoreᚐPartner(ctx, sel, v[i])

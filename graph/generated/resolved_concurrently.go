@@ -12,7 +12,7 @@ var concurrentFields = map[string]map[string]bool{
 	"AuditEvent":          {"actor": true, "institution": true, "subjectId": true},
 	"Dissemination":       {"plan": true, "unit": true},
 	"EvidenceFile":        {"uploadedBy": true},
-	"Finding":             {"addressedByActions": true, "addressedByObjectives": true, "area": true, "assessment": true, "detail": true, "question": true, "title": true},
+	"Finding":             {"addressedByActions": true, "addressedByObjectives": true, "area": true, "assessment": true, "detail": true, "question": true},
 	"GapFlag":             {"institution": true, "plan": true, "subject": true},
 	"Indicator":           {"action": true, "categoryTargets": true, "disaggregation": true, "objective": true},
 	"Institution":         {"actionPlans": true, "assessments": true, "gapFlags": true, "summary": true, "units": true},

@@ -106,10 +106,10 @@ func RewriteDir(dir string) (int, error) {
 
 // serialLists are the element types whose lists marshal serially when
 // they can: their elements come from fetches grouped per list (a page of
-// actions, an action's requirements, indicators and units, an action's
-// updates, an indicator's measurements), so a plain method of one of them
+// actions, an action's requirements, indicators, units, partners and
+// findings, an action's updates, an indicator's measurements), so a plain method of one of them
 // never waits on a dataloader's batch.
-var serialLists = []string{"ActionEdge", "ResourceRequirement", "Indicator", "Unit", "ProgressUpdateEdge", "Measurement"}
+var serialLists = []string{"ActionEdge", "ResourceRequirement", "Indicator", "Unit", "ProgressUpdateEdge", "Measurement", "Partner", "Finding"}
 
 // ConcurrentFile is the file, in the exec directory, of the fields each
 // object's marshaler resolves in a goroutine.
@@ -292,6 +292,7 @@ var inlined = map[string]map[string]bool{
 	"Action":              {"objective": true, "gapFlags": true},
 	"ResourceRequirement": {"provider": true},
 	"ProgressUpdate":      {"author": true},
+	"Finding":             {"title": true}, // the title in the request's language
 }
 
 // inlineResolvers rewrites, in the marshaler _T of an object type of
