@@ -94,11 +94,16 @@ type objectFields struct {
 func (o objectFields) MarshalGQL(w io.Writer) {
 	io.WriteString(w, "{")
 	first := true
+	// seen has a bit per (length, first and last letter) of the names
+	// written: only a name whose bit is set can have been written before.
+	var seen uint64
 	for i := range o.fields {
 		alias := o.fields[i].Alias
-		if writtenBefore(o.fields[:i], alias) {
+		bit := uint64(1) << ((uint(len(alias))*7 + uint(alias[0])*3 + uint(alias[len(alias)-1])) % 64)
+		if seen&bit != 0 && writtenBefore(o.fields[:i], alias) {
 			continue
 		}
+		seen |= bit
 		if first {
 			io.WriteString(w, `"`)
 			first = false

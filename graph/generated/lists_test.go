@@ -80,7 +80,7 @@ func TestObjectFields(t *testing.T) {
 	field := func(alias string) graphql.CollectedField {
 		return graphql.CollectedField{Field: &ast.Field{Alias: alias, Name: alias}}
 	}
-	for _, aliases := range [][]string{nil, {"id"}, {"id", "title", "leadUnit"}, {"id", "name", "id"}} {
+	for _, aliases := range [][]string{nil, {"id"}, {"id", "title", "leadUnit"}, {"id", "name", "id"}, {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "m", "title", "titles", "x"}} {
 		fields := make([]graphql.CollectedField, len(aliases))
 		for i, a := range aliases {
 			fields[i] = field(a)
