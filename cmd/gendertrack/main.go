@@ -28,7 +28,7 @@ func main() {
 // tuneGC trades some memory for less garbage collection, unless the
 // operator set GOGC or GOMEMLIMIT: the collector runs when the heap has
 // grown to four times what survived the last collection, or as it nears
-// 160 MiB, whichever comes first. Requests allocate much short-lived
+// 150 MiB, whichever comes first. Requests allocate much short-lived
 // memory (query rows, response trees), so this halves the time spent in
 // the collector at the cost of a larger but bounded heap.
 func tuneGC() {
@@ -36,7 +36,7 @@ func tuneGC() {
 		debug.SetGCPercent(400)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(160 << 20)
+		debug.SetMemoryLimit(150 << 20)
 	}
 }
 
