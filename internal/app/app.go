@@ -68,8 +68,10 @@ type Config struct {
 	// 0 turns it off.
 	ResponseCacheMB int
 	// NarrowReads: a query reads of actions, resource requirements, units
-	// and indicators only the columns its fields show (graph/columns.go;
-	// GENDERTRACK_NARROW_READS, default true). Off reads every column, for
+	// and indicators only the columns its fields show, and an indicator's
+	// latest measurement from its row when only what the row keeps is
+	// asked (graph/columns.go; GENDERTRACK_NARROW_READS, default true). Off
+	// reads every column and every latest measurement from its table, for
 	// comparison.
 	NarrowReads bool
 	// DebugAddr, when set, serves net/http/pprof there (keep it on loopback).
