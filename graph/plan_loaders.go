@@ -366,7 +366,8 @@ func byID[T any](ctx context.Context, groups *idGroups, fetch func(context.Conte
 	return load(ctx, ld, id)
 }
 
-// ObjectiveOf is an action's objective (Action.objective).
+// ObjectiveOf is an action's or an indicator's objective: one of a plan's
+// listed objectives as it was read, else through byID.
 func (l *PlanLoaders) ObjectiveOf(ctx context.Context, id int64) (*store.Objective, error) {
 	l.listedMu.Lock()
 	o := l.listedObjective[id]

@@ -107,8 +107,8 @@ func RewriteDir(dir string) (int, error) {
 // serialLists are the element types whose lists marshal serially when
 // they can: their elements come from fetches grouped per list (a page of
 // actions, an action's requirements, indicators, units, partners and
-// findings, an action's updates, an indicator's measurements), so a plain method of one of them
-// never waits on a dataloader's batch.
+// findings, an action's updates, an indicator's measurements), so a plain
+// method of one of them never waits on a dataloader's batch.
 var serialLists = []string{"ActionEdge", "ResourceRequirement", "Indicator", "Unit", "ProgressUpdateEdge", "Measurement", "Partner", "Finding"}
 
 // ConcurrentFile is the file, in the exec directory, of the fields each
