@@ -174,6 +174,10 @@ next:
 				}
 			}
 		}
+		// In one order whatever the map's: the reads' texts are then the
+		// same from one request to the next, and PostgreSQL keeps their
+		// plans (store.Args).
+		slices.Sort(cols)
 		out[typ] = cols
 	}
 	return out, latestInRow

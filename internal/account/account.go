@@ -156,10 +156,13 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*auth.Actor,
 		store.User
 		ExpiresAt time.Time `bun:"expires_at"`
 	}
-	err := s.DB.NewSelect().TableExpr("sessions AS s").Join("JOIN users AS u ON u.id = s.user_id").
+	// Every request runs this statement: its arguments are bound, so that
+	// PostgreSQL parses and plans it once per connection (store.Args).
+	args := s.DB.Args()
+	err := s.DB.Select(ctx, s.DB.NewSelect().TableExpr("sessions AS s").Join("JOIN users AS u ON u.id = s.user_id").
 		ColumnExpr("u.*, s.expires_at").
-		Where("s.token_hash = ?", hash).Where("s.revoked_at IS NULL").Where("s.expires_at > ?", now).
-		Scan(ctx, &row)
+		Where("s.token_hash = ?", args.Value(hash)).Where("s.revoked_at IS NULL").Where("s.expires_at > ?", args.Value(now)),
+		args, &row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrBadCredential
 	}

@@ -232,7 +232,7 @@ func (s *Service) AuditEvents(ctx context.Context, f AuditFilter, p store.Page) 
 		}
 	}
 	p.Desc = true
-	return store.List[store.AuditEvent](ctx, s.DB, func(q *bun.SelectQuery) *bun.SelectQuery {
+	return store.List[store.AuditEvent](ctx, s.DB, func(q *bun.SelectQuery, _ *store.Args) *bun.SelectQuery {
 		if !all {
 			q = q.Where("institution_id IN (?)", bun.List(insts))
 		}

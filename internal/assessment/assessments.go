@@ -448,10 +448,10 @@ func (s *Service) Assessments(ctx context.Context, institutionID int64, status *
 	if !s.Guard.CanRead(ctx, institutionID) {
 		return []store.Assessment{}, false, 0, nil
 	}
-	return store.List[store.Assessment](ctx, s.DB, func(q *bun.SelectQuery) *bun.SelectQuery {
-		q = q.Where("institution_id = ?", institutionID)
+	return store.List[store.Assessment](ctx, s.DB, func(q *bun.SelectQuery, a *store.Args) *bun.SelectQuery {
+		q = q.Where("institution_id = ?", a.Value(institutionID))
 		if status != nil {
-			q = q.Where("status = ?", *status)
+			q = q.Where("status = ?", a.Value(*status))
 		}
 		return q
 	}, "id", p)

@@ -155,7 +155,7 @@ func (s *Service) UpdateInstitution(ctx context.Context, id int64, expectedVersi
 // search matches name or acronym, case-insensitively.
 func (s *Service) Institutions(ctx context.Context, search string, p store.Page) ([]store.Institution, bool, int, error) {
 	scope := s.Guard.Readable(ctx)
-	return store.List[store.Institution](ctx, s.DB, func(q *bun.SelectQuery) *bun.SelectQuery {
+	return store.List[store.Institution](ctx, s.DB, func(q *bun.SelectQuery, _ *store.Args) *bun.SelectQuery {
 		if !scope.All {
 			q = q.Where("id IN (?)", bun.List(append(scope.IDs, 0)))
 		}
@@ -356,8 +356,8 @@ func (s *Service) Units(ctx context.Context, institutionID int64, p store.Page) 
 	if !s.Guard.CanRead(ctx, institutionID) {
 		return []store.Unit{}, false, 0, nil
 	}
-	return store.List[store.Unit](ctx, s.DB, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("institution_id = ?", institutionID)
+	return store.List[store.Unit](ctx, s.DB, func(q *bun.SelectQuery, a *store.Args) *bun.SelectQuery {
+		return q.Where("institution_id = ?", a.Value(institutionID))
 	}, "id", p)
 }
 
@@ -440,7 +440,7 @@ func (s *Service) CreatePartner(ctx context.Context, in PartnerInput) (*store.Pa
 // every signed-in caller sees them, anonymous callers none.
 func (s *Service) Partners(ctx context.Context, p store.Page) ([]store.Partner, bool, int, error) {
 	signedIn := auth.ActorFrom(ctx) != nil
-	return store.List[store.Partner](ctx, s.DB, func(q *bun.SelectQuery) *bun.SelectQuery {
+	return store.List[store.Partner](ctx, s.DB, func(q *bun.SelectQuery, _ *store.Args) *bun.SelectQuery {
 		if !signedIn {
 			q = q.Where("1 = 0")
 		}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/schema"
 
 	"github.com/gendertrack/gendertrack/internal/authz"
@@ -43,13 +42,15 @@ func scoped(sc authz.Scope, col string) (string, []any) {
 // (col = ANY(ARRAY(…))), which costs next to nothing to plan, where a
 // semi-join made each statement ~0.2 ms dearer; on SQLite as a
 // semi-join.
-func (s *Service) inScope(sc authz.Scope, col, parent string, ids []int64) schema.QueryWithArgs {
+//
+// The ids are an argument of the statement (store.Args), a.
+func (s *Service) inScope(a *store.Args, sc authz.Scope, col, parent string, ids []int64) schema.QueryWithArgs {
 	switch {
 	case sc.All:
-		return bun.SafeQuery("? IN (?)", bun.Ident(col), bun.List(ids))
+		return a.In(col, ids)
 	case s.DB.Postgres:
 		return bun.SafeQuery("? = ANY(ARRAY(SELECT scope_parent.id FROM ? AS scope_parent WHERE scope_parent.id = ANY(?::bigint[]) AND ?))",
-			bun.Ident(col), bun.Ident(parent), pgdialect.Array(ids), sc.Where("scope_parent.institution_id"))
+			bun.Ident(col), bun.Ident(parent), a.Value(ids), sc.Where("scope_parent.institution_id"))
 	}
 	return bun.SafeQuery("? IN (SELECT scope_parent.id FROM ? AS scope_parent WHERE scope_parent.id IN (?) AND ?)",
 		bun.Ident(col), bun.Ident(parent), bun.List(ids), sc.Where("scope_parent.institution_id"))
@@ -159,10 +160,10 @@ func (s *Service) Plans(ctx context.Context, institutionID int64, status *string
 	if !s.Guard.CanRead(ctx, institutionID) {
 		return nil, false, 0, nil
 	}
-	return store.List[store.ActionPlan](ctx, s.DB, func(q *bun.SelectQuery) *bun.SelectQuery {
-		q = q.Where("institution_id = ?", institutionID)
+	return store.List[store.ActionPlan](ctx, s.DB, func(q *bun.SelectQuery, a *store.Args) *bun.SelectQuery {
+		q = q.Where("institution_id = ?", a.Value(institutionID))
 		if status != nil {
-			q = q.Where("status = ?", *status)
+			q = q.Where("status = ?", a.Value(*status))
 		}
 		return q
 	}, "id", p)
@@ -184,6 +185,7 @@ func childrenOf[T any](ctx context.Context, s *Service, col, parent string, ids 
 		return out, nil
 	}
 	var rows []T
+	a := s.DB.Args()
 	q := s.DB.NewSelect().Model(&rows)
 	if cols := store.Narrowed[T](ctx); cols != nil {
 		q = q.Column(cols...)
@@ -191,11 +193,11 @@ func childrenOf[T any](ctx context.Context, s *Service, col, parent string, ids 
 		q = q.ExcludeColumn(skip...)
 	}
 	if parent == "" {
-		q = q.Where("? IN (?)", bun.Ident(col), bun.List(ids))
+		q = q.Where("?", a.In(col, ids))
 	} else {
-		q = q.Where("?", s.inScope(sc, col, parent, ids))
+		q = q.Where("?", s.inScope(a, sc, col, parent, ids))
 	}
-	if err := q.OrderExpr(order).Scan(ctx); err != nil {
+	if err := s.DB.Select(ctx, q.OrderExpr(order), a, &rows); err != nil {
 		return nil, err
 	}
 	for i := range rows {
@@ -259,10 +261,11 @@ func (s *Service) LatestMeasurements(ctx context.Context, indicatorIDs []int64) 
 		return out, nil
 	}
 	var rows []store.Measurement
+	a := s.DB.Args()
 	q := `SELECT m.* FROM measurements AS m WHERE m.id IN (
 		SELECT (SELECT x.id FROM measurements AS x WHERE x.indicator_id = i.id ORDER BY x.measured_on DESC, x.id DESC LIMIT 1)
-		FROM indicators AS i WHERE i.id IN (?) AND ?)`
-	if err := s.DB.NewRaw(q, bun.List(indicatorIDs), sc.Where("i.institution_id")).Scan(ctx, &rows); err != nil {
+		FROM indicators AS i WHERE ? AND ?)`
+	if err := s.DB.Select(ctx, s.DB.NewRaw(q, a.In("i.id", indicatorIDs), sc.Where("i.institution_id")), a, &rows); err != nil {
 		return nil, err
 	}
 	for i := range rows {
@@ -289,8 +292,10 @@ func linkedBy[T any](ctx context.Context, s *Service, table, ownerTable, ownerCo
 		return out, nil
 	}
 	var links []link
-	if err := s.DB.NewSelect().Table(table).ColumnExpr("? AS owner, ? AS other", bun.Ident(ownerCol), bun.Ident(otherCol)).
-		Where("?", s.inScope(sc, ownerCol, ownerTable, owners)).OrderExpr("?", bun.Ident(otherCol)).Scan(ctx, &links); err != nil {
+	a := s.DB.Args()
+	q := s.DB.NewSelect().Table(table).ColumnExpr("? AS owner, ? AS other", bun.Ident(ownerCol), bun.Ident(otherCol)).
+		Where("?", s.inScope(a, sc, ownerCol, ownerTable, owners)).OrderExpr("?", bun.Ident(otherCol))
+	if err := s.DB.Select(ctx, q, a, &links); err != nil {
 		return nil, err
 	}
 	ids := make([]int64, 0, len(links))
@@ -483,8 +488,9 @@ func (s *Service) ActionPages(ctx context.Context, planIDs []int64, fl ActionFil
 			PlanID int64 `bun:"plan_id"`
 			N      int   `bun:"n"`
 		}
-		cq := `SELECT a.plan_id, COUNT(*) AS n FROM actions AS a WHERE a.plan_id IN (?)` + cond + ` GROUP BY a.plan_id`
-		if err := s.DB.NewRaw(cq, append([]any{bun.List(planIDs)}, args...)...).Scan(ctx, &counts); err != nil {
+		a := s.DB.Args()
+		cq := `SELECT a.plan_id, COUNT(*) AS n FROM actions AS a WHERE ?` + cond + ` GROUP BY a.plan_id`
+		if err := s.DB.Select(ctx, s.DB.NewRaw(cq, append([]any{a.In("a.plan_id", planIDs)}, args...)...), a, &counts); err != nil {
 			return nil, err
 		}
 		for _, c := range counts {
@@ -504,12 +510,13 @@ func (s *Service) ActionPages(ctx context.Context, planIDs []int64, fl ActionFil
 		// is then a walk of the (plan_id, id) index, where the
 		// institution's condition inside made PostgreSQL intersect it with
 		// the institution's index and sort all the plan's actions.
-		q := `SELECT x.* FROM unnest(ARRAY(SELECT pl.id FROM action_plans AS pl WHERE pl.id IN (?)` + pscope + `)) AS p(id) CROSS JOIN LATERAL (
+		a := s.DB.Args()
+		q := `SELECT x.* FROM unnest(ARRAY(SELECT pl.id FROM action_plans AS pl WHERE ?` + pscope + `)) AS p(id) CROSS JOIN LATERAL (
 			SELECT ` + sel + ` FROM actions AS a WHERE a.plan_id = p.id AND a.id > ?` + filter + ` ORDER BY a.id LIMIT ?) AS x
 			ORDER BY x.plan_id, x.id`
-		all := append(append([]any{bun.List(planIDs)}, pargs...), p.After)
+		all := append(append([]any{a.In("pl.id", planIDs)}, pargs...), a.Value(p.After))
 		all = append(all, fargs...)
-		if err := s.DB.NewRaw(q, append(all, p.First+1)...).Scan(ctx, &rows); err != nil {
+		if err := s.DB.Select(ctx, s.DB.NewRaw(q, append(all, a.Value(p.First+1))...), a, &rows); err != nil {
 			return nil, err
 		}
 	} else {
@@ -590,21 +597,26 @@ func (s *Service) UpdatePages(ctx context.Context, actionIDs []int64, p store.Pa
 		// A lateral join: planned once, however many actions (a UNION of
 		// 100 branches cost PostgreSQL 8 ms to plan).
 		// Only the actions the actor may read lead to their updates.
-		from, args := `unnest(?::bigint[]) AS a(id)`, []any{pgdialect.Array(actionIDs)}
+		b := s.DB.Args()
+		from, args := `unnest(?::bigint[]) AS a(id)`, []any{b.Value(actionIDs)}
 		if !sc.All {
 			from = `(SELECT x.id FROM actions AS x WHERE x.id = ANY(?::bigint[]) AND ?) AS a`
 			args = append(args, sc.Where("x.institution_id"))
 		}
-		q := fmt.Sprintf(`SELECT p.* FROM %s
-			CROSS JOIN LATERAL (SELECT * FROM progress_updates WHERE action_id = a.id%s ORDER BY id DESC LIMIT %d) AS p`, from, after, p.First+1)
-		if err := s.DB.NewRaw(q, args...).Scan(ctx, &rows); err != nil {
+		if p.After > 0 {
+			after = " AND id < ?"
+			args = append(args, b.Value(p.After))
+		}
+		q := `SELECT p.* FROM ` + from + `
+			CROSS JOIN LATERAL (SELECT * FROM progress_updates WHERE action_id = a.id` + after + ` ORDER BY id DESC LIMIT ?) AS p`
+		if err := s.DB.Select(ctx, s.DB.NewRaw(q, append(args, b.Value(p.First+1))...), b, &rows); err != nil {
 			return nil, err
 		}
 	} else {
 		var scope func(chunk []int64) any
 		if !sc.All {
 			// Only the actions the actor may read lead to their updates.
-			scope = func(chunk []int64) any { return s.inScope(sc, "u.action_id", "actions", chunk) }
+			scope = func(chunk []int64) any { return s.inScope(s.DB.Args(), sc, "u.action_id", "actions", chunk) }
 		}
 		var err error
 		rows, err = unionPerID[store.ProgressUpdate](ctx, s, actionIDs, func(id int64) (string, []any) {

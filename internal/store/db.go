@@ -11,15 +11,19 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"github.com/uptrace/bun/migrate"
+	"github.com/uptrace/bun/schema"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 
 	"github.com/gendertrack/gendertrack/migrations"
@@ -34,6 +38,9 @@ type DB struct {
 	URL string
 
 	queries atomic.Int64
+	// slow, when set, logs the statements run through Select as the
+	// query hook logs bun's (LogSlowQueries).
+	slow *slowLog
 	// writer, on SQLite, lets one transaction of this process at a time
 	// take the database's single write lock; the others wait here, in
 	// order, instead of in SQLite's busy handler, which polls with
@@ -137,7 +144,8 @@ func (db *DB) Queries() int64 { return db.queries.Load() }
 // look when a request is slow.
 func (db *DB) LogSlowQueries(threshold time.Duration, log *slog.Logger) {
 	if threshold >= 0 {
-		db.DB = db.DB.WithQueryHook(slowLog{threshold, log})
+		db.slow = &slowLog{threshold, log}
+		db.DB = db.DB.WithQueryHook(*db.slow)
 	}
 }
 
@@ -149,12 +157,23 @@ type slowLog struct {
 func (slowLog) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
 
 func (s slowLog) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
-	if d := time.Since(e.StartTime); d >= s.threshold {
-		q := e.Query
+	s.after(ctx, e.StartTime, e.Query, nil)
+}
+
+func (s slowLog) after(ctx context.Context, start time.Time, q string, args []any) {
+	if d := time.Since(start); d >= s.threshold {
 		if len(q) > 2000 {
 			q = q[:2000] + "…"
 		}
-		s.log.WarnContext(ctx, "slow query", "duration_ms", float64(d.Microseconds())/1000, "query", q)
+		attrs := []any{"duration_ms", float64(d.Microseconds()) / 1000, "query", q}
+		if len(args) > 0 {
+			v := fmt.Sprint(args)
+			if len(v) > 2000 {
+				v = v[:2000] + "…"
+			}
+			attrs = append(attrs, "args", v)
+		}
+		s.log.WarnContext(ctx, "slow query", attrs...)
 	}
 }
 
@@ -407,4 +426,96 @@ func Every(ctx context.Context, period time.Duration, fn func()) {
 			fn()
 		}
 	}
+}
+
+// ---------------------------------------------------------------- bound arguments
+
+// Args holds the arguments of one statement built with bun. On PostgreSQL
+// they are sent apart from its text ($1, $2, …), so that the text is the
+// same whatever the ids asked: the statement is then parsed once per
+// connection and its plan kept (pgx's statement cache), where a statement
+// with its arguments written into its text is parsed and planned again
+// every time — about half of what PostgreSQL spent on a page's
+// statements. On SQLite, whose statements are cheap to prepare, the
+// arguments are written into the text as bun does everywhere else.
+type Args struct {
+	pg   bool
+	vals []any
+}
+
+// Args starts the arguments of a statement to run with Select.
+func (db *DB) Args() *Args { return &Args{pg: db.Postgres} }
+
+// param is the placeholder of the nth argument ($n).
+type param int
+
+func (p param) AppendQuery(_ schema.QueryGen, b []byte) ([]byte, error) {
+	return strconv.AppendInt(append(b, '$'), int64(p), 10), nil
+}
+
+// Value is v as an argument of the statement, to pass to a "?" of bun:
+// a placeholder on PostgreSQL, v itself (written into the text) on SQLite.
+func (a *Args) Value(v any) any {
+	if !a.pg {
+		return v
+	}
+	a.vals = append(a.vals, v)
+	return param(len(a.vals))
+}
+
+// In is the condition that col holds one of ids: "col = ANY($n)" with the
+// ids as one array argument on PostgreSQL, "col IN (…)" on SQLite. col is
+// SQL from the code (bun's ?TableAlias included), never from a client.
+func (a *Args) In(col string, ids []int64) schema.QueryWithArgs {
+	if !a.pg {
+		return bun.SafeQuery(col+" IN (?)", bun.List(ids))
+	}
+	return bun.SafeQuery(col+" = ANY(?)", a.Value(ids))
+}
+
+// scan reads rows into dest as bun's Scan does: a slice gets every row;
+// a struct or values get the first, and sql.ErrNoRows when there is none.
+func (db *DB) scan(ctx context.Context, rows *sql.Rows, dest []any) error {
+	if len(dest) == 1 {
+		if t := reflect.TypeOf(dest[0]); t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Slice {
+			return db.ScanRows(ctx, rows, dest...)
+		}
+	}
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	return db.ScanRow(ctx, rows, dest...)
+}
+
+// statement is what Select runs: a bun query, raw or built.
+type statement interface {
+	String() string
+	Scan(ctx context.Context, dest ...any) error
+}
+
+// Select runs q, whose arguments are a, and scans its rows into dest as
+// bun's Scan does. It counts and logs the statement like bun's own.
+func (db *DB) Select(ctx context.Context, q statement, a *Args, dest ...any) error {
+	if !a.pg || len(a.vals) == 0 {
+		return q.Scan(ctx, dest...)
+	}
+	text := q.String()
+	db.queries.Add(1)
+	start := time.Now()
+	args := make([]any, 0, len(a.vals)+1)
+	args = append(append(args, pgx.QueryExecModeCacheStatement), a.vals...)
+	rows, err := db.DB.DB.QueryContext(ctx, text, args...)
+	if err == nil {
+		err = db.scan(ctx, rows, dest)
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if db.slow != nil {
+		db.slow.after(ctx, start, text, a.vals)
+	}
+	return err
 }

@@ -3,10 +3,14 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
 	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/uptrace/bun"
 
 	"github.com/gendertrack/gendertrack/internal/store"
 	"github.com/gendertrack/gendertrack/internal/store/storetest"
@@ -128,6 +132,101 @@ func TestSlowQueriesAreLogged(t *testing.T) {
 		}
 		if db.Queries() < 2 {
 			t.Fatalf("the handle counted %d statements", db.Queries())
+		}
+	})
+}
+
+type boundRow struct {
+	bun.BaseModel `bun:"table:bound_rows"`
+	ID            int64  `bun:"id,pk"`
+	Name          string `bun:"name"`
+}
+
+// Statements built with store.Args read the same rows as bun's own on
+// both databases, count and log like them, and on PostgreSQL keep their
+// text whatever the ids asked (the arguments travel apart, $1, $2), so
+// that PostgreSQL parses and plans each once per connection.
+func TestBoundArguments(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		var buf bytes.Buffer
+		db := storetest.Open(t, dsn)
+		db.LogSlowQueries(0, slog.New(slog.NewTextHandler(&buf, nil)))
+		if _, err := db.NewCreateTable().Model((*boundRow)(nil)).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rows := []boundRow{{ID: 1, Name: "one"}, {ID: 2, Name: "two"}, {ID: 3, Name: "three"}}
+		if _, err := db.NewInsert().Model(&rows).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+
+		var texts []string
+		for _, ids := range [][]int64{{1, 3}, {2}, {4}} {
+			buf.Reset()
+			before := db.Queries()
+			got, err := store.ByIDs(ctx, db, ids, func(r *boundRow) int64 { return r.ID })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := db.Queries() - before; n != 1 {
+				t.Fatalf("ByIDs(%v) counted %d statements, want 1", ids, n)
+			}
+			want := 0
+			for _, id := range ids {
+				if id <= 3 {
+					want++
+					if got[id] == nil || got[id].Name != rows[id-1].Name {
+						t.Fatalf("ByIDs(%v)[%d] = %+v", ids, id, got[id])
+					}
+				}
+			}
+			if len(got) != want {
+				t.Fatalf("ByIDs(%v) = %d rows, want %d", ids, len(got), want)
+			}
+			line := buf.String()
+			q := line[strings.Index(line, "query="):]
+			if i := strings.Index(q, " args="); i >= 0 {
+				q = q[:i]
+			}
+			texts = append(texts, q)
+			if db.Postgres && (!strings.Contains(line, "= ANY($1)") || !strings.Contains(line, "args=")) {
+				t.Fatalf("on PostgreSQL the ids are not an argument: %s", line)
+			}
+		}
+		if db.Postgres && (texts[0] != texts[1] || texts[1] != texts[2]) {
+			t.Fatalf("the statement's text changed with its ids:\n%s\n%s\n%s", texts[0], texts[1], texts[2])
+		}
+		if !db.Postgres && (!strings.Contains(texts[0], "IN (1, 3)") || texts[0] == texts[1]) {
+			t.Fatalf("on SQLite the ids are written into the text: %s", texts[0])
+		}
+
+		// One row: scanned, or sql.ErrNoRows when there is none.
+		for _, c := range []struct {
+			id   int64
+			want string
+			err  error
+		}{{2, "two", nil}, {9, "", sql.ErrNoRows}} {
+			a := db.Args()
+			var r boundRow
+			err := db.Select(ctx, db.NewSelect().Model(&r).Where("id = ?", a.Value(c.id)), a, &r)
+			if !errors.Is(err, c.err) || r.Name != c.want {
+				t.Fatalf("row %d: %+v, %v; want %q, %v", c.id, r, err, c.want, c.err)
+			}
+		}
+
+		// A page and its count, arguments on both.
+		items, more, total, err := store.List[boundRow](ctx, db, func(q *bun.SelectQuery, a *store.Args) *bun.SelectQuery {
+			return q.Where("name <> ?", a.Value("two"))
+		}, "id", store.Page{First: 1})
+		if err != nil || len(items) != 1 || items[0].ID != 1 || !more || total != 2 {
+			t.Fatalf("List: %+v more %v total %d err %v; want [1] more true total 2", items, more, total, err)
+		}
+		items, more, _, err = store.List[boundRow](ctx, db, func(q *bun.SelectQuery, a *store.Args) *bun.SelectQuery {
+			return q.Where("name <> ?", a.Value("two"))
+		}, "id", store.Page{First: 1, After: 1})
+		if err != nil || len(items) != 1 || items[0].ID != 3 || more {
+			t.Fatalf("List after 1: %+v more %v err %v; want [3], no more", items, more, err)
 		}
 	})
 }

@@ -29,28 +29,30 @@ type Page struct {
 // List returns one page of T in id order, whether more rows follow, and the
 // count of all rows that filter selects. filter adds the WHERE clauses; idCol
 // names the id column as the query sees it (e.g. "u.id").
-func List[T any](ctx context.Context, db bun.IDB, filter func(*bun.SelectQuery) *bun.SelectQuery, idCol string, p Page) (items []T, more bool, total int, err error) {
+func List[T any](ctx context.Context, db *DB, filter func(q *bun.SelectQuery, a *Args) *bun.SelectQuery, idCol string, p Page) (items []T, more bool, total int, err error) {
 	items = []T{}
 	if !p.NoCount {
-		n, err := filter(db.NewSelect().Model((*T)(nil))).Count(ctx)
-		if err != nil {
+		a := db.Args()
+		var n int
+		if err := db.Select(ctx, filter(db.NewSelect().Model((*T)(nil)).ColumnExpr("count(*)"), a), a, &n); err != nil {
 			return nil, false, 0, err
 		}
-		total = int(n)
+		total = n
 	}
 	if p.NoRows {
 		return items, false, total, nil
 	}
-	q := filter(db.NewSelect().Model(&items))
+	a := db.Args()
+	q := filter(db.NewSelect().Model(&items), a)
 	op, dir := " > ?", " ASC"
 	if p.Desc {
 		op, dir = " < ?", " DESC"
 	}
 	if p.After > 0 {
-		q = q.Where(idCol+op, p.After)
+		q = q.Where(idCol+op, a.Value(p.After))
 	}
 	// One row beyond the page tells whether there is a next page.
-	if err := q.OrderExpr(idCol + dir).Limit(int64(p.First) + 1).Scan(ctx); err != nil {
+	if err := db.Select(ctx, q.OrderExpr(idCol+dir).Limit(int64(p.First)+1), a, &items); err != nil {
 		return nil, false, 0, err
 	}
 	if len(items) > p.First {
@@ -61,17 +63,18 @@ func List[T any](ctx context.Context, db bun.IDB, filter func(*bun.SelectQuery) 
 
 // ByIDs loads the rows of T with the given ids, keyed by id. Missing ids are
 // absent from the map.
-func ByIDs[T any](ctx context.Context, db bun.IDB, ids []int64, id func(*T) int64) (map[int64]*T, error) {
+func ByIDs[T any](ctx context.Context, db *DB, ids []int64, id func(*T) int64) (map[int64]*T, error) {
 	out := make(map[int64]*T, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var rows []T
-	q := db.NewSelect().Model(&rows).Where("?TableAlias.id IN (?)", bun.List(ids))
+	a := db.Args()
+	q := db.NewSelect().Model(&rows).Where("?", a.In("?TableAlias.id", ids))
 	if cols := Narrowed[T](ctx); cols != nil {
 		q = q.Column(cols...)
 	}
-	if err := q.Scan(ctx); err != nil {
+	if err := db.Select(ctx, q, a, &rows); err != nil {
 		return nil, err
 	}
 	for i := range rows {
