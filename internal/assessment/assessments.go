@@ -504,9 +504,10 @@ func (s *Service) results(ctx context.Context, assessmentIDs []int64, sc authz.S
 		return out, nil
 	}
 	var rows []resultRow
-	if err := s.DB.NewRaw(`SELECT a.id AS a_id, a.institution_id AS a_institution_id, r.*
+	args := s.DB.Args() // bound: every read of results runs it (store.Args)
+	if err := s.DB.Select(ctx, s.DB.NewRaw(`SELECT a.id AS a_id, a.institution_id AS a_institution_id, r.*
 		FROM assessments AS a LEFT JOIN responses AS r ON r.assessment_id = a.id
-		WHERE a.id IN (?) AND ? ORDER BY a.id, r.id`, bun.List(assessmentIDs), sc.Where("a.institution_id")).Scan(ctx, &rows); err != nil {
+		WHERE ? AND ? ORDER BY a.id, r.id`, args.In("a.id", assessmentIDs), sc.Where("a.institution_id")), args, &rows); err != nil {
 		return nil, err
 	}
 	for i := range rows {
@@ -558,8 +559,9 @@ func (s *Service) FindingsOf(ctx context.Context, assessmentIDs []int64) (map[in
 		return out, nil
 	}
 	var rows []store.Finding
-	if err := s.DB.NewSelect().Model(&rows).Where("assessment_id IN (?)", bun.List(assessmentIDs)).
-		Where("?", sc.Where("institution_id")).OrderExpr("id").Scan(ctx); err != nil {
+	args := s.DB.Args()
+	if err := s.DB.Select(ctx, s.DB.NewSelect().Model(&rows).Where("?", args.In("assessment_id", assessmentIDs)).
+		Where("?", sc.Where("institution_id")).OrderExpr("id"), args, &rows); err != nil {
 		return nil, err
 	}
 	for _, f := range rows {

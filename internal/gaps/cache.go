@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/gendertrack/gendertrack/internal/store"
-	"github.com/uptrace/bun"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -128,14 +127,15 @@ func (s *Service) institutionFlags(ctx context.Context, ids []int64, lang string
 		ID       int64 `bun:"id"`
 		Revision int64 `bun:"flag_revision"`
 	}
+	a := s.DB.Args() // bound: every read of flags runs it (store.Args)
 	q := s.DB.NewSelect().Table("institutions").Column("id", "flag_revision")
 	if ids != nil {
 		if len(ids) == 0 {
 			return map[int64]*InstitutionFlags{}, nil
 		}
-		q = q.Where("id IN (?)", bun.List(ids))
+		q = q.Where("?", a.In("id", ids))
 	}
-	if err := q.Order("id").Scan(ctx, &revs); err != nil {
+	if err := s.DB.Select(ctx, q.Order("id"), a, &revs); err != nil {
 		return nil, err
 	}
 	day := store.FormatDate(s.Now().UTC())

@@ -393,12 +393,13 @@ func (s *Service) flags(ctx context.Context, sc Scope, rules ruleSet, lang strin
 // rules evaluated).
 func (s *Service) stored(ctx context.Context, sc Scope, rules ruleSet) ([]StoredFlag, error) {
 	var rows []StoredFlag
+	a := s.DB.Args() // bound: every derivation runs it (store.Args)
 	q := s.DB.NewSelect().Model(&rows)
 	if !sc.All {
-		q = q.Where("institution_id IN (?)", bun.List(sc.Institutions))
+		q = q.Where("?", a.In("institution_id", sc.Institutions))
 	}
 	if sc.Plans != nil {
-		q = q.Where("plan_id IN (?)", bun.List(sc.Plans))
+		q = q.Where("?", a.In("plan_id", sc.Plans))
 	}
 	if rules != nil {
 		names := make([]string, 0, len(rules))
@@ -408,7 +409,7 @@ func (s *Service) stored(ctx context.Context, sc Scope, rules ruleSet) ([]Stored
 		slices.Sort(names)
 		q = q.Where("rule IN (?)", bun.List(names))
 	}
-	return rows, q.Scan(ctx)
+	return rows, s.DB.Select(ctx, q, a, &rows)
 }
 
 func newRow(h *hit, key string, now time.Time) StoredFlag {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 
-	"github.com/uptrace/bun"
 
 	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/store"
@@ -63,8 +62,11 @@ func (s *Service) Progress(ctx context.Context, planIDs []int64) (map[int64]*Pro
 	if len(planIDs) == 0 || sc.Empty() {
 		return out, nil
 	}
+	// Their arguments are bound (store.Args): the dashboard runs these
+	// statements on every read.
 	var plans []store.ActionPlan
-	if err := s.DB.NewSelect().Model(&plans).Where("id IN (?)", bun.List(planIDs)).Where("?", sc.Where("institution_id")).Scan(ctx); err != nil {
+	a := s.DB.Args()
+	if err := s.DB.Select(ctx, s.DB.NewSelect().Model(&plans).Where("?", a.In("id", planIDs)).Where("?", sc.Where("institution_id")), a, &plans); err != nil {
 		return nil, err
 	}
 	byID := map[int64]*store.ActionPlan{}
@@ -80,8 +82,9 @@ func (s *Service) Progress(ctx context.Context, planIDs []int64) (map[int64]*Pro
 	}
 	today := s.today()
 	var counts []statusRow
-	if err := s.DB.NewRaw(`SELECT a.plan_id AS k, a.status, COUNT(*) AS n, SUM(CASE WHEN `+overdueSQL+` THEN 1 ELSE 0 END) AS overdue
-		FROM actions AS a WHERE a.plan_id IN (?) GROUP BY a.plan_id, a.status`, store.FormatDate(today), bun.List(planIDs)).Scan(ctx, &counts); err != nil {
+	a = s.DB.Args()
+	if err := s.DB.Select(ctx, s.DB.NewRaw(`SELECT a.plan_id AS k, a.status, COUNT(*) AS n, SUM(CASE WHEN `+overdueSQL+` THEN 1 ELSE 0 END) AS overdue
+		FROM actions AS a WHERE ? GROUP BY a.plan_id, a.status`, a.Value(store.FormatDate(today)), a.In("a.plan_id", planIDs)), a, &counts); err != nil {
 		return nil, err
 	}
 	byStatus := map[int64]map[string]int{}
@@ -106,7 +109,8 @@ func (s *Service) Progress(ctx context.Context, planIDs []int64) (map[int64]*Pro
 			pr.CompletionPercent = 100 * float64(m[ActionStatusCompleted]) / float64(d)
 		}
 	}
-	budgets, err := s.budget(ctx, "r.plan_id", "resource_requirements AS r", "r.plan_id IN (?)", bun.List(planIDs))
+	a = s.DB.Args()
+	budgets, err := s.budget(ctx, a, "r.plan_id", "resource_requirements AS r", "?", a.In("r.plan_id", planIDs))
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +120,8 @@ func (s *Service) Progress(ctx context.Context, planIDs []int64) (map[int64]*Pro
 		}
 	}
 	var inds []store.Indicator
-	if err := s.DB.NewSelect().Model(&inds).Where("plan_id IN (?)", bun.List(planIDs)).Scan(ctx); err != nil {
+	a = s.DB.Args()
+	if err := s.DB.Select(ctx, s.DB.NewSelect().Model(&inds).Where("?", a.In("plan_id", planIDs)), a, &inds); err != nil {
 		return nil, err
 	}
 	for i := range inds {
@@ -153,7 +158,9 @@ type moneyRow struct {
 // currency, exactly: PostgreSQL sums its NUMERIC columns; SQLite, whose
 // amounts are TEXT, gives the rows in one statement and Go sums them with
 // money.Totals. Each list is ordered by currency code.
-func (s *Service) budget(ctx context.Context, key, from, where string, args ...any) (map[int64][]money.MoneyTotal, error) {
+//
+// a holds the statement's bound arguments (store.Args), args those of where.
+func (s *Service) budget(ctx context.Context, a *store.Args, key, from, where string, args ...any) (map[int64][]money.MoneyTotal, error) {
 	out := map[int64][]money.MoneyTotal{}
 	var rows []moneyRow
 	if s.DB.Postgres {
@@ -163,7 +170,7 @@ func (s *Service) budget(ctx context.Context, key, from, where string, args ...a
 				SUM(GREATEST(r.amount_required - COALESCE(r.amount_secured, 0), 0)) AS gap
 			FROM ` + from + ` WHERE r.kind = 'BUDGET' AND r.amount_required IS NOT NULL AND r.currency IS NOT NULL AND ` + where + `
 			GROUP BY ` + key + `, r.currency`
-		if err := s.DB.NewRaw(q, args...).Scan(ctx, &rows); err != nil {
+		if err := s.DB.Select(ctx, s.DB.NewRaw(q, args...), a, &rows); err != nil {
 			return nil, err
 		}
 		for _, r := range rows {
@@ -176,7 +183,7 @@ func (s *Service) budget(ctx context.Context, key, from, where string, args ...a
 	}
 	q := `SELECT ` + key + ` AS k, r.currency, r.amount_required AS required, r.amount_secured AS secured
 		FROM ` + from + ` WHERE r.kind = 'BUDGET' AND r.amount_required IS NOT NULL AND r.currency IS NOT NULL AND ` + where
-	if err := s.DB.NewRaw(q, args...).Scan(ctx, &rows); err != nil {
+	if err := s.DB.Select(ctx, s.DB.NewRaw(q, args...), a, &rows); err != nil {
 		return nil, err
 	}
 	lines := map[int64][]money.MoneyLine{}
@@ -212,15 +219,17 @@ func (s *Service) Summaries(ctx context.Context, institutionIDs []int64) (map[in
 	if institutionIDs = readable; len(institutionIDs) == 0 {
 		return out, nil
 	}
-	ids := bun.List(institutionIDs)
-	// The most recently validated assessment of each institution.
+	// The most recently validated assessment of each institution. Every
+	// statement's arguments are bound (store.Args): the dashboard runs
+	// them on every read.
 	var validated []struct {
 		ID            int64 `bun:"id"`
 		InstitutionID int64 `bun:"institution_id"`
 	}
-	if err := s.DB.NewSelect().Table("assessments").Column("id", "institution_id").
-		Where("institution_id IN (?)", ids).Where("status = 'VALIDATED'").
-		OrderExpr("validated_at, id").Scan(ctx, &validated); err != nil {
+	a := s.DB.Args()
+	if err := s.DB.Select(ctx, s.DB.NewSelect().Table("assessments").Column("id", "institution_id").
+		Where("?", a.In("institution_id", institutionIDs)).Where("status = 'VALIDATED'").
+		OrderExpr("validated_at, id"), a, &validated); err != nil {
 		return nil, err
 	}
 	for _, v := range validated {
@@ -231,16 +240,19 @@ func (s *Service) Summaries(ctx context.Context, institutionIDs []int64) (map[in
 		InstitutionID int64 `bun:"institution_id"`
 		N             int   `bun:"n"`
 	}
-	if err := s.DB.NewRaw(`SELECT institution_id, COUNT(*) AS n FROM action_plans WHERE institution_id IN (?) AND status = 'ADOPTED' GROUP BY institution_id`, ids).Scan(ctx, &plans); err != nil {
+	a = s.DB.Args()
+	if err := s.DB.Select(ctx, s.DB.NewRaw(`SELECT institution_id, COUNT(*) AS n FROM action_plans WHERE ? AND status = 'ADOPTED' GROUP BY institution_id`,
+		a.In("institution_id", institutionIDs)), a, &plans); err != nil {
 		return nil, err
 	}
 	for _, p := range plans {
 		out[p.InstitutionID].ActivePlans = p.N
 	}
 	var counts []statusRow
-	if err := s.DB.NewRaw(`SELECT a.institution_id AS k, a.status, COUNT(*) AS n, SUM(CASE WHEN `+overdueSQL+` THEN 1 ELSE 0 END) AS overdue
+	a = s.DB.Args()
+	if err := s.DB.Select(ctx, s.DB.NewRaw(`SELECT a.institution_id AS k, a.status, COUNT(*) AS n, SUM(CASE WHEN `+overdueSQL+` THEN 1 ELSE 0 END) AS overdue
 		FROM actions AS a JOIN action_plans AS p ON p.id = a.plan_id
-		WHERE a.institution_id IN (?) AND p.status = 'ADOPTED' GROUP BY a.institution_id, a.status`, s.Today(), ids).Scan(ctx, &counts); err != nil {
+		WHERE ? AND p.status = 'ADOPTED' GROUP BY a.institution_id, a.status`, a.Value(s.Today()), a.In("a.institution_id", institutionIDs)), a, &counts); err != nil {
 		return nil, err
 	}
 	for _, c := range counts {
@@ -251,8 +263,9 @@ func (s *Service) Summaries(ctx context.Context, institutionIDs []int64) (map[in
 			sm.ActionsCompleted += c.N
 		}
 	}
-	budgets, err := s.budget(ctx, "r.institution_id", "resource_requirements AS r JOIN action_plans AS p ON p.id = r.plan_id",
-		"r.institution_id IN (?) AND p.status = 'ADOPTED'", ids)
+	a = s.DB.Args()
+	budgets, err := s.budget(ctx, a, "r.institution_id", "resource_requirements AS r JOIN action_plans AS p ON p.id = r.plan_id",
+		"? AND p.status = 'ADOPTED'", a.In("r.institution_id", institutionIDs))
 	if err != nil {
 		return nil, err
 	}
