@@ -138,11 +138,17 @@ func (t *httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "5")
 	}
-	var out bytes.Buffer
-	writeResponse(&out, resp, true)
-	if claim != nil {
-		t.idem.finish(context.WithoutCancel(ctx), claim, status, out.Bytes(), resp, oc)
+	if claim == nil {
+		// Written as it is: a copy of a page's data would cost as much
+		// as the data.
+		w.WriteHeader(status)
+		writeResponse(w, resp, true)
+		return
 	}
+	var out bytes.Buffer
+	out.Grow(len(resp.Data) + 256)
+	writeResponse(&out, resp, true)
+	t.idem.finish(context.WithoutCancel(ctx), claim, status, out.Bytes(), resp, oc)
 	w.WriteHeader(status)
 	w.Write(out.Bytes())
 }
@@ -313,30 +319,30 @@ func writeResponse(w io.Writer, resp *graphql.Response, withData bool) {
 		w.Write(b)
 		return
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(resp.Data) + 64)
-	buf.WriteByte('{')
+	// The data is written as it is, between what comes before and after
+	// it, never copied.
+	head := make([]byte, 0, 64)
+	head = append(head, '{')
 	sep := ""
 	if len(resp.Errors) > 0 {
 		b, _ := json.Marshal(resp.Errors)
-		buf.WriteString(`"errors":`)
-		buf.Write(b)
+		head = append(append(head, `"errors":`...), b...)
 		sep = ","
 	}
 	if withData {
-		buf.WriteString(sep + `"data":`)
+		head = append(head, sep+`"data":`...)
 		if resp.Data == nil {
-			buf.WriteString("null")
+			head = append(head, "null"...)
 		} else {
-			buf.Write(resp.Data)
+			w.Write(head)
+			w.Write(resp.Data)
+			head = head[:0]
 		}
 		sep = ","
 	}
 	if len(resp.Extensions) > 0 {
 		b, _ := json.Marshal(resp.Extensions)
-		buf.WriteString(sep + `"extensions":`)
-		buf.Write(b)
+		head = append(append(head, sep+`"extensions":`...), b...)
 	}
-	buf.WriteByte('}')
-	w.Write(buf.Bytes())
+	w.Write(append(head, '}'))
 }

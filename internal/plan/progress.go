@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 
-
 	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/store"
 )

@@ -7,11 +7,14 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/gendertrack/gendertrack/internal/money"
 	"github.com/gendertrack/gendertrack/internal/store"
 	"github.com/gendertrack/gendertrack/internal/store/storetest"
 )
@@ -227,6 +230,78 @@ func TestBoundArguments(t *testing.T) {
 		}, "id", store.Page{First: 1, After: 1})
 		if err != nil || len(items) != 1 || items[0].ID != 3 || more {
 			t.Fatalf("List after 1: %+v more %v err %v; want [3], no more", items, more, err)
+		}
+	})
+}
+
+type plainRow struct {
+	bun.BaseModel `bun:"table:plain_rows"`
+	ID            int64          `bun:"id,pk"`
+	Name          string         `bun:"name,notnull"`
+	Count         int            `bun:"count,notnull"`
+	Share         *float64       `bun:"share"`
+	Note          *string        `bun:"note"`
+	Parent        *int64         `bun:"parent"`
+	Done          bool           `bun:"done,notnull"`
+	At            time.Time      `bun:"at,notnull"`
+	Closed        *time.Time     `bun:"closed"`
+	Amount        *money.Decimal `bun:"amount"`
+}
+
+// Rows of a type whose every field pgx scans itself are read through
+// pgx's own interface on PostgreSQL (store.Select); they must come out as
+// bun reads them, NULLs, times and amounts included.
+func TestPlainRowsReadAsBunReadsThem(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := storetest.Open(t, dsn)
+		// Amounts are NUMERIC on PostgreSQL and TEXT on SQLite, as in the
+		// service's tables.
+		ts, dec := "TEXT", "TEXT"
+		if db.Postgres {
+			ts, dec = "TIMESTAMPTZ", "NUMERIC"
+		}
+		if _, err := db.ExecContext(ctx, `CREATE TABLE plain_rows (id BIGINT PRIMARY KEY, name TEXT NOT NULL, count INTEGER NOT NULL,
+			share DOUBLE PRECISION, note TEXT, parent BIGINT, done BOOLEAN NOT NULL, at `+ts+` NOT NULL, closed `+ts+`, amount `+dec+`)`); err != nil {
+			t.Fatal(err)
+		}
+		share, note, parent := 0.25, "a note", int64(7)
+		at := time.Date(2026, 11, 30, 8, 15, 0, 123000000, time.UTC)
+		closed := at.Add(36 * time.Hour)
+		amount, err := money.ParseAmount("12345678901234.5678")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := []plainRow{
+			{ID: 1, Name: "full", Count: 3, Share: &share, Note: &note, Parent: &parent, Done: true, At: at, Closed: &closed, Amount: &amount},
+			{ID: 2, Name: "empty", At: at},
+		}
+		if _, err := db.NewInsert().Model(&rows).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var byBun []plainRow
+		if err := db.NewSelect().Model(&byBun).Order("id").Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := store.ByIDs(ctx, db, []int64{1, 2}, func(r *plainRow) int64 { return r.ID })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range byBun {
+			g := got[want.ID]
+			if g == nil {
+				t.Fatalf("row %d missing", want.ID)
+			}
+			if g.Name != want.Name || g.Count != want.Count || !reflect.DeepEqual(g.Share, want.Share) || !reflect.DeepEqual(g.Note, want.Note) ||
+				!reflect.DeepEqual(g.Parent, want.Parent) || g.Done != want.Done || !g.At.Equal(want.At) ||
+				(g.Closed == nil) != (want.Closed == nil) || (g.Closed != nil && !g.Closed.Equal(*want.Closed)) ||
+				(g.Amount == nil) != (want.Amount == nil) || (g.Amount != nil && g.Amount.String() != want.Amount.String()) {
+				t.Fatalf("row %d: read %+v, bun read %+v", want.ID, *g, want)
+			}
+		}
+		if a := got[1].Amount; a == nil || a.String() != "12345678901234.5678" || !got[1].At.Equal(at) {
+			t.Fatalf("row 1 amount %v at %v", a, got[1].At)
 		}
 	})
 }
