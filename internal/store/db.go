@@ -64,10 +64,22 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// bun writes each statement's arguments into its text, so every
 		// statement is new to the server: the simple protocol sends it in
 		// one round trip instead of preparing it first.
+		//
+		// The statements whose arguments are bound (Args) are prepared once
+		// per connection; they look rows up by key, where one plan serves
+		// every argument, so PostgreSQL is told to keep a generic plan
+		// instead of planning each execution again for its arguments
+		// (which it did, finding no generic plan cheaper): 15 % of its CPU
+		// on the peer dashboard.
 		conn := dsn
-		if u, perr := url.Parse(dsn); perr == nil && !u.Query().Has("default_query_exec_mode") {
+		if u, perr := url.Parse(dsn); perr == nil {
 			q := u.Query()
-			q.Set("default_query_exec_mode", "simple_protocol")
+			if !q.Has("default_query_exec_mode") {
+				q.Set("default_query_exec_mode", "simple_protocol")
+			}
+			if !q.Has("plan_cache_mode") {
+				q.Set("plan_cache_mode", "force_generic_plan")
+			}
 			u.RawQuery = q.Encode()
 			conn = u.String()
 		}

@@ -305,3 +305,28 @@ func TestPlainRowsReadAsBunReadsThem(t *testing.T) {
 		}
 	})
 }
+
+// On PostgreSQL the bound statements keep one generic plan per connection
+// unless the connection string asks otherwise (SQLite has no plan cache
+// to set).
+func TestGenericPlansUnlessTheURLSaysOtherwise(t *testing.T) {
+	t.Parallel()
+	dsn := storetest.NewURL(t, "postgres")
+	ctx := context.Background()
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	for _, c := range []struct{ suffix, want string }{{"", "force_generic_plan"}, {sep + "plan_cache_mode=auto", "auto"}} {
+		db, err := store.Open(ctx, dsn+c.suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mode string
+		err = db.QueryRowContext(ctx, "SHOW plan_cache_mode").Scan(&mode)
+		db.Close()
+		if err != nil || mode != c.want {
+			t.Fatalf("%q: plan_cache_mode %q, %v; want %q", c.suffix, mode, err, c.want)
+		}
+	}
+}
