@@ -4,9 +4,12 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"math"
+	"math/big"
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 func amt(t *testing.T, s string) Decimal {
@@ -381,6 +384,37 @@ func TestCurrencyCodes(t *testing.T) {
 		}
 		if !ValidCurrency(c) {
 			t.Errorf("ValidCurrency(%q) = false for a listed code", c)
+		}
+	}
+}
+
+// A NUMERIC as pgx decodes it reads as the same amount as its text.
+func TestScanNumeric(t *testing.T) {
+	for _, c := range []struct {
+		coeff int64
+		exp   int32
+		want  string
+	}{{1250, -2, "12.5"}, {0, 0, "0"}, {-31, -1, "-3.1"}, {12345678, -4, "1234.5678"}, {5, 3, "5000"}} {
+		var d Decimal
+		if err := d.ScanNumeric(pgtype.Numeric{Int: big.NewInt(c.coeff), Exp: c.exp, Valid: true}); err != nil {
+			t.Fatalf("%de%d: %v", c.coeff, c.exp, err)
+		}
+		var text Decimal
+		if err := text.Scan(c.want); err != nil {
+			t.Fatal(err)
+		}
+		if d.String() != c.want || d.Cmp(text) != 0 {
+			t.Fatalf("%de%d read as %s, want %s", c.coeff, c.exp, d, c.want)
+		}
+	}
+	large, _ := new(big.Int).SetString("123456789012345678901234", 10)
+	var d Decimal
+	if err := d.ScanNumeric(pgtype.Numeric{Int: large, Exp: -4, Valid: true}); err != nil || d.String() != "12345678901234567890.1234" {
+		t.Fatalf("large: %s, %v", d, err)
+	}
+	for _, n := range []pgtype.Numeric{{}, {NaN: true, Valid: true}, {InfinityModifier: pgtype.Infinity, Valid: true}} {
+		if err := d.ScanNumeric(n); err == nil {
+			t.Fatalf("%+v was read", n)
 		}
 	}
 }
