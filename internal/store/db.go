@@ -449,8 +449,9 @@ func Every(ctx context.Context, period time.Duration, fn func()) {
 // connection and its plan kept (pgx's statement cache), where a statement
 // with its arguments written into its text is parsed and planned again
 // every time — about half of what PostgreSQL spent on a page's
-// statements. On SQLite, whose statements are cheap to prepare, the
-// arguments are written into the text as bun does everywhere else.
+// statements. On SQLite, whose driver prepares every statement anew
+// whatever its text, the arguments are written into the text as bun does
+// everywhere else.
 type Args struct {
 	pg   bool
 	vals []any
@@ -518,14 +519,12 @@ func (db *DB) Select(ctx context.Context, q statement, a *Args, dest ...any) err
 	text := q.String()
 	db.queries.Add(1)
 	start := time.Now()
-	args := make([]any, 0, len(a.vals)+1)
-	args = append(append(args, pgx.QueryExecModeCacheStatement), a.vals...)
 	var err error
 	if fields := db.plainRows(dest); fields != nil {
 		err = db.selectPlain(ctx, text, a.vals, dest[0], fields)
 	} else {
 		var rows *sql.Rows
-		rows, err = db.DB.DB.QueryContext(ctx, text, args...)
+		rows, err = db.DB.DB.QueryContext(ctx, text, append([]any{pgx.QueryExecModeCacheStatement}, a.vals...)...)
 		if err == nil {
 			err = db.scan(ctx, rows, dest)
 			if cerr := rows.Close(); err == nil {
