@@ -590,9 +590,6 @@ func (s *Service) UpdatePages(ctx context.Context, actionIDs []int64, p store.Pa
 	// action's history.
 	var rows []store.ProgressUpdate
 	after := ""
-	if p.After > 0 {
-		after = fmt.Sprintf(" AND id < %d", p.After)
-	}
 	if s.DB.Postgres {
 		// A lateral join: planned once, however many actions (a UNION of
 		// 100 branches cost PostgreSQL 8 ms to plan).
@@ -613,6 +610,9 @@ func (s *Service) UpdatePages(ctx context.Context, actionIDs []int64, p store.Pa
 			return nil, err
 		}
 	} else {
+		if p.After > 0 {
+			after = fmt.Sprintf(" AND id < %d", p.After)
+		}
 		var scope func(chunk []int64) any
 		if !sc.All {
 			// Only the actions the actor may read lead to their updates.

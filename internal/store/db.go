@@ -516,15 +516,31 @@ func (db *DB) Select(ctx context.Context, q statement, a *Args, dest ...any) err
 	if !a.pg || len(a.vals) == 0 {
 		return q.Scan(ctx, dest...)
 	}
-	text := q.String()
+	return db.prepared(ctx, q.String(), a.vals, dest)
+}
+
+// SelectKept runs q, whose arguments are written into its text, as Select
+// runs a statement with bound arguments: on PostgreSQL prepared once per
+// connection and its plan kept. For a statement that is dear to plan and
+// whose text repeats as it is (the gap rules' union of an institution).
+func (db *DB) SelectKept(ctx context.Context, q statement, dest ...any) error {
+	if !db.Postgres {
+		return q.Scan(ctx, dest...)
+	}
+	return db.prepared(ctx, q.String(), nil, dest)
+}
+
+// prepared runs text with args through pgx's statement cache, counted and
+// logged like bun's statements.
+func (db *DB) prepared(ctx context.Context, text string, args []any, dest []any) error {
 	db.queries.Add(1)
 	start := time.Now()
 	var err error
 	if fields := db.plainRows(dest); fields != nil {
-		err = db.selectPlain(ctx, text, a.vals, dest[0], fields)
+		err = db.selectPlain(ctx, text, args, dest[0], fields)
 	} else {
 		var rows *sql.Rows
-		rows, err = db.DB.DB.QueryContext(ctx, text, append([]any{pgx.QueryExecModeCacheStatement}, a.vals...)...)
+		rows, err = db.DB.DB.QueryContext(ctx, text, append([]any{pgx.QueryExecModeCacheStatement}, args...)...)
 		if err == nil {
 			err = db.scan(ctx, rows, dest)
 			if cerr := rows.Close(); err == nil {
@@ -533,7 +549,7 @@ func (db *DB) Select(ctx context.Context, q statement, a *Args, dest ...any) err
 		}
 	}
 	if db.slow != nil {
-		db.slow.after(ctx, start, text, a.vals)
+		db.slow.after(ctx, start, text, args)
 	}
 	return err
 }
