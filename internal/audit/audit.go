@@ -51,8 +51,7 @@ func Record(ctx context.Context, tx bun.IDB, at time.Time, e Event) error {
 		s := string(b)
 		ev.Changes = &s
 	}
-	_, err := tx.NewInsert().Model(ev).Exec(ctx)
-	return err
+	return store.Insert(ctx, tx, ev)
 }
 
 // skipped are bookkeeping columns that every change touches.

@@ -250,7 +250,8 @@ func (s *Service) RecordProgress(ctx context.Context, in ProgressInput) (*store.
 		u *store.ProgressUpdate
 	)
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := s.lock(tx.NewSelect().Model(&a).Where("id = ?", in.ActionID), "UPDATE").Scan(ctx); err != nil {
+		args := s.DB.TxArgs(tx)
+		if err := s.DB.Select(ctx, s.lock(tx.NewSelect().Model(&a).Where("id = ?", args.Value(in.ActionID)), "UPDATE"), args, &a); err != nil {
 			return errs.NotFoundIf(err, "error.noSuch.action", f("actionId")...)
 		}
 		p, err := s.planFor(ctx, tx, a.PlanID, authz.RecordProgress, "SHARE", f("actionId")...)
@@ -284,7 +285,7 @@ func (s *Service) RecordProgress(ctx context.Context, in ProgressInput) (*store.
 		}
 		u = &store.ProgressUpdate{ActionID: a.ID, AuthorID: actorUser(ctx), CreatedAt: now, Status: in.Status,
 			ProgressPercent: in.ProgressPercent, Note: errs.BlankNil(in.Note), Evidence: evidence}
-		if _, err := tx.NewInsert().Model(u).Returning("id").Exec(ctx); err != nil {
+		if err := store.Insert(ctx, tx, u); err != nil {
 			return err
 		}
 		changes := audit.Change(&before, &a)

@@ -102,7 +102,8 @@ func (s *Service) lock(q *bun.SelectQuery, mode string) *bun.SelectQuery {
 // but not do c.
 func (s *Service) planFor(ctx context.Context, tx bun.IDB, id int64, c authz.Capability, mode string, field ...string) (*store.ActionPlan, error) {
 	var p store.ActionPlan
-	if err := s.lock(tx.NewSelect().Model(&p).Where("id = ?", id), mode).Scan(ctx); err != nil {
+	a := s.DB.TxArgs(tx)
+	if err := s.DB.Select(ctx, s.lock(tx.NewSelect().Model(&p).Where("id = ?", a.Value(id)), mode), a, &p); err != nil {
 		return nil, errs.NotFoundIf(err, "error.noSuch.actionPlan", field...)
 	}
 	if err := s.Guard.Check(ctx, p.InstitutionID, c, "error.noSuch.actionPlan", field...); err != nil {

@@ -11,20 +11,16 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"github.com/uptrace/bun/migrate"
-	"github.com/uptrace/bun/schema"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 
 	"github.com/gendertrack/gendertrack/migrations"
@@ -47,6 +43,39 @@ type DB struct {
 	// order, instead of in SQLite's busy handler, which polls with
 	// sleeps of up to 100 ms.
 	writer chan struct{}
+	// stmts are the statements kept prepared on SQLite (Args).
+	stmts Prepared
+}
+
+// handles finds the DB of a bun handle (a transaction's included): the
+// functions given only a bun.IDB bind their arguments through it (Of).
+var handles sync.Map // *sql.DB → *DB
+
+// Of is the DB that idb (the DB's handle or one of its transactions)
+// belongs to, or nil.
+func Of(idb bun.IDB) *DB {
+	var sdb *sql.DB
+	switch h := idb.(type) {
+	case *DB:
+		return h
+	case bun.Tx:
+		sdb = h.NewSelect().DB().DB
+	case *bun.DB:
+		sdb = h.DB
+	default:
+		return nil
+	}
+	if d, ok := handles.Load(sdb); ok {
+		return d.(*DB)
+	}
+	return nil
+}
+
+// Close closes the database and what it keeps prepared.
+func (db *DB) Close() error {
+	handles.Delete(db.DB.DB)
+	db.stmts.close()
+	return db.DB.Close()
 }
 
 // Open connects to dsn: "postgres://…" (or "postgresql://…") or "sqlite:PATH".
@@ -144,6 +173,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		_ = sqldb.Close()
 		return nil, fmt.Errorf("connect to %s: %w", redact(dsn), err)
 	}
+	handles.Store(sqldb, db)
 	return db, nil
 }
 
@@ -439,217 +469,4 @@ func Every(ctx context.Context, period time.Duration, fn func()) {
 			fn()
 		}
 	}
-}
-
-// ---------------------------------------------------------------- bound arguments
-
-// Args holds the arguments of one statement built with bun. On PostgreSQL
-// they are sent apart from its text ($1, $2, …), so that the text is the
-// same whatever the ids asked: the statement is then parsed once per
-// connection and its plan kept (pgx's statement cache), where a statement
-// with its arguments written into its text is parsed and planned again
-// every time — about half of what PostgreSQL spent on a page's
-// statements. On SQLite, whose driver prepares every statement anew
-// whatever its text, the arguments are written into the text as bun does
-// everywhere else.
-type Args struct {
-	pg   bool
-	vals []any
-}
-
-// Args starts the arguments of a statement to run with Select.
-func (db *DB) Args() *Args { return &Args{pg: db.Postgres} }
-
-// param is the placeholder of the nth argument ($n).
-type param int
-
-func (p param) AppendQuery(_ schema.QueryGen, b []byte) ([]byte, error) {
-	return strconv.AppendInt(append(b, '$'), int64(p), 10), nil
-}
-
-// Value is v as an argument of the statement, to pass to a "?" of bun:
-// a placeholder on PostgreSQL, v itself (written into the text) on SQLite.
-func (a *Args) Value(v any) any {
-	if !a.pg {
-		return v
-	}
-	a.vals = append(a.vals, v)
-	return param(len(a.vals))
-}
-
-// In is the condition that col holds one of ids: "col = ANY($n)" with the
-// ids as one array argument on PostgreSQL, "col IN (…)" on SQLite. col is
-// SQL from the code (bun's ?TableAlias included), never from a client.
-func (a *Args) In(col string, ids []int64) schema.QueryWithArgs {
-	if !a.pg {
-		return bun.SafeQuery(col+" IN (?)", bun.List(ids))
-	}
-	return bun.SafeQuery(col+" = ANY(?)", a.Value(ids))
-}
-
-// scan reads rows into dest as bun's Scan does: a slice gets every row;
-// a struct or values get the first, and sql.ErrNoRows when there is none.
-func (db *DB) scan(ctx context.Context, rows *sql.Rows, dest []any) error {
-	if len(dest) == 1 {
-		if t := reflect.TypeOf(dest[0]); t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Slice {
-			return db.ScanRows(ctx, rows, dest...)
-		}
-	}
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return sql.ErrNoRows
-	}
-	return db.ScanRow(ctx, rows, dest...)
-}
-
-// statement is what Select runs: a bun query, raw or built.
-type statement interface {
-	String() string
-	Scan(ctx context.Context, dest ...any) error
-}
-
-// Select runs q, whose arguments are a, and scans its rows into dest as
-// bun's Scan does. It counts and logs the statement like bun's own.
-func (db *DB) Select(ctx context.Context, q statement, a *Args, dest ...any) error {
-	if !a.pg || len(a.vals) == 0 {
-		return q.Scan(ctx, dest...)
-	}
-	return db.prepared(ctx, q.String(), a.vals, dest)
-}
-
-// SelectKept runs q, whose arguments are written into its text, as Select
-// runs a statement with bound arguments: on PostgreSQL prepared once per
-// connection and its plan kept. For a statement that is dear to plan and
-// whose text repeats as it is (the gap rules' union of an institution).
-func (db *DB) SelectKept(ctx context.Context, q statement, dest ...any) error {
-	if !db.Postgres {
-		return q.Scan(ctx, dest...)
-	}
-	return db.prepared(ctx, q.String(), nil, dest)
-}
-
-// prepared runs text with args through pgx's statement cache, counted and
-// logged like bun's statements.
-func (db *DB) prepared(ctx context.Context, text string, args []any, dest []any) error {
-	db.queries.Add(1)
-	start := time.Now()
-	var err error
-	if fields := db.plainRows(dest); fields != nil {
-		err = db.selectPlain(ctx, text, args, dest[0], fields)
-	} else {
-		var rows *sql.Rows
-		rows, err = db.DB.DB.QueryContext(ctx, text, append([]any{pgx.QueryExecModeCacheStatement}, args...)...)
-		if err == nil {
-			err = db.scan(ctx, rows, dest)
-			if cerr := rows.Close(); err == nil {
-				err = cerr
-			}
-		}
-	}
-	if db.slow != nil {
-		db.slow.after(ctx, start, text, args)
-	}
-	return err
-}
-
-// plainTypes are the field types pgx scans into directly, as pointers or
-// values.
-var plainTypes = map[reflect.Type]bool{
-	reflect.TypeFor[int64]():     true,
-	reflect.TypeFor[int]():       true,
-	reflect.TypeFor[int32]():     true,
-	reflect.TypeFor[string]():    true,
-	reflect.TypeFor[float64]():   true,
-	reflect.TypeFor[bool]():      true,
-	reflect.TypeFor[time.Time](): true,
-}
-
-var scannerType = reflect.TypeFor[sql.Scanner]()
-
-// plainFields is, for a struct type, its fields by column name when every
-// one of them can be scanned by pgx itself: a plain type or a sql.Scanner,
-// behind a pointer when the column may be NULL. Nil when one cannot (JSON
-// written as text, say): bun scans those.
-var plainFields sync.Map // reflect.Type → map[string]*schema.Field (nil: not plain)
-
-// plainRows is the fields of dest's rows when dest is a pointer to a
-// slice of structs whose every field is plain (plainFields), else nil.
-func (db *DB) plainRows(dest []any) map[string]*schema.Field {
-	if !db.Postgres || len(dest) != 1 {
-		return nil
-	}
-	t := reflect.TypeOf(dest[0])
-	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Slice || t.Elem().Elem().Kind() != reflect.Struct {
-		return nil
-	}
-	el := t.Elem().Elem()
-	if v, ok := plainFields.Load(el); ok {
-		m, _ := v.(map[string]*schema.Field)
-		return m
-	}
-	table := db.Table(el)
-	m := make(map[string]*schema.Field, len(table.FieldMap))
-	for name, f := range table.FieldMap {
-		ft := f.StructField.Type
-		null := ft.Kind() == reflect.Pointer
-		if null {
-			ft = ft.Elem()
-		}
-		ok := (plainTypes[ft] || reflect.PointerTo(ft).Implements(scannerType)) && (null || f.NotNull || f.IsPK)
-		if !ok {
-			m = nil
-			break
-		}
-		m[name] = f
-	}
-	plainFields.Store(el, m)
-	return m
-}
-
-// selectPlain runs text with args through pgx's own interface and scans
-// its rows straight into the fields of the slice dest points to: no
-// database/sql conversions and no bun reflection per value, which were
-// a quarter of the server's CPU on a page of actions with their
-// resources.
-func (db *DB) selectPlain(ctx context.Context, text string, args []any, dest any, fields map[string]*schema.Field) error {
-	conn, err := db.DB.DB.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		pc := dc.(*stdlib.Conn).Conn()
-		rows, err := pc.Query(ctx, text, append([]any{pgx.QueryExecModeCacheStatement}, args...)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		cols := rows.FieldDescriptions()
-		index := make([][]int, len(cols))
-		for i, c := range cols {
-			f := fields[c.Name]
-			if f == nil {
-				return fmt.Errorf("store: %s has no field for column %q", reflect.TypeOf(dest).Elem().Elem(), c.Name)
-			}
-			index[i] = f.Index
-		}
-		slice := reflect.ValueOf(dest).Elem()
-		slice.SetLen(0)
-		ptrs := make([]any, len(cols))
-		for rows.Next() {
-			slice.Grow(1)
-			slice.SetLen(slice.Len() + 1)
-			row := slice.Index(slice.Len() - 1)
-			row.SetZero()
-			for i, ix := range index {
-				ptrs[i] = row.FieldByIndex(ix).Addr().Interface()
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	})
 }

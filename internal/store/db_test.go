@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -329,4 +330,122 @@ func TestGenericPlansUnlessTheURLSaysOtherwise(t *testing.T) {
 			t.Fatalf("%q: plan_cache_mode %q, %v; want %q", c.suffix, mode, err, c.want)
 		}
 	}
+}
+
+type writtenRow struct {
+	bun.BaseModel `bun:"table:written_rows"`
+	ID            int64      `bun:"id,pk,autoincrement"`
+	Name          string     `bun:"name,notnull"`
+	Count         int        `bun:"count,notnull"`
+	Share         *float64   `bun:"share"`
+	Note          *string    `bun:"note"`
+	Done          bool       `bun:"done,notnull"`
+	At            time.Time  `bun:"at,notnull"`
+	Closed        *time.Time `bun:"closed"`
+	Tags          []string   `bun:"tags,type:text"`
+	Kind          string     `bun:"kind,nullzero,notnull,default:'plain'"`
+	Version       int        `bun:"version,notnull"`
+}
+
+// Rows written by store.Insert and store.UpdateVersioned, whose values are
+// bound on SQLite, hold exactly what bun's own statements store: the same
+// text for times, quotes, JSON and NULLs, the column default where bun
+// leaves one. On SQLite each statement is prepared once whatever its
+// values.
+func TestBoundWritesStoreWhatBunStores(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := storetest.Open(t, dsn)
+		ddl := `CREATE TABLE written_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, count INTEGER NOT NULL,
+			share DOUBLE PRECISION, note TEXT, done BOOLEAN NOT NULL, at TEXT NOT NULL, closed TEXT, tags TEXT,
+			kind TEXT NOT NULL DEFAULT 'plain', version INTEGER NOT NULL)`
+		if db.Postgres {
+			ddl = strings.NewReplacer("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY", " TEXT NOT NULL, closed TEXT", " TIMESTAMPTZ NOT NULL, closed TIMESTAMPTZ").Replace(ddl)
+		}
+		if _, err := db.ExecContext(ctx, ddl); err != nil {
+			t.Fatal(err)
+		}
+		share, tiny, note := 0.1, 1e-7, "it's \"quoted\"\n''twice''"
+		at := time.Date(2026, 11, 30, 8, 15, 0, 123456789, time.UTC)
+		closed := at.Add(36 * time.Hour).In(time.FixedZone("WAT", 3600))
+		rows := []writtenRow{
+			{Name: "O'Brien", Count: 3, Share: &share, Note: &note, Done: true, At: at, Closed: &closed, Tags: []string{"l'été", `a"b`}, Kind: "special"},
+			{Name: "empty", Share: &tiny, At: at},
+			{Name: "", Count: -5, At: at, Tags: []string{}},
+		}
+		stored := func(id int64) []sql.NullString {
+			t.Helper()
+			cols := []string{"name", "count", "share", "note", "done", "at", "closed", "tags", "kind", "version"}
+			out := make([]sql.NullString, len(cols))
+			ptrs := make([]any, len(cols))
+			for i, c := range cols {
+				cols[i] = "CAST(" + c + " AS TEXT)"
+				ptrs[i] = &out[i]
+			}
+			if err := db.QueryRowContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM written_rows WHERE id = "+strconv.FormatInt(id, 10)).Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		for i, r := range rows {
+			byBun, bound := r, r
+			if _, err := db.NewInsert().Model(&byBun).Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Tx(ctx, func(ctx context.Context, tx bun.Tx) error { return store.Insert(ctx, tx, &bound) }); err != nil {
+				t.Fatalf("row %d: %v", i, err)
+			}
+			if bound.ID == 0 || bound.ID == byBun.ID {
+				t.Fatalf("row %d: id %d (bun's %d)", i, bound.ID, byBun.ID)
+			}
+			if got, want := stored(bound.ID), stored(byBun.ID); !reflect.DeepEqual(got, want) {
+				t.Fatalf("row %d inserted:\n bound %v\n bun   %v", i, got, want)
+			}
+			// The same change both ways.
+			later := at.Add(time.Hour)
+			for _, m := range []*writtenRow{&byBun, &bound} {
+				m.Name, m.Note, m.Closed, m.Tags, m.Done = m.Name+"'s", nil, &later, append(m.Tags, "x'y"), !m.Done
+			}
+			cols := []string{"name", "note", "closed", "tags", "done"}
+			if _, err := db.NewUpdate().Model(&byBun).Column(cols...).Set("version = version + 1").WherePK().Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+				return store.UpdateVersioned(ctx, tx, &bound, bound.ID, 0, &bound.Version, cols...)
+			}); err != nil || bound.Version != 1 {
+				t.Fatalf("row %d: update: %v, version %d", i, err, bound.Version)
+			}
+			if got, want := stored(bound.ID), stored(byBun.ID); !reflect.DeepEqual(got, want) {
+				t.Fatalf("row %d updated:\n bound %v\n bun   %v", i, got, want)
+			}
+		}
+		// A bound time compares with the stored ones as bun's literal does,
+		// and a transaction's bound reads see its own writes.
+		err := db.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			r := writtenRow{Name: "in tx", At: at}
+			if err := store.Insert(ctx, tx, &r); err != nil {
+				return err
+			}
+			a := db.TxArgs(tx)
+			var ids []int64
+			if err := db.Select(ctx, tx.NewSelect().Model((*writtenRow)(nil)).Column("id").Where("at = ?", a.Value(at)).Order("id"), a, &ids); err != nil {
+				return err
+			}
+			if len(ids) != 2*len(rows)+1 || ids[len(ids)-1] != r.ID {
+				t.Errorf("rows at %v: %v, want %d ending with %d", at, ids, 2*len(rows)+1, r.ID)
+			}
+			return errors.New("roll back")
+		})
+		if err == nil || err.Error() != "roll back" {
+			t.Fatal(err)
+		}
+		if !db.Postgres {
+			// Two insert texts (kind left to its default or not), one
+			// update, one select.
+			if n := store.PreparedTexts(db); n != 4 {
+				t.Fatalf("%d statements kept prepared, want 4", n)
+			}
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 
@@ -145,10 +146,33 @@ func EscapeLike(s string) string {
 // updated means someone else changed (or deleted) the row first: CONFLICT,
 // naming the version now stored, read in the same transaction, and the one
 // the client sent.
+//
+// On SQLite its values are bound (Args), so that the statement, with the
+// touch triggers it compiles, is prepared once.
 func UpdateVersioned(ctx context.Context, tx bun.IDB, model any, id int64, expected int, version *int, cols ...string) error {
-	res, err := tx.NewUpdate().Model(model).Column(cols...).
-		Set("version = version + 1").
-		Where("id = ?", id).Where("version = ?", expected).Exec(ctx)
+	var (
+		res sql.Result
+		err error
+	)
+	if db := Of(tx); db != nil && !db.Postgres {
+		a := db.TxArgs(tx)
+		q := tx.NewUpdate().Model(model)
+		strct := reflect.ValueOf(model).Elem()
+		table, gen := db.Table(strct.Type()), db.QueryGen()
+		for _, c := range cols {
+			f, ok := table.FieldMap[c]
+			if !ok {
+				return fmt.Errorf("store: %s has no column %q", table.TypeName, c)
+			}
+			q = q.Set("? = ?", bun.Ident(c), a.literal(f.AppendValue(gen, nil, strct)))
+		}
+		q = q.Set("version = version + 1").Where("id = ?", a.Value(id)).Where("version = ?", a.Value(expected))
+		res, err = db.ExecBound(ctx, q, a)
+	} else {
+		res, err = tx.NewUpdate().Model(model).Column(cols...).
+			Set("version = version + 1").
+			Where("id = ?", id).Where("version = ?", expected).Exec(ctx)
+	}
 	if err != nil {
 		return err
 	}
@@ -157,6 +181,40 @@ func UpdateVersioned(ctx context.Context, tx bun.IDB, model any, id int64, expec
 	}
 	*version = expected + 1
 	return nil
+}
+
+// Insert inserts the row model points to and sets its id, as bun's
+// Insert does. On SQLite its values are bound (Args), so that the
+// statement, with the touch triggers it compiles, is prepared once for
+// each set of columns left to their defaults.
+func Insert(ctx context.Context, tx bun.IDB, model any) error {
+	db := Of(tx)
+	if db == nil || db.Postgres {
+		_, err := tx.NewInsert().Model(model).Exec(ctx)
+		return err
+	}
+	a := db.TxArgs(tx)
+	q := tx.NewInsert().Model(model)
+	strct := reflect.ValueOf(model).Elem()
+	table, gen := db.Table(strct.Type()), db.QueryGen()
+	if len(table.PKs) != 1 || !table.PKs[0].AutoIncrement {
+		return fmt.Errorf("store: Insert of %s, whose key is not one generated id", table.TypeName)
+	}
+	pk := table.PKs[0]
+	for _, f := range table.Fields {
+		if f == pk {
+			continue
+		}
+		// A column bun leaves to its default stays bun's (InsertQuery's
+		// marshalsToDefault): the text then varies only with which
+		// columns are left so. A NULL is bound.
+		fv := f.Value(strct)
+		if toDefault := (f.IsPtr && fv.IsNil()) || (f.IsZero(fv) && (f.NullZero || f.SQLDefault != "")); toDefault && (f.NotNull || f.SQLDefault != "") {
+			continue
+		}
+		q = q.Value(f.Name, "?", a.literal(f.AppendValue(gen, nil, strct)))
+	}
+	return db.Select(ctx, q.Returning("?", bun.Ident(pk.Name)), a, pk.Value(strct).Addr().Interface())
 }
 
 // staleVersion is the CONFLICT answer to an update of the row id of
