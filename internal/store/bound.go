@@ -26,12 +26,16 @@ import (
 //   - On PostgreSQL (pgx's statement cache) its plan is kept too: parsing
 //     and planning were about half of what PostgreSQL spent on a page's
 //     statements.
-//   - On SQLite (Prepared) preparing a statement also compiles the touch
-//     triggers of the table it writes (migrations/touch.go): preparing was
-//     ~30 % of the server's CPU under record-progress, most of it while
-//     holding the database's single write lock.
+//   - On SQLite (Prepared), only in a transaction (TxArgs): preparing a
+//     statement also compiles the touch triggers of the table it writes
+//     (migrations/touch.go); preparing was ~30 % of the server's CPU
+//     under record-progress, most of it while holding the database's
+//     single write lock.
 type Args struct {
 	pg bool
+	// bind: the values are sent apart from the text (always on
+	// PostgreSQL; on SQLite in a transaction, see TxArgs).
+	bind bool
 	// inline: a value was written into the text (an id list on SQLite),
 	// so the text is not worth keeping prepared.
 	inline bool
@@ -42,14 +46,19 @@ type Args struct {
 
 // Args starts the arguments of a statement to run with Select or
 // ExecBound outside a transaction.
-func (db *DB) Args() *Args { return &Args{pg: db.Postgres} }
+func (db *DB) Args() *Args { return &Args{pg: db.Postgres, bind: db.Postgres} }
 
 // TxArgs starts the arguments of a statement to run in tx (a bun.Tx;
-// any other handle runs it outside a transaction, as Args does).
+// any other handle runs it outside a transaction, as Args does). On
+// SQLite only these are bound: a transaction there holds the database's
+// single write lock, so what it spends preparing its statements every
+// other writer waits for. Reads outside one keep their values in the
+// text: measured under the mixed load, binding them cost ~5 % more CPU
+// per request, not less.
 func (db *DB) TxArgs(tx bun.IDB) *Args {
 	a := db.Args()
 	if t, ok := tx.(bun.Tx); ok {
-		a.tx = t.Tx
+		a.tx, a.bind = t.Tx, true
 	}
 	return a
 }
@@ -76,6 +85,9 @@ const sqliteTime = "2006-01-02 15:04:05.999999-07:00"
 
 // Value is v as an argument of the statement, to pass to a "?" of bun.
 func (a *Args) Value(v any) any {
+	if !a.bind {
+		return v
+	}
 	if !a.pg {
 		switch t := v.(type) {
 		case time.Time:
@@ -96,7 +108,7 @@ func (a *Args) Value(v any) any {
 // never from a client.
 func (a *Args) In(col string, ids []int64) schema.QueryWithArgs {
 	if !a.pg {
-		a.inline = true
+		a.inline = a.bind
 		return bun.SafeQuery(col+" IN (?)", bun.List(ids))
 	}
 	return bun.SafeQuery(col+" = ANY(?)", a.Value(ids))
@@ -108,6 +120,9 @@ func (a *Args) In(col string, ids []int64) schema.QueryWithArgs {
 // read back (a blob) stays in the text.
 func (a *Args) literal(lit []byte) any {
 	s := string(lit)
+	if !a.bind {
+		return bun.Safe(s)
+	}
 	switch {
 	case s == "NULL":
 		return a.Value(nil)
@@ -161,11 +176,14 @@ func (db *DB) Select(ctx context.Context, q statement, a *Args, dest ...any) err
 }
 
 // SelectKept runs q, whose arguments are written into its text, as Select
-// runs a statement with bound arguments: prepared once per connection and
-// kept (on PostgreSQL with its plan). For a statement that is dear to
+// runs a statement with bound arguments: on PostgreSQL prepared once per
+// connection and its plan kept. For a statement that is dear to
 // plan and whose text repeats as it is (the gap rules' union of an
 // institution).
 func (db *DB) SelectKept(ctx context.Context, q statement, dest ...any) error {
+	if !db.Postgres {
+		return q.Scan(ctx, dest...)
+	}
 	return db.prepared(ctx, db.Args(), q.String(), dest)
 }
 
@@ -209,7 +227,7 @@ func (db *DB) driverArgs(a *Args) []any {
 // a's transaction; nil on PostgreSQL, whose driver keeps its statements
 // itself, and when text is not worth keeping. The caller closes it.
 func (db *DB) keep(ctx context.Context, a *Args, text string) *sql.Stmt {
-	if db.Postgres || a.inline {
+	if db.Postgres || a.inline || !a.bind {
 		return nil
 	}
 	st := db.stmts.get(ctx, db.DB.DB, text)
