@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/gendertrack/gendertrack/internal/errs"
 	"github.com/gendertrack/gendertrack/internal/i18n"
@@ -154,7 +155,7 @@ func UpdateVersioned(ctx context.Context, tx bun.IDB, model any, id int64, expec
 		res sql.Result
 		err error
 	)
-	if db := Of(tx); db != nil && !db.Postgres {
+	if db := sqliteOf(tx); db != nil {
 		a := db.TxArgs(tx)
 		q := tx.NewUpdate().Model(model)
 		strct := reflect.ValueOf(model).Elem()
@@ -188,8 +189,8 @@ func UpdateVersioned(ctx context.Context, tx bun.IDB, model any, id int64, expec
 // statement, with the touch triggers it compiles, is prepared once for
 // each set of columns left to their defaults.
 func Insert(ctx context.Context, tx bun.IDB, model any) error {
-	db := Of(tx)
-	if db == nil || db.Postgres {
+	db := sqliteOf(tx)
+	if db == nil {
 		_, err := tx.NewInsert().Model(model).Exec(ctx)
 		return err
 	}
@@ -215,6 +216,16 @@ func Insert(ctx context.Context, tx bun.IDB, model any) error {
 		q = q.Value(f.Name, "?", a.literal(f.AppendValue(gen, nil, strct)))
 	}
 	return db.Select(ctx, q.Returning("?", bun.Ident(pk.Name)), a, pk.Value(strct).Addr().Interface())
+}
+
+// sqliteOf is the DB of idb when it is on SQLite, where UpdateVersioned
+// and Insert bind their values; nil otherwise, without looking the handle
+// up on PostgreSQL.
+func sqliteOf(idb bun.IDB) *DB {
+	if idb.Dialect().Name() != dialect.SQLite {
+		return nil
+	}
+	return Of(idb)
 }
 
 // staleVersion is the CONFLICT answer to an update of the row id of
