@@ -157,8 +157,8 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*auth.Actor,
 		ExpiresAt time.Time `bun:"expires_at"`
 	}
 	// Every request runs this statement: its arguments are bound, so that
-	// PostgreSQL parses and plans it once per connection (store.Args).
-	args := s.DB.Args()
+	// it is parsed and planned once per connection (store.HotArgs).
+	args := s.DB.HotArgs()
 	err := s.DB.Select(ctx, s.DB.NewSelect().TableExpr("sessions AS s").Join("JOIN users AS u ON u.id = s.user_id").
 		ColumnExpr("u.*, s.expires_at").
 		Where("s.token_hash = ?", args.Value(hash)).Where("s.revoked_at IS NULL").Where("s.expires_at > ?", args.Value(now)),

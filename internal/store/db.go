@@ -52,6 +52,9 @@ type DB struct {
 	w *bun.DB
 	// stmts are the statements kept prepared on w.
 	stmts Prepared
+	// hot are the few reads every request runs (HotArgs), kept prepared
+	// on the reading connections of SQLite.
+	hot Prepared
 }
 
 // handles finds the DB of a bun handle (a transaction's included): the
@@ -82,6 +85,7 @@ func Of(idb bun.IDB) *DB {
 func (db *DB) Close() error {
 	handles.Delete(db.DB.DB)
 	db.stmts.close()
+	db.hot.close()
 	if db.w != nil {
 		handles.Delete(db.w.DB)
 		_ = db.w.Close()

@@ -440,11 +440,26 @@ func TestBoundWritesStoreWhatBunStores(t *testing.T) {
 		if err == nil || err.Error() != "roll back" {
 			t.Fatal(err)
 		}
+		// A hot read outside a transaction compares a bound time the same
+		// way, and on SQLite is kept on the reading connections alone.
+		for range 3 {
+			a := db.HotArgs()
+			var n int
+			if err := db.Select(ctx, db.NewSelect().Model((*writtenRow)(nil)).ColumnExpr("count(*)").Where("at = ?", a.Value(at)).Where("closed > ?", a.Value(at.Add(time.Minute))), a, &n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 2*len(rows) {
+				t.Fatalf("hot read: %d rows closed after %v, want %d", n, at.Add(time.Minute), 2*len(rows))
+			}
+		}
 		if !db.Postgres {
 			// Two insert texts (kind left to its default or not), one
 			// update, one select.
 			if n := store.PreparedTexts(db); n != 4 {
 				t.Fatalf("%d statements kept prepared, want 4", n)
+			}
+			if n := store.HotTexts(db); n != 1 {
+				t.Fatalf("%d hot reads kept prepared, want 1", n)
 			}
 		}
 	})

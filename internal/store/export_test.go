@@ -6,3 +6,10 @@ func PreparedTexts(db *DB) int {
 	defer db.stmts.mu.Unlock()
 	return len(db.stmts.m)
 }
+
+// HotTexts is how many hot reads db keeps prepared (SQLite).
+func HotTexts(db *DB) int {
+	db.hot.mu.Lock()
+	defer db.hot.mu.Unlock()
+	return len(db.hot.m)
+}
