@@ -38,7 +38,7 @@ func newAssessmentLoaders(s *assessment.Service) *AssessmentLoaders {
 	}
 }
 
-func aloaders(ctx context.Context) *AssessmentLoaders { return loaders(ctx).Assessment }
+func aloaders(ctx context.Context) *AssessmentLoaders { return loaders(ctx).Assessment() }
 
 // questionnaireOf returns the questionnaire of an assessment the caller has
 // read.

@@ -56,12 +56,12 @@ func (r *mutationResolver) RemoveEvidence(ctx context.Context, input model.Remov
 
 // Files is the resolver for the files field.
 func (r *progressUpdateResolver) Files(ctx context.Context, obj *store.ProgressUpdate) ([]store.EvidenceFile, error) {
-	return loaders(ctx).Evidence.UpdateFiles.Load(ctx, obj.ID)
+	return loaders(ctx).Evidence().UpdateFiles.Load(ctx, obj.ID)
 }
 
 // Files is the resolver for the files field.
 func (r *responseResolver) Files(ctx context.Context, obj *store.Response) ([]store.EvidenceFile, error) {
-	return loaders(ctx).Evidence.ResponseFiles.Load(ctx, obj.ID)
+	return loaders(ctx).Evidence().ResponseFiles.Load(ctx, obj.ID)
 }
 
 // EvidenceFile returns generated.EvidenceFileResolver implementation.

@@ -44,7 +44,7 @@ func (r *gapFlagResolver) Plan(ctx context.Context, obj *gaps.Flag) (*store.Acti
 	if obj.PlanID == nil {
 		return nil, nil
 	}
-	return load(ctx, loaders(ctx).Plan.Plan, *obj.PlanID)
+	return load(ctx, loaders(ctx).Plan().Plan, *obj.PlanID)
 }
 
 // Subject is the resolver for the subject field.

@@ -114,7 +114,7 @@ func newGapLoaders(s *gaps.Service) *GapLoaders {
 	return l
 }
 
-func gloaders(ctx context.Context) *GapLoaders { return loaders(ctx).Gaps }
+func gloaders(ctx context.Context) *GapLoaders { return loaders(ctx).Gaps() }
 
 func filterKey(f gaps.Filter) string {
 	b, _ := json.Marshal(f)
@@ -256,7 +256,7 @@ func (r *Resolver) prefetchFlagFields(ctx context.Context, items []gaps.Flag) {
 			r.nodeThunk(ctx, g)
 		}
 		if sel["plan"] && f.PlanID != nil {
-			l.Plan.Plan.LoadThunk(ctx, *f.PlanID)
+			l.Plan().Plan.LoadThunk(ctx, *f.PlanID)
 		}
 		if sel["institution"] {
 			l.Institution.LoadThunk(ctx, f.InstitutionID)

@@ -34,31 +34,31 @@ func (r *Resolver) nodeThunk(ctx context.Context, gid string) func() (model.Node
 	case gidpkg.User:
 		return thunk(l.User.LoadThunk(ctx, id))
 	case gidpkg.Questionnaire:
-		return thunk(l.Assessment.Questionnaire.LoadThunk(ctx, id))
+		return thunk(l.Assessment().Questionnaire.LoadThunk(ctx, id))
 	case gidpkg.Assessment:
-		return thunk(l.Assessment.Assessment.LoadThunk(ctx, id))
+		return thunk(l.Assessment().Assessment.LoadThunk(ctx, id))
 	case gidpkg.Response:
-		return thunk(l.Assessment.Response.LoadThunk(ctx, id))
+		return thunk(l.Assessment().Response.LoadThunk(ctx, id))
 	case gidpkg.Finding:
-		return thunk(l.Assessment.FindingsByID.LoadThunk(ctx, id))
+		return thunk(l.Assessment().FindingsByID.LoadThunk(ctx, id))
 	case gidpkg.ActionPlan:
-		return thunk(l.Plan.Plan.LoadThunk(ctx, id))
+		return thunk(l.Plan().Plan.LoadThunk(ctx, id))
 	case gidpkg.Objective:
-		return thunk(l.Plan.Objective.LoadThunk(ctx, id))
+		return thunk(l.Plan().Objective.LoadThunk(ctx, id))
 	case gidpkg.Action:
-		return thunk(l.Plan.Action.LoadThunk(ctx, id))
+		return thunk(l.Plan().Action.LoadThunk(ctx, id))
 	case gidpkg.ResourceRequirement:
-		return thunk(l.Plan.Resource.LoadThunk(ctx, id))
+		return thunk(l.Plan().Resource.LoadThunk(ctx, id))
 	case gidpkg.Indicator:
-		return thunk(l.Plan.Indicator.LoadThunk(ctx, id))
+		return thunk(l.Plan().Indicator.LoadThunk(ctx, id))
 	case gidpkg.Measurement:
-		return thunk(l.Plan.Measurement.LoadThunk(ctx, id))
+		return thunk(l.Plan().Measurement.LoadThunk(ctx, id))
 	case gidpkg.ProgressUpdate:
-		return thunk(l.Plan.Update.LoadThunk(ctx, id))
+		return thunk(l.Plan().Update.LoadThunk(ctx, id))
 	case gidpkg.Dissemination:
-		return thunk(l.Plan.Dissemination.LoadThunk(ctx, id))
+		return thunk(l.Plan().Dissemination.LoadThunk(ctx, id))
 	case gidpkg.EvidenceFile:
-		return thunk(l.Evidence.File.LoadThunk(ctx, id))
+		return thunk(l.Evidence().File.LoadThunk(ctx, id))
 	case gidpkg.AuditEvent:
 		return func() (model.Node, error) {
 			ev, err := r.Account.AuditEvent(ctx, id)

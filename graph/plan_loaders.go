@@ -326,7 +326,7 @@ func newPlanLoaders(s *plan.Service, f PlanFetchers, narrow bool) *PlanLoaders {
 	return l
 }
 
-func ploaders(ctx context.Context) *PlanLoaders { return loaders(ctx).Plan }
+func ploaders(ctx context.Context) *PlanLoaders { return loaders(ctx).Plan() }
 
 // ListedPlans records plans read as a list: what is below them is fetched
 // for all of them together.
