@@ -8,8 +8,9 @@ import (
 )
 
 // The revision counters (institutions.revision and flag_revision,
-// plan_flag_revisions, data_revision) are updated by every write, up to
-// three times, under readers that scan them for every cacheable request.
+// plan_flag_revisions, data_revision) are updated by every write (up to
+// three times until migration 20261202000024, once since), under readers
+// that scan them for every cacheable request.
 // Without autovacuum (it is off on some servers, this project's test
 // machines among them) the old row versions piled up: 30 institutions
 // took 38 MB after a load run of ~30,000 writes, and the version read

@@ -50,47 +50,128 @@ type Touch struct {
 
 var touchOps = []string{"INSERT", "UPDATE", "DELETE"}
 
+// touchFunction is the PostgreSQL function gendertrack_touch, which every
+// touch trigger calls with its row's institution, plan and side: it
+// advances the counters at most once per transaction for each
+// institution and plan a transaction changed, where the per-row bodies
+// advanced them once per changed row (migration 20261202000024). A
+// record-progress request changes three rows of one plan: it updated its
+// institution's row three times and its plan's twice, all while
+// committing, and the writes of one institution queued on that row.
+//
+// The pairing the flag cache relies on holds (gaps.changedPlans): each
+// advance of a plan comes with one of its institution's flag revision,
+// and a change outside any plan advances the institution alone, so the
+// two still agree only when every change since was in those plans. A
+// change on the answers side advances the institution's revision unless
+// the transaction advanced it already: a reader of the answers compares
+// the whole revision, which any advance changes. Which (institution,
+// plan) a transaction advanced is kept in transaction-local settings,
+// gone at its end.
+const touchFunction = `CREATE OR REPLACE FUNCTION gendertrack_touch(inst bigint, plan bigint, answers boolean) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	done text := 'gendertrack.touched_' || coalesce(inst::text, 'none');
+	planned text := done || '_' || coalesce(plan::text, 'none');
+BEGIN
+	answers := coalesce(answers, FALSE);
+	IF inst IS NULL THEN
+		done := done || CASE WHEN answers THEN '_answers' ELSE '_general' END;
+		IF current_setting(done, TRUE) = '1' THEN RETURN; END IF;
+		PERFORM set_config(done, '1', TRUE);
+		UPDATE data_revision SET revision = revision + 1 WHERE id = CASE WHEN answers THEN 2 ELSE 1 END;
+		RETURN;
+	END IF;
+	IF answers THEN
+		IF current_setting(done, TRUE) = '1' THEN RETURN; END IF;
+		PERFORM set_config(done, '1', TRUE);
+		UPDATE institutions SET revision = revision + 1 WHERE id = inst;
+		RETURN;
+	END IF;
+	IF current_setting(planned, TRUE) = '1' THEN RETURN; END IF;
+	PERFORM set_config(planned, '1', TRUE);
+	PERFORM set_config(done, '1', TRUE);
+	UPDATE institutions SET revision = revision + 1, flag_revision = flag_revision + 1 WHERE id = inst;
+	IF plan IS NOT NULL THEN
+		INSERT INTO plan_flag_revisions (plan_id, revision) VALUES (plan, 1)
+			ON CONFLICT (plan_id) DO UPDATE SET revision = plan_flag_revisions.revision + 1;
+	END IF;
+END
+$$`
+
+// touched lists every table given touch triggers (touchMigration), for the
+// migrations that rewrite their functions.
+var touched []Touch
+
+// touchExprs are t's institution, plan and answers-side condition for op,
+// as SQL over NEW (OLD for deletes).
+func touchExprs(t Touch, op string) (inst, plan, answers string) {
+	row := "NEW."
+	if op == "DELETE" {
+		row = "OLD."
+	}
+	expr := func(s, def string) string {
+		if s == "" {
+			return def
+		}
+		return "(" + strings.ReplaceAll(s, "$R.", row) + ")"
+	}
+	return expr(t.Institution, "NULL"), expr(t.Plan, "NULL"), expr(t.Answers[op], "FALSE")
+}
+
+// touchBody is the body of t's trigger for op: on PostgreSQL one call of
+// gendertrack_touch, or, with perRow (SQLite, and PostgreSQL before
+// migration 20261202000024), the statements that advance the counters for
+// each changed row.
+func touchBody(t Touch, op string, perRow bool) string {
+	inst, plan, answers := touchExprs(t, op)
+	if !perRow {
+		return fmt.Sprintf("PERFORM gendertrack_touch(%s, %s, %s)", inst, plan, answers)
+	}
+	body := []string{
+		fmt.Sprintf("UPDATE institutions SET revision = revision + 1, flag_revision = flag_revision + CASE WHEN %s THEN 0 ELSE 1 END WHERE id = %s", answers, inst),
+	}
+	if t.Plan != "" {
+		body = append(body, fmt.Sprintf(`INSERT INTO plan_flag_revisions (plan_id, revision) SELECT %s, 1 WHERE %s IS NOT NULL AND %s IS NOT NULL AND NOT %s
+				ON CONFLICT (plan_id) DO UPDATE SET revision = plan_flag_revisions.revision + 1`, plan, plan, inst, answers))
+	}
+	body = append(body, fmt.Sprintf("UPDATE data_revision SET revision = revision + 1 WHERE id = CASE WHEN %s THEN 2 ELSE 1 END AND %s IS NULL", answers, inst))
+	return strings.Join(body, ";\n")
+}
+
+// touchFunctionOf is the PostgreSQL function behind t's trigger for op.
+func touchFunctionOf(t Touch, op string, perRow bool) string {
+	name := "touch_" + t.Table + "_" + strings.ToLower(op)
+	return fmt.Sprintf("CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n%s;\nRETURN NULL;\nEND\n$$", name, touchBody(t, op, perRow))
+}
+
 // touchStatements returns the statements that create t's triggers on d.
 func touchStatements(d dialect.Name, t Touch) []string {
 	var out []string
+	if d != dialect.SQLite {
+		out = append(out, touchFunction)
+	}
 	for _, op := range touchOps {
-		row := "NEW."
-		if op == "DELETE" {
-			row = "OLD."
-		}
-		expr := func(s, def string) string {
-			if s == "" {
-				return def
-			}
-			return "(" + strings.ReplaceAll(s, "$R.", row) + ")"
-		}
-		inst := expr(t.Institution, "NULL")
-		answers := expr(t.Answers[op], "FALSE")
-		body := []string{
-			fmt.Sprintf("UPDATE institutions SET revision = revision + 1, flag_revision = flag_revision + CASE WHEN %s THEN 0 ELSE 1 END WHERE id = %s", answers, inst),
-		}
-		if t.Plan != "" {
-			plan := expr(t.Plan, "NULL")
-			body = append(body, fmt.Sprintf(`INSERT INTO plan_flag_revisions (plan_id, revision) SELECT %s, 1 WHERE %s IS NOT NULL AND %s IS NOT NULL AND NOT %s
-				ON CONFLICT (plan_id) DO UPDATE SET revision = plan_flag_revisions.revision + 1`, plan, plan, inst, answers))
-		}
-		body = append(body, fmt.Sprintf("UPDATE data_revision SET revision = revision + 1 WHERE id = CASE WHEN %s THEN 2 ELSE 1 END AND %s IS NULL", answers, inst))
 		name := "touch_" + t.Table + "_" + strings.ToLower(op)
 		when := ""
 		if w := t.When[op]; w != "" {
-			when = " WHEN " + expr(w, "")
+			row := "NEW."
+			if op == "DELETE" {
+				row = "OLD."
+			}
+			when = " WHEN (" + strings.ReplaceAll(w, "$R.", row) + ")"
 		}
 		if d == dialect.SQLite {
+			// One writer at a time, rows rewritten in place: the counters
+			// advance for each changed row.
 			out = append(out, fmt.Sprintf("CREATE TRIGGER %s AFTER %s ON %s FOR EACH ROW%s BEGIN\n%s;\nEND",
-				name, op, t.Table, when, strings.Join(body, ";\n")))
+				name, op, t.Table, when, touchBody(t, op, true)))
 			continue
 		}
 		// Deferred to the commit: the transaction locks its institution's
 		// row (and its plan's) only while it commits, not from its first
 		// write on, so the writes of one institution queue for a moment,
 		// not for each other's whole transactions (docs/PERFORMANCE.md).
-		out = append(out,
-			fmt.Sprintf("CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n%s;\nRETURN NULL;\nEND\n$$", name, strings.Join(body, ";\n")),
+		out = append(out, touchFunctionOf(t, op, false),
 			fmt.Sprintf("CREATE CONSTRAINT TRIGGER %s AFTER %s ON %s DEFERRABLE INITIALLY DEFERRED FOR EACH ROW%s EXECUTE FUNCTION %s()", name, op, t.Table, when, name))
 	}
 	return out
@@ -113,6 +194,7 @@ func dropTouchStatements(d dialect.Name, table string) []string {
 // touchMigration creates (up) or drops (down) the touch triggers of
 // tables, in one transaction.
 func touchMigration(tables ...Touch) (up, down migrate.MigrationFunc) {
+	touched = append(touched, tables...)
 	run := func(stmts func(dialect.Name) []string) migrate.MigrationFunc {
 		return func(ctx context.Context, db *bun.DB) error {
 			return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {

@@ -478,11 +478,11 @@ func (db *DB) VacuumCounters(ctx context.Context) error {
 
 // KeepCountersVacuumed vacuums the counter tables every period until ctx
 // ends, when PostgreSQL's autovacuum is off: every write updates a counter
-// row up to three times, and without a vacuum the versions it leaves are
-// never reused once their page is full, so the 30-row institutions table
-// grew to 50 MB in a load test. With autovacuum on (PostgreSQL's default)
-// it returns at once: autovacuum vacuums such small, busy tables within
-// its naptime.
+// row (once per transaction and institution or plan), and without a
+// vacuum the versions it leaves are never reused once their page is
+// full, so the 30-row institutions table grew to 50 MB in a load test.
+// With autovacuum on (PostgreSQL's default) it returns at once:
+// autovacuum vacuums such small, busy tables within its naptime.
 func (db *DB) KeepCountersVacuumed(ctx context.Context, period time.Duration, log *slog.Logger) {
 	if !db.Postgres || period <= 0 {
 		return

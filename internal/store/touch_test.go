@@ -78,6 +78,18 @@ func TestWritesAdvanceTheDataVersions(t *testing.T) {
 			}
 			return r
 		}
+		tx := func(fn func(tx bun.Tx)) {
+			t.Helper()
+			if err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { fn(tx); return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		txExec := func(tx bun.Tx, q string, args ...any) {
+			t.Helper()
+			if _, err := tx.NewRaw(q, args...).Exec(ctx); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
 		var actionID, unitID int64
 		steps := []struct {
 			name string
@@ -85,61 +97,98 @@ func TestWritesAdvanceTheDataVersions(t *testing.T) {
 			// the expected moves of: revision, flag revision, plan
 			// revision, general version, answers version
 			want versions
+			// pg, when set, is what PostgreSQL moves: there a transaction
+			// advances each institution and plan it changed once, not once
+			// per row (gendertrack_touch).
+			pg *versions
 		}{
 			{"a unit", func() {
 				unit := &store.Unit{InstitutionID: inst.ID, Name: "U", Kind: "HQ", Version: 1, CreatedAt: now, UpdatedAt: now}
 				insert(unit)
 				unitID = unit.ID
-			}, versions{1, 1, 0, 1, 0}},
+			}, versions{1, 1, 0, 1, 0}, nil},
 			{"a unit renamed by plain SQL", func() { exec(`UPDATE units SET name = 'V' WHERE id = ?`, unitID) },
-				versions{1, 1, 0, 1, 0}},
+				versions{1, 1, 0, 1, 0}, nil},
 			{"an action of the plan", func() {
 				act := &store.Action{PlanID: plan.ID, InstitutionID: inst.ID, Title: "Act", Kind: "TRAINING", Status: "PLANNED", Version: 1, CreatedAt: now, UpdatedAt: now}
 				insert(act)
 				actionID = act.ID
-			}, versions{1, 1, 1, 1, 0}},
+			}, versions{1, 1, 1, 1, 0}, nil},
 			{"two progress updates in one statement", func() {
 				exec(`INSERT INTO progress_updates (action_id, created_at, status, progress_percent) VALUES (?, ?, 'IN_PROGRESS', 10), (?, ?, 'IN_PROGRESS', 20)`,
 					actionID, now, actionID, now)
-			}, versions{2, 2, 2, 2, 0}},
+			}, versions{2, 2, 2, 2, 0}, &versions{1, 1, 1, 1, 0}},
+			{"an action changed and its audit event, in one transaction (a progress update's shape)", func() {
+				tx(func(tx bun.Tx) {
+					txExec(tx, `UPDATE actions SET progress_percent = 30 WHERE id = ?`, actionID)
+					txExec(tx, `INSERT INTO audit_events (at, operation, institution_id, changes) VALUES (?, 'test', ?, '{}')`, now, inst.ID)
+				})
+			}, versions{2, 1, 1, 1, 1}, &versions{1, 1, 1, 1, 0}},
+			{"a plan's action and a unit, in one transaction", func() {
+				tx(func(tx bun.Tx) {
+					txExec(tx, `UPDATE actions SET progress_percent = 40 WHERE id = ?`, actionID)
+					txExec(tx, `UPDATE units SET name = 'W' WHERE id = ?`, unitID)
+				})
+			}, versions{2, 2, 1, 2, 0}, nil},
+			{"two transactions on one connection", func() {
+				conn, err := db.Conn(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer conn.Close()
+				for pct := range 2 {
+					if err := conn.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+						_, err := tx.ExecContext(ctx, `UPDATE actions SET progress_percent = ? WHERE id = ?`, 50+pct, actionID)
+						return err
+					}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}, versions{2, 2, 2, 2, 0}, nil},
+			{"two answers of a draft, in one transaction", func() {
+				tx(func(tx bun.Tx) {
+					txExec(tx, `INSERT INTO responses (assessment_id, question_key, not_applicable, version, updated_at) VALUES (?, 'q8', FALSE, 1, ?)`, a.ID, now)
+					txExec(tx, `INSERT INTO responses (assessment_id, question_key, not_applicable, version, updated_at) VALUES (?, 'q9', FALSE, 1, ?)`, a.ID, now)
+				})
+			}, versions{2, 0, 0, 0, 2}, &versions{1, 0, 0, 0, 1}},
 			{"a supporting unit", func() {
 				exec(`INSERT INTO action_supporting_units (action_id, unit_id) VALUES (?, ?)`, actionID, unitID)
-			}, versions{1, 1, 1, 1, 0}},
+			}, versions{1, 1, 1, 1, 0}, nil},
 			{"the supporting unit removed", func() {
 				exec(`DELETE FROM action_supporting_units WHERE action_id = ?`, actionID)
-			}, versions{1, 1, 1, 1, 0}},
+			}, versions{1, 1, 1, 1, 0}, nil},
 			{"a draft's answer", func() {
 				exec(`INSERT INTO responses (assessment_id, question_key, not_applicable, version, updated_at) VALUES (?, 'q1', FALSE, 1, ?)`, a.ID, now)
-			}, versions{1, 0, 0, 0, 1}},
+			}, versions{1, 0, 0, 0, 1}, nil},
 			{"the draft stamped", func() { exec(`UPDATE assessments SET updated_at = ? WHERE id = ?`, now.Add(time.Hour), a.ID) },
-				versions{1, 0, 0, 0, 1}},
+				versions{1, 0, 0, 0, 1}, nil},
 			{"the draft submitted", func() { exec(`UPDATE assessments SET status = 'SUBMITTED' WHERE id = ?`, a.ID) },
-				versions{1, 1, 0, 1, 0}},
+				versions{1, 1, 0, 1, 0}, nil},
 			{"an audit event", func() {
 				insert(&store.AuditEvent{At: now, Operation: "test", InstitutionID: &inst.ID})
-			}, versions{1, 0, 0, 0, 1}},
+			}, versions{1, 0, 0, 0, 1}, nil},
 			{"a sign-in", func() {
 				insert(&store.Session{UserID: u.ID, TokenHash: "h", CreatedAt: now, ExpiresAt: now.Add(time.Hour)})
-			}, versions{0, 0, 0, 0, 1}},
+			}, versions{0, 0, 0, 0, 1}, nil},
 			{"a partner", func() {
 				insert(&store.Partner{Name: "NGO", Kind: "NGO", Version: 1, CreatedAt: now})
-			}, versions{0, 0, 0, 1, 0}},
+			}, versions{0, 0, 0, 1, 0}, nil},
 			{"an automatic flag first seen by a read", func() {
 				exec(`INSERT INTO gap_flags (institution_id, plan_id, rule, flag_key, category, severity, state, detected_at, version, created_at, updated_at)
 					VALUES (?, ?, 'ACTION_STALE', 'k1', 'MONITORING', 'LOW', 'OPEN', ?, 1, ?, ?)`, inst.ID, plan.ID, now, now, now)
-			}, versions{0, 0, 0, 0, 0}},
+			}, versions{0, 0, 0, 0, 0}, nil},
 			{"and resolved by a read", func() { exec(`UPDATE gap_flags SET resolved_at = ? WHERE flag_key = 'k1'`, now) },
-				versions{0, 0, 0, 0, 0}},
+				versions{0, 0, 0, 0, 0}, nil},
 			{"and acknowledged", func() {
 				exec(`UPDATE gap_flags SET state = 'ACKNOWLEDGED', version = version + 1 WHERE flag_key = 'k1'`)
 			},
-				versions{1, 1, 1, 1, 0}},
+				versions{1, 1, 1, 1, 0}, nil},
 			{"a manual flag", func() {
 				exec(`INSERT INTO gap_flags (institution_id, rule, category, severity, state, detected_at, version, created_at, updated_at)
 					VALUES (?, 'MANUAL', 'STRUCTURE', 'HIGH', 'OPEN', ?, 1, ?, ?)`, inst.ID, now, now, now)
-			}, versions{1, 1, 0, 1, 0}},
+			}, versions{1, 1, 0, 1, 0}, nil},
 			{"the institution renamed", func() { exec(`UPDATE institutions SET name = 'Touched', version = version + 1 WHERE id = ?`, inst.ID) },
-				versions{1, 1, 0, 1, 0}},
+				versions{1, 1, 0, 1, 0}, nil},
 		}
 		before := otherRev()
 		for _, s := range steps {
@@ -147,6 +196,9 @@ func TestWritesAdvanceTheDataVersions(t *testing.T) {
 			s.do()
 			v1 := read()
 			got := versions{v1.rev - v0.rev, v1.flag - v0.flag, v1.plan - v0.plan, v1.general - v0.general, v1.answers - v0.answers}
+			if s.pg != nil && db.Dialect().Name() == dialect.PG {
+				s.want = *s.pg
+			}
 			if got != s.want {
 				t.Errorf("%s: moved (revision, flags, plan, general, answers) by %v, want %v", s.name, got, s.want)
 			}
@@ -255,6 +307,15 @@ func TestConcurrentWritesAdvanceTheRevision(t *testing.T) {
 		}
 		if all == 0 || deferred != all {
 			t.Errorf("%d of %d touch triggers run at commit", deferred, all)
+		}
+		// Each advances the counters through gendertrack_touch: once per
+		// transaction and institution or plan, not once per row.
+		var calling, functions int
+		if err := db.NewRaw(`SELECT count(*) FILTER (WHERE prosrc LIKE '%gendertrack_touch(%'), count(*) FROM pg_proc WHERE proname LIKE 'touch\_%'`).Scan(ctx, &calling, &functions); err != nil {
+			t.Fatal(err)
+		}
+		if functions != all || calling != functions {
+			t.Errorf("%d of %d touch functions call gendertrack_touch (%d triggers)", calling, functions, all)
 		}
 	})
 }
