@@ -3,7 +3,8 @@
 # the same data and the same questions (docs/PERFORMANCE.md, "Against a
 # generic server"): PostGraphile 4 with its default schema of the tables,
 # in interleaved rounds with the load tool's peer scenarios, then the
-# fewest SQL statements that answer each question, with pgbench.
+# fewest SQL statements that answer each question, with pgbench, in
+# rounds alternating with gendertrack's.
 #
 #   scripts/peer-bench.sh 'postgres://postgres@127.0.0.1:5432/gt_large?sslmode=disable'
 #
@@ -46,7 +47,16 @@ for sc in peer-plan peer-dashboard; do
   "$dir/gendertrack-bench" --url "$gt" --scenario "$sc" --clients 8 --duration "$duration" --rounds "$rounds" \
     --peer "http://127.0.0.1:$port" --pid "$gtpid" --peer-pid "$peer" --json "$dir/$sc.json"
 done
+# The fewest SQL statements, with pgbench, alternating with rounds of
+# gendertrack alone on the same question: this machine's speed moves
+# from minute to minute, and the ratio of the two is only steady when
+# they are measured side by side.
 for f in plan dashboard; do
-  echo "pgbench, the $f question in one statement (scripts/peer/$f.sql), 8 clients:"
-  pgbench -n -c 8 -j 2 -T "${duration%s}" -f "$here/peer/$f.sql" "$db" | grep -E '^(tps|latency average|number of failed)'
+  for r in $(seq 1 "$rounds"); do
+    printf 'round %s, the %s question: gendertrack ' "$r" "$f"
+    "$dir/gendertrack-bench" --url "$gt" --scenario "peer-$f" --clients 8 --duration "$duration" --pid "$gtpid" |
+      awk -v s="peer-$f" '$1 == s { printf "%s req/s, p95 %s ms", $7, $9 }'
+    printf '; pgbench, one statement (scripts/peer/%s.sql), 8 clients: ' "$f"
+    pgbench -n -c 8 -j 2 -T "${duration%s}" -f "$here/peer/$f.sql" "$db" | awk '/^tps/ { printf "%s tx/s", $3 } /^number of failed/ { f = $5 } END { print ", failed " f }'
+  done
 done
