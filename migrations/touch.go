@@ -102,20 +102,22 @@ $$`
 // migrations that rewrite their functions.
 var touched []Touch
 
-// touchExprs are t's institution, plan and answers-side condition for op,
-// as SQL over NEW (OLD for deletes).
-func touchExprs(t Touch, op string) (inst, plan, answers string) {
+// overRow is the expression s of a Touch as SQL over the row op changed:
+// NEW for inserts and updates, OLD for deletes; def when s is "".
+func overRow(s, op, def string) string {
+	if s == "" {
+		return def
+	}
 	row := "NEW."
 	if op == "DELETE" {
 		row = "OLD."
 	}
-	expr := func(s, def string) string {
-		if s == "" {
-			return def
-		}
-		return "(" + strings.ReplaceAll(s, "$R.", row) + ")"
-	}
-	return expr(t.Institution, "NULL"), expr(t.Plan, "NULL"), expr(t.Answers[op], "FALSE")
+	return "(" + strings.ReplaceAll(s, "$R.", row) + ")"
+}
+
+// touchExprs are t's institution, plan and answers-side condition for op.
+func touchExprs(t Touch, op string) (inst, plan, answers string) {
+	return overRow(t.Institution, op, "NULL"), overRow(t.Plan, op, "NULL"), overRow(t.Answers[op], op, "FALSE")
 }
 
 // touchBody is the body of t's trigger for op: on PostgreSQL one call of
@@ -147,18 +149,11 @@ func touchFunctionOf(t Touch, op string, perRow bool) string {
 // touchStatements returns the statements that create t's triggers on d.
 func touchStatements(d dialect.Name, t Touch) []string {
 	var out []string
-	if d != dialect.SQLite {
-		out = append(out, touchFunction)
-	}
 	for _, op := range touchOps {
 		name := "touch_" + t.Table + "_" + strings.ToLower(op)
 		when := ""
-		if w := t.When[op]; w != "" {
-			row := "NEW."
-			if op == "DELETE" {
-				row = "OLD."
-			}
-			when = " WHEN (" + strings.ReplaceAll(w, "$R.", row) + ")"
+		if w := overRow(t.When[op], op, ""); w != "" {
+			when = " WHEN " + w
 		}
 		if d == dialect.SQLite {
 			// One writer at a time, rows rewritten in place: the counters
@@ -204,6 +199,10 @@ func touchMigration(tables ...Touch) (up, down migrate.MigrationFunc) {
 	}
 	up = run(func(d dialect.Name) []string {
 		var out []string
+		if d != dialect.SQLite {
+			// The function the PostgreSQL triggers call.
+			out = append(out, touchFunction)
+		}
 		for _, t := range tables {
 			out = append(out, touchStatements(d, t)...)
 		}
